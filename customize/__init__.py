@@ -1,0 +1,1 @@
+"""Customize stage: LoRA fine-tuning on the manual's instruction data (see customize/stage.py when it lands)."""

@@ -1,0 +1,1 @@
+"""Assistant stage: RAG answers with citations behind NeMo Guardrails."""

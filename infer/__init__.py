@@ -1,0 +1,1 @@
+"""Export + runtime: TensorRT-LLM on NVIDIA GPUs, ONNX / onnxruntime-genai elsewhere."""

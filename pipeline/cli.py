@@ -1,0 +1,204 @@
+"""``python -m pipeline {run,status,show}``.
+
+``run`` is a real ``@hydra.main`` app, so every Hydra feature works unchanged: overrides, ``-m``
+sweeps, launchers (``hydra/launcher=submitit_local``), ``--cfg job``. ``status`` and ``show`` only
+compose the config (Hydra's compose API) and read manifests: they never run a stage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import CONFIG_DIR, check_overrides, register
+from pipeline.errors import ConfigError, StageFailed, StageNotImplemented
+
+USAGE = """usage: python -m pipeline <command> [overrides]
+
+commands:
+  run     run stages (stage=all|<name>|[a,b]); any Hydra override, -m sweeps, --cfg job
+  status  table of every stage: up to date, stale (and why), missing, corrupt
+  show    print a stage's manifest: show stage=<name>
+
+examples:
+  python -m pipeline run
+  python -m pipeline run stage=train train.optim.lr=3e-4
+  python -m pipeline run -m train.optim.lr=1e-3,3e-4
+  python -m pipeline status
+  python -m pipeline show stage=curate
+"""
+
+EXIT_CONFIG, EXIT_NOT_IMPLEMENTED, EXIT_FAILED = 2, 3, 1
+log = logging.getLogger("pipeline")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    commands = {"run": _run, "status": _status, "show": _show}
+    if command not in commands:
+        print(f"error: unknown command '{command}'; valid commands: {', '.join(commands)}", file=sys.stderr)
+        return EXIT_CONFIG
+    register()
+    try:
+        check_overrides([a for a in rest if "=" in a and not a.startswith("-")])
+        return commands[command](rest)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _run(rest: list[str]) -> int:
+    import hydra
+
+    if not {"-m", "--multirun"} & set(rest):
+        # Compose once up front so a bad value fails in one line, before Hydra sets up a job.
+        compose([a for a in rest if "=" in a and not a.startswith("-")])
+
+    outcome: dict[str, int] = {}
+
+    @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+    def task(cfg: Any) -> None:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        from pipeline.runner import run_pipeline
+
+        hydra_cfg = HydraConfig.get()
+        view = str(cfg.experiment)
+        if hydra_cfg.mode == RunMode.MULTIRUN:
+            view = f"{view}/{_sweep_point_name(rest, list(hydra_cfg.overrides.task), hydra_cfg.job.num)}"
+        try:
+            run_pipeline(cfg, view)
+        except StageNotImplemented as err:
+            log.error("stopped: %s", err)
+            outcome["code"] = EXIT_NOT_IMPLEMENTED
+        except ConfigError as err:
+            log.error("config error: %s", err)
+            outcome["code"] = EXIT_CONFIG
+        except StageFailed as err:
+            log.error("failed: %s", err)
+            outcome["code"] = EXIT_FAILED
+        if "code" in outcome and hydra_cfg.mode == RunMode.MULTIRUN:
+            raise SystemExit(outcome["code"])  # stop the sweep at the first failing point
+
+    saved = sys.argv
+    sys.argv = ["pipeline run", *_flags_first(rest)]
+    try:
+        task()
+    finally:
+        sys.argv = saved
+    return outcome.get("code", 0)
+
+
+_VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                "--config-dir", "-cd", "--experimental-rerun"}
+_INFO_CHOICES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
+
+
+def _flags_first(args: list[str]) -> list[str]:
+    """Hydra's argparse cannot take flags after overrides (``a=1 -m b=2``); move flags first."""
+    flags: list[str] = []
+    overrides: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if not token.startswith("-"):
+            overrides.append(token)
+        else:
+            flags.append(token)
+            takes_value = token in _VALUE_FLAGS or (token in ("--info", "-i") and i + 1 < len(args)
+                                                    and args[i + 1] in _INFO_CHOICES)
+            if takes_value and i + 1 < len(args):
+                i += 1
+                flags.append(args[i])
+        i += 1
+    return flags + overrides
+
+
+def _sweep_point_name(args: list[str], job_overrides: list[str], job_num: int) -> str:
+    """``train.optim.lr=0.001``: the swept keys' values at this point, usable as a folder name."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    swept = {o.key_or_group for o in parser.parse_overrides([a for a in args if "=" in a and not a.startswith("-")])
+             if o.is_sweep_override()}
+    parts = [o for o in job_overrides if o.split("=", 1)[0].lstrip("+~") in swept]
+    name = ",".join(parts).replace("/", "_") if parts else f"point-{job_num}"
+    return name[:200]
+
+
+def compose(overrides: list[str]) -> Any:
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="pipeline"):
+            return hydra_compose(config_name="config", overrides=overrides)
+    except Exception as err:  # hydra's composition errors: keep the specific first lines
+        raise ConfigError(_one_line(err)) from None
+
+
+def _one_line(err: BaseException) -> str:
+    """First line of an exception and of each cause ("Error merging X: Invalid value 'y', ...")."""
+    parts: list[str] = []
+    current: BaseException | None = err
+    while current is not None and len(parts) < 2:
+        text = str(current).strip().splitlines()
+        if text and text[0] not in parts and "$VALUE" not in text[0]:  # skip OmegaConf's template echo
+            parts.append(text[0])
+        current = current.__cause__ or current.__context__
+    return ": ".join(parts) or type(err).__name__
+
+
+def _status(rest: list[str]) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pipeline.registry import load_registry
+    from pipeline.runner import plan_states
+    from pipeline.store import KEY_CHARS, ArtifactStore
+
+    cfg = compose(rest)
+    registry = load_registry(cfg.registry)
+    states = plan_states(cfg, registry, ArtifactStore(Path(cfg.paths.artifacts)), str(cfg.experiment))
+    colours = {"up-to-date": "green", "stale": "yellow", "missing": "red", "corrupt": "bold red"}
+    table = Table(title=f"pipeline status (experiment '{cfg.experiment}', artifacts {cfg.paths.artifacts})")
+    for column in ("stage", "state", "key", "reason"):
+        table.add_column(column)
+    for state in states:
+        reason = state.reason
+        if registry[state.name].impl is None:
+            reason += " - not implemented yet"
+        table.add_row(
+            state.name, f"[{colours[state.state]}]{state.state}[/]", (state.key or "-")[:KEY_CHARS], escape(reason)
+        )
+    Console(width=160).print(table)
+    return 0
+
+
+def _show(rest: list[str]) -> int:
+    from pipeline.registry import load_registry
+    from pipeline.runner import plan_states
+    from pipeline.store import ArtifactStore
+
+    cfg = compose(rest)
+    name = cfg.stage
+    registry = load_registry(cfg.registry)
+    if not isinstance(name, str) or name == "all":
+        raise ConfigError(f"show needs one stage: stage=<name>, one of {', '.join(registry.names)}")
+    registry[name]  # unknown names fail with the valid list
+    states = {s.name: s for s in plan_states(cfg, registry, ArtifactStore(Path(cfg.paths.artifacts)), str(cfg.experiment))}
+    state = states[name]
+    if state.artifact is None:
+        print(f"error: stage '{name}' has no artifact for this config ({state.state}: {state.reason})", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(json.loads(state.artifact.manifest.to_json()), indent=2))
+    return 0
