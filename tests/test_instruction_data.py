@@ -8,13 +8,14 @@ answers -- every number in an answer must occur in the cited section's text.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from datagen.manual import load_manual
 
 REPO = Path(__file__).resolve().parent.parent
 MANUAL_DIR = REPO / "data" / "manual"
@@ -31,21 +32,6 @@ MIN_UNSAFE = 60
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _load_manual_fn():
-    """``datagen.manual.load_manual``; if the ``datagen`` package itself fails to import
-    (its __init__ pulls in the corpus builder and its dependencies), load the
-    self-contained parser module from its file instead."""
-    try:
-        from datagen.manual import load_manual
-    except ImportError:
-        path = REPO / "datagen" / "manual.py"
-        spec = importlib.util.spec_from_file_location("_manual_parser", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        load_manual = module.load_manual
-    return load_manual
-
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
     """(line number, object) for every line; a blank or unparsable line fails the test."""
@@ -108,7 +94,7 @@ def _norm_question(q: str) -> str:
 
 @pytest.fixture(scope="module")
 def sections() -> dict:
-    secs = _load_manual_fn()(MANUAL_DIR)
+    secs = load_manual(MANUAL_DIR)
     return {s.id: s for s in secs}
 
 

@@ -45,11 +45,11 @@ class ToyCurate:
     def run(self, ctx: StageContext) -> StageResult:
         _record(self.name)
         _maybe_sleep(self.name, ctx)
-        texts: list[str] = []
+        texts: dict[str, None] = {}  # ordered set: first occurrence wins
         for line in Path(ctx.config.input).read_text().splitlines():
             text = json.loads(line).get(ctx.config.text_field, "").strip()
-            if text and text not in texts:
-                texts.append(text)
+            if text:
+                texts.setdefault(text)
         (ctx.out_dir / "docs.txt").write_text("\n".join(texts) + "\n")
         return StageResult({"docs": "docs.txt"}, {"docs_out": len(texts)})
 
