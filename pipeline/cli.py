@@ -27,6 +27,7 @@ examples:
   python -m pipeline run
   python -m pipeline run stage=train train.optim.lr=3e-4
   python -m pipeline run -m train.optim.lr=1e-3,3e-4
+  python -m pipeline run launcher=slurm wait=true      (each stage a Slurm job; docs/slurm.md)
   python -m pipeline status
   python -m pipeline show stage=curate
 """
@@ -75,7 +76,12 @@ def _run(rest: list[str]) -> int:
         if hydra_cfg.mode == RunMode.MULTIRUN:
             view = f"{view}/{_sweep_point_name(rest, list(hydra_cfg.overrides.task), hydra_cfg.job.num)}"
         try:
-            run_pipeline(cfg, view)
+            if str(cfg.launcher.value) == "slurm":  # each stage becomes a Slurm job running this CLI
+                from pipeline.slurm.launcher import submit_pipeline
+
+                submit_pipeline(cfg, view, list(hydra_cfg.overrides.task), Path(hydra_cfg.runtime.output_dir))
+            else:
+                run_pipeline(cfg, view)
         except StageNotImplemented as err:
             log.error("stopped: %s", err)
             outcome["code"] = EXIT_NOT_IMPLEMENTED

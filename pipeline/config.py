@@ -17,6 +17,7 @@ from guardrails.config import AssistantConfig
 from infer.config import ExportConfig
 from rag.config import IndexConfig
 from pipeline.errors import ConfigError
+from pipeline.slurm.config import LauncherKind, SlurmConfig
 from train.config import ModelConfig, TrainConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,9 @@ class PipelineConfig:
     experiment: str = "default"
     verify: VerifyMode = VerifyMode.full
     registry: str = "pipeline.registry:default_registry"
+    launcher: LauncherKind = LauncherKind.local  # slurm: each stage not up to date becomes a Slurm job
+    wait: bool = False  # launcher=slurm: follow the jobs to the end, streaming their states
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)  # job resources and timeouts (configs/slurm)
     paths: PathsConfig = field(default_factory=PathsConfig)
     curate: CurateConfig = field(default_factory=CurateConfig)
     model: ModelConfig = field(default_factory=ModelConfig)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StageFailed
 
 log = logging.getLogger("pipeline.dask")
 
@@ -39,6 +39,11 @@ class ClusterConfig:
     walltime: str = "01:00:00"
     interface: str = ""  # network interface workers bind to ("lo" on a one-node test cluster)
     death_timeout: int = 60
+    # Worker jobs may wait in the queue: after this long the stage goes on with the workers that
+    # came up, or fails naming the jobs when none did (never waits forever).
+    start_timeout: int = 600
+    log_directory: str = ""  # worker job logs; "" = Slurm's default (slurm-<id>.out in the working dir)
+    job_extra: list[str] = field(default_factory=list)  # verbatim sbatch options: ["--account=proj"]
 
 
 @contextmanager
@@ -55,7 +60,10 @@ def dask_client(cfg: ClusterConfig) -> Iterator[Any]:
             yield client
         return
     if kind is ClusterKind.slurm:
-        raise ConfigError("cluster.kind=slurm is delivered by the Slurm issue and not available yet")
+        with _slurm_cluster(cfg) as cluster, Client(cluster) as client:
+            _wait_for_slurm_workers(client, cluster, cfg)
+            yield client
+        return
     workers = cfg.n_workers or (os.cpu_count() or 1)
     with LocalCluster(
         n_workers=workers, threads_per_worker=cfg.threads_per_worker, memory_limit=cfg.memory_limit,
@@ -63,3 +71,94 @@ def dask_client(cfg: ClusterConfig) -> Iterator[Any]:
     ) as cluster, Client(cluster) as client:
         log.info("dask: LocalCluster with %d workers x %d threads", workers, cfg.threads_per_worker)
         yield client
+
+
+@contextmanager
+def _slurm_cluster(cfg: ClusterConfig) -> Iterator[Any]:
+    """A SLURMCluster whose worker jobs are cancelled on exit, whatever happened inside."""
+    from dask_jobqueue import SLURMCluster
+
+    if cfg.jobs < 1 or cfg.cores < 1:
+        raise ConfigError(
+            f"cluster.kind=slurm needs cluster.jobs >= 1 and cluster.cores >= 1 (got {cfg.jobs}, {cfg.cores})"
+        )
+    cluster = SLURMCluster(
+        queue=cfg.queue or None,
+        cores=cfg.cores,
+        processes=1,
+        memory=cfg.memory,
+        walltime=cfg.walltime,
+        interface=cfg.interface or None,
+        death_timeout=cfg.death_timeout,
+        job_name="pipeline-dask",
+        log_directory=cfg.log_directory or None,
+        job_extra_directives=list(cfg.job_extra),
+        scheduler_options={"dashboard_address": ":0"},  # any free port: two clusters on one host coexist
+    )
+    try:
+        _check_worker_job(cluster.job_script())
+        cluster.scale(jobs=cfg.jobs)
+        yield cluster
+    finally:
+        jobs = _job_ids(cluster)
+        try:
+            cluster.close()  # scancels the worker jobs
+        except Exception as err:  # noqa: BLE001 - never hide the error that brought us here
+            log.warning(
+                "dask: closing the SLURMCluster failed (%s: %s); worker jobs: %s",
+                type(err).__name__,
+                err,
+                ", ".join(jobs) or "none",
+            )
+        else:
+            log.info("dask: SLURMCluster closed; worker jobs %s cancelled", ", ".join(jobs) or "(none)")
+
+
+def _check_worker_job(script: str) -> None:
+    """``sbatch --test-only``: a request Slurm never grants fails now, in one line, not after a timeout."""
+    import tempfile
+
+    from pipeline.slurm.monitor import SlurmCommandError, slurm_command
+
+    with tempfile.NamedTemporaryFile("w", suffix=".sh") as handle:
+        handle.write(script)
+        handle.flush()
+        try:
+            slurm_command(["sbatch", "--test-only", handle.name], timeout=60)
+        except SlurmCommandError as err:
+            raise StageFailed(
+                f"dask: Slurm refuses the worker job ({err}); check cluster.queue/cores/memory/walltime"
+            ) from None
+
+
+def _wait_for_slurm_workers(client: Any, cluster: Any, cfg: ClusterConfig) -> None:
+    try:
+        client.wait_for_workers(cfg.jobs, timeout=cfg.start_timeout)
+    except TimeoutError:
+        up = len(client.scheduler_info()["workers"])
+        jobs = ", ".join(_job_ids(cluster)) or "none submitted"
+        if up == 0:
+            raise StageFailed(
+                f"dask: no Slurm worker came up within {cfg.start_timeout} s (cluster.start_timeout); "
+                f"worker jobs: {jobs}; check cluster.queue/cores/memory against `sinfo` and the job logs "
+                f"({cfg.log_directory or 'slurm-<id>.out in the working directory'})"
+            ) from None
+        log.warning(
+            "dask: %d of %d Slurm workers up after %d s; going on with those (jobs %s)",
+            up,
+            cfg.jobs,
+            cfg.start_timeout,
+            jobs,
+        )
+    log.info(
+        "dask: SLURMCluster with %d worker job(s) (%s) x %d core(s), %s each, queue %s",
+        len(client.scheduler_info()["workers"]),
+        ", ".join(_job_ids(cluster)),
+        cfg.cores,
+        cfg.memory,
+        cfg.queue or "(default)",
+    )
+
+
+def _job_ids(cluster: Any) -> list[str]:
+    return [str(job.job_id) for job in cluster.workers.values() if getattr(job, "job_id", None)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import __version__
-from pipeline.hashing import sha256_file, sha256_value
+from pipeline.hashing import canonical_json, sha256_file, sha256_value
 from pipeline.manifest import verify_files
 from pipeline.registry import StageSpec
 from pipeline.stage import Artifact
@@ -125,6 +125,7 @@ def evaluate(
     ``reference`` is the artifact to explain staleness against (the experiment's last one);
     by default the stage's newest artifact.
     """
+    sections = keyed_sections(sections, spec.volatile)
     waiting = [up for up in spec.upstream if upstream_artifacts.get(up) is None]
     if waiting:
         # Its key cannot be known before the upstream exists; it will be re-made after it.
@@ -148,16 +149,35 @@ def evaluate(
         history = store.history(spec.name)
         reference = history[0] if history else None
     if reference is not None:
-        found.state, found.reason = "stale", explain_change(reference, sections, inputs, external)
+        found.state, found.reason = "stale", explain_change(reference, sections, inputs, external, spec.volatile)
     return found
 
 
+def keyed_sections(sections: dict[str, Any], volatile: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The config that identifies an artifact: JSON-normalised, minus execution-only keys.
+
+    JSON normalisation makes the live config compare equal to the copy read back from a manifest
+    (int dict keys become strings there). ``volatile`` keys (e.g. ``curate.cluster``) change how a
+    stage runs, not what it makes, so they stay out of the key and out of "stale because".
+    """
+    plain = json.loads(canonical_json(sections))
+    for dotted in volatile:
+        *parents, leaf = dotted.split(".")
+        node = plain
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return plain
+
+
 def explain_change(
-    reference: Artifact, sections: dict[str, Any], inputs: dict[str, Artifact], external: dict[str, str]
+    reference: Artifact, sections: dict[str, Any], inputs: dict[str, Artifact], external: dict[str, str],
+    volatile: tuple[str, ...] = (),
 ) -> str:
     old = reference.manifest
     reasons: list[str] = []
-    changed = diff_config(old.config, sections)
+    changed = diff_config(keyed_sections(old.config, volatile), sections)
     if changed:
         shown = ", ".join(changed[:4]) + (f" (+{len(changed) - 4} more)" if len(changed) > 4 else "")
         reasons.append(f"config changed: {shown}")
@@ -181,7 +201,7 @@ def diff_config(old: Any, new: Any, prefix: str = "") -> list[str]:
     """Dotted keys whose values differ, with old -> new values."""
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[str] = []
-        for key in sorted(set(old) | set(new)):
+        for key in sorted(set(old) | set(new), key=str):
             sub = f"{prefix}.{key}" if prefix else str(key)
             if key not in old:
                 out.append(f"{sub} (added)")

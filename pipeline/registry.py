@@ -24,6 +24,9 @@ class StageSpec:
     # Dotted config keys naming external files (file, folder or glob): their content is hashed
     # into the cache key, so editing the raw corpus re-runs curation with no config change.
     external_inputs: tuple[str, ...] = ()
+    # Dotted config keys that change how the stage runs, not what it makes (cluster size, number
+    # of workers): left out of the cache key, so moving curation to Slurm does not re-run it.
+    volatile: tuple[str, ...] = ()
 
     def load(self) -> Stage:
         if self.impl is None:
@@ -72,7 +75,10 @@ def default_registry() -> Registry:
     """curate -> train -> customize -> export; curate -> index; export + index -> assistant."""
     return Registry(
         [
-            StageSpec("curate", (), ("curate",), None, "issue: Curate stage", ("curate.input",)),
+            StageSpec(
+                "curate", (), ("curate",), None, "issue: Curate stage",
+                external_inputs=("curate.input",), volatile=("curate.cluster",),
+            ),
             StageSpec("train", ("curate",), ("train", "model"), None, "issue: Train stage"),
             StageSpec(
                 "customize", ("train",), ("customize",), None, "issue: Customize stage",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.slurm_cluster import slurm_cluster  # noqa: F401  (session fixture: a real private Slurm)
+
 REPO = Path(__file__).resolve().parent.parent
 IMPLEMENTED = "stage=[train,index]"  # the toy registry's implemented stages (customize is not)
 

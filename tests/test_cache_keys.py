@@ -81,3 +81,29 @@ def test_diff_config_reports_nested_added_and_removed_keys():
     old = {"train": {"optim": {"lr": 1}, "gone": 1}}
     new = {"train": {"optim": {"lr": 2}, "new": 1}}
     assert diff_config(old, new) == ["train.gone (removed)", "train.new (added)", "train.optim.lr (1 -> 2)"]
+
+
+def test_int_dict_keys_survive_the_manifest_round_trip():
+    from pipeline.plan import keyed_sections
+
+    live = {"curate": {"ngram_limits": {5: 0.15, 10: 0.1}}}
+    from_manifest = {"curate": {"ngram_limits": {"5": 0.15, "10": 0.1}}}
+    assert keyed_sections(live) == keyed_sections(from_manifest)
+    assert diff_config(keyed_sections(from_manifest), keyed_sections(live)) == []
+
+
+def test_volatile_keys_stay_out_of_the_key_and_the_reasons(toy, compose_cfg, monkeypatch):
+    from pipeline.registry import Registry, StageSpec
+
+    def registry_with_volatile_workers():
+        return Registry(
+            [StageSpec("curate", (), ("curate",), "tests.toy_stages:ToyCurate",
+                       external_inputs=("curate.input",), volatile=("curate.seed",))]
+        )
+
+    monkeypatch.setattr("tests.toy_stages.registry", registry_with_volatile_workers)
+    run_pipeline(compose_cfg(toy.base_overrides + ["stage=curate"]), "default")
+    states = _states(compose_cfg(toy.base_overrides + ["curate.seed=7"]))
+    assert states["curate"].state == "up-to-date"
+    states = _states(compose_cfg(toy.base_overrides + ["curate.seed=7", "curate.text_field=id"]))
+    assert states["curate"].state == "stale" and "seed" not in states["curate"].reason
