@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import shutil
 import time
@@ -20,7 +21,7 @@ from pipeline.plan import StageState, evaluate
 from pipeline.registry import Registry, StageSpec, load_registry
 from pipeline.errors import StageFailed
 from pipeline.stage import Artifact, StageContext
-from pipeline.store import ArtifactStore, write_experiment_view
+from pipeline.store import KEY_CHARS, ArtifactStore, write_experiment_view
 
 log = logging.getLogger("pipeline")
 
@@ -84,6 +85,11 @@ def plan_states(cfg: Any, registry: Registry, store: ArtifactStore, experiment: 
     return states
 
 
+def distributed_rank() -> tuple[int, int]:
+    """(rank, world size) when launched by torchrun (or any launcher setting RANK / WORLD_SIZE)."""
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def run_pipeline(cfg: Any, view_name: str) -> dict[str, Artifact]:
     registry = load_registry(cfg.registry)
     requested, order = select(registry, cfg.stage)
@@ -93,20 +99,94 @@ def run_pipeline(cfg: Any, view_name: str) -> dict[str, Artifact]:
     done: dict[str, Artifact] = {}
     extra = [n for n in order if n not in requested]
     log.info("plan: %s%s", " -> ".join(order), f" (upstream of the request: {', '.join(extra)})" if extra else "")
+    rank, world = distributed_rank()
     try:
         for position, name in enumerate(order, 1):
             spec = registry[name]
-            done[name] = _run_one(cfg, spec, done, store, verify, name in force, f"[{position}/{len(order)}]")
+            step = f"[{position}/{len(order)}]"
+            if world > 1:
+                done[name] = _run_one_distributed(cfg, spec, done, store, verify, name in force, step,
+                                                  name in requested, rank, world)
+            else:
+                done[name] = _run_one(cfg, spec, done, store, verify, name in force, step)
     finally:
-        if done:
+        if done and rank == 0:
             view = write_experiment_view(Path(cfg.paths.experiments), view_name, done)
             log.info("experiment view: %s", view)
     return done
 
 
+def _run_one_distributed(
+    cfg: Any, spec: StageSpec, done: dict[str, Artifact], store: ArtifactStore, verify: str,
+    force: bool, step: str, requested: bool, rank: int, world: int,
+) -> Artifact:
+    """One stage under torchrun: every rank runs it, only rank 0 locks, decides and commits.
+
+    Ranks cannot negotiate who makes an upstream stage, so upstream stages must already be up to
+    date. For the requested stage rank 0 decides (run or skip) under the lock and leaves the
+    decision in a file the other ranks wait for, so all ranks run or all skip, however late a
+    rank starts (a rank that evaluated by itself could see rank 0's fresh artifact and skip).
+    """
+    root = Path(cfg.paths.root)
+    state = evaluate(spec, section_values(cfg, spec), dict(done), store, root, verify)
+    if not requested:
+        if state.state != "up-to-date":
+            raise StageFailed(
+                f"under torchrun (WORLD_SIZE={world}) upstream stage '{spec.name}' must be up to date "
+                f"first ({state.state}: {state.reason}); run `python -m pipeline run stage={spec.name}` "
+                f"once without torchrun"
+            )
+        return state.artifact  # type: ignore[return-value]
+    decision = _decision_file(store, spec.name, state.key or "")
+    if rank == 0:
+        return _run_one(cfg, spec, done, store, verify, force, step, rank=0, world=world, decision=decision)
+    if _wait_for_decision(decision) == "skip":
+        log.info("%s %s: rank %d: rank 0 found it up to date, skipped", step, spec.name, rank)
+        artifact = store.lookup(spec.name, state.key or "")
+        if artifact is None:
+            raise StageFailed(f"rank {rank}: rank 0 skipped '{spec.name}' but its artifact is gone")
+        return artifact
+    log.info("%s %s: running as rank %d of %d", step, spec.name, rank, world)
+    return _execute(cfg, spec, state, store, root, rank=rank, world=world)
+
+
+def _decision_file(store: ArtifactStore, stage: str, key: str) -> Path:
+    """Where rank 0 leaves run/skip for this launch (torchrun's run id, or the agent's pid)."""
+    run_id = os.environ.get("TORCHELASTIC_RUN_ID", "")
+    launch = run_id if run_id not in ("", "none") else f"agent{os.getppid()}"
+    restart = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    return store.root / stage / f".{key[:KEY_CHARS]}.decision-{launch}-{restart}"
+
+
+def _write_decision(path: Path, value: str, max_age_s: float = 600.0) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}")
+    tmp.write_text(value)
+    os.replace(tmp, path)
+    # Earlier launches' decisions: no rank reads them any more (see _wait_for_decision).
+    for old in path.parent.glob(path.name.split(".decision-")[0] + ".decision-*"):
+        try:
+            if old != path and old.stat().st_mtime < time.time() - max_age_s:
+                old.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _wait_for_decision(path: Path, poll_s: float = 0.2, max_age_s: float = 600.0) -> str:
+    """Rank 0's decision, ignoring a file left by an earlier launch with the same id."""
+    started = time.time()
+    while True:
+        try:
+            if path.stat().st_mtime >= started - max_age_s:
+                return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        time.sleep(poll_s)
+
+
 def _run_one(
     cfg: Any, spec: StageSpec, done: dict[str, Artifact], store: ArtifactStore, verify: str,
-    force: bool, step: str,
+    force: bool, step: str, rank: int = 0, world: int = 1, decision: Path | None = None,
 ) -> Artifact:
     root = Path(cfg.paths.root)
     sections = section_values(cfg, spec)
@@ -116,6 +196,8 @@ def _run_one(
     with store.lock(spec.name, state.key):
         # Another process (a parallel sweep point) may have made it while we waited for the lock.
         state = evaluate(spec, sections, dict(done), store, root, verify)
+        if decision is not None:
+            _write_decision(decision, "skip" if state.state == "up-to-date" and not force else "run")
         if state.state == "up-to-date" and not force:
             log.info(
                 "%s %s: up to date (%s), skipped in %.3f s", step, spec.name,
@@ -124,16 +206,19 @@ def _run_one(
             return state.artifact  # type: ignore[return-value]
         why = "forced" if force and state.state == "up-to-date" else f"{state.state}: {state.reason}"
         log.info("%s %s: running (%s)", step, spec.name, why)
-        return _execute(cfg, spec, state, store, root)
+        return _execute(cfg, spec, state, store, root, rank=rank, world=world)
 
 
-def _execute(cfg: Any, spec: StageSpec, state: StageState, store: ArtifactStore, root: Path) -> Artifact:
+def _execute(
+    cfg: Any, spec: StageSpec, state: StageState, store: ArtifactStore, root: Path, rank: int = 0, world: int = 1,
+) -> Artifact:
     stage = spec.load()
-    removed = store.clean_stale_temps(spec.name)
-    if removed:
-        log.info("%s: removed %d temp folder(s) left by killed runs", spec.name, removed)
+    if rank == 0:
+        removed = store.clean_stale_temps(spec.name)
+        if removed:
+            log.info("%s: removed %d temp folder(s) left by killed runs", spec.name, removed)
     key = state.key or ""
-    temp = store.new_temp_folder(spec.name, key)
+    temp = _shared_temp_folder(store, spec.name, key) if world > 1 else store.new_temp_folder(spec.name, key)
     work = store.work_dir(spec.name, key)
     work.mkdir(parents=True, exist_ok=True)
     typed = {section: to_typed(cfg[section]) for section in spec.sections}
@@ -150,8 +235,11 @@ def _execute(cfg: Any, spec: StageSpec, state: StageState, store: ArtifactStore,
         if missing:
             raise StageFailed(f"stage '{spec.name}' declared outputs it did not write: {', '.join(missing)}")
     except BaseException:
-        store.discard(temp)  # never leave a partial folder that could pass for an artifact
+        if rank == 0:
+            store.discard(temp)  # never leave a partial folder that could pass for an artifact
         raise
+    if rank != 0:
+        return _wait_for_commit(store, spec.name, key, temp)
     files = hash_outputs(temp)
     manifest = Manifest(
         stage=spec.name, key=key, project_version=__version__, config=section_values(cfg, spec),
@@ -172,6 +260,31 @@ def _execute(cfg: Any, spec: StageSpec, state: StageState, store: ArtifactStore,
         artifact.path, manifest.duration_s, _brief(manifest.metrics),
     )
     return artifact
+
+
+def _shared_temp_folder(store: ArtifactStore, stage: str, key: str) -> Path:
+    """The temp folder all ranks of one torchrun job share: named after their common parent (the
+    torchrun agent), whose death marks it stale exactly as a dead pid does for a single process."""
+    folder = store.root / stage / f".tmp-{key[:KEY_CHARS]}-{os.getppid()}-ddp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _wait_for_commit(store: ArtifactStore, stage: str, key: str, temp: Path, poll_s: float = 0.5) -> Artifact:
+    """Non-zero ranks return rank 0's artifact once its manifest is committed."""
+    while True:
+        artifact = store.lookup(stage, key)
+        if artifact is not None:
+            # A folder of this name now is one this rank re-created after rank 0's rename (or its
+            # own on another node): never part of the artifact.
+            shutil.rmtree(temp, ignore_errors=True)
+            return artifact
+        if not temp.exists():
+            artifact = store.lookup(stage, key)  # the rename may have happened between the two checks
+            if artifact is None:
+                raise StageFailed(f"stage '{stage}': rank 0 discarded its output without committing it")
+            return artifact
+        time.sleep(poll_s)
 
 
 def _brief(metrics: dict[str, Any], limit: int = 8) -> str:
