@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test data clean-artifacts
+.PHONY: demo test data clean-artifacts bench-peers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,8 @@ data: $(STAMP)
 
 clean-artifacts:
 	rm -rf artifacts experiments outputs
+
+# Peer tools (NeMo Curator, datatrove) in their own venv, then the curate benchmark against them.
+bench-peers: $(STAMP)
+	bash benchmarks/peers/setup.sh
+	$(PY) benchmarks/curate_bench.py

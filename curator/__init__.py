@@ -1,1 +1,1 @@
-"""Curate stage: raw crawl -> clean, deduplicated Parquet shards (see curator/stage.py when it lands)."""
+"""Curate stage: raw crawl -> clean, deduplicated Parquet shards (stage.py; docs/curate.md)."""

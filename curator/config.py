@@ -1,6 +1,122 @@
-"""Typed config of the curate stage. Plain dataclasses: no Hydra here (pipeline/config.py registers it)."""
+"""Typed config of the curate stage. Plain dataclasses: no Hydra here (pipeline/config.py registers it).
+
+Values live in configs/curate/*.yaml; the defaults below are the literature's where one exists
+(Gopher = Rae et al. 2021, MassiveText rules; C4 = Raffel et al. 2020), so a bare dataclass is
+already a sensible curation recipe.
+"""
 
 from dataclasses import dataclass, field
+from enum import Enum
+
+from pipeline.dask_cluster import ClusterConfig
+
+
+class Backend(str, Enum):
+    pandas = "pandas"  # CPU partitions (numpy / pyarrow kernels)
+    cudf = "cudf"  # GPU partitions for the dedup steps (cuDF hash_values, str.minhash)
+
+
+class Shingle(str, Enum):
+    word = "word"  # word n-grams of the normalised text (FineWeb / datatrove style)
+    char = "char"  # character n-grams (NeMo Curator style, width 24)
+
+
+@dataclass
+class ReadConfig:
+    blocksize_mb: int = 16  # bytes of JSONL per partition: the unit of parallel work
+    max_quarantine_chars: int = 2000  # raw text kept per quarantined line (enough to see the problem)
+
+
+@dataclass
+class NormalizeConfig:
+    enabled: bool = True
+    # NFC keeps meaning ("m²" stays "m²"); NFKC folds compatibility forms. Exact dedup keys use
+    # NFKC + casefold regardless, so look-alike copies still collide.
+    form: str = "NFC"
+    strip_control: bool = True  # C0/C1 controls except \n and \t, zero-width and BOM characters
+
+
+@dataclass
+class LangIdConfig:
+    enabled: bool = True
+    # Probability the top label must reach (NeMo Curator's default 0.3; FineWeb uses 0.65, which
+    # removes real English pages heavy with tables and part names).
+    min_score: float = 0.3
+    max_chars: int = 300  # characters of each document given to fastText (speed; accuracy saturates)
+
+
+@dataclass
+class FilterConfig:
+    """Document-level quality rules; a document failing any enabled rule is removed."""
+
+    enabled: bool = True
+    min_words: int = 50  # Gopher
+    max_words: int = 100_000  # Gopher
+    min_mean_word_length: float = 3.0  # Gopher
+    max_mean_word_length: float = 10.0  # Gopher
+    max_symbol_word_ratio: float = 0.1  # Gopher: ("#" + "..." + "…") per word
+    max_bullet_lines: float = 0.9  # Gopher: fraction of lines starting with a bullet
+    max_ellipsis_lines: float = 0.3  # Gopher: fraction of lines ending with an ellipsis
+    min_alpha_words: float = 0.8  # Gopher: fraction of words with at least one letter
+    min_stop_words: int = 2  # Gopher: of {the, be, to, of, and, that, have, with}
+    max_duplicate_lines: float = 0.3  # Gopher: fraction of lines that repeat an earlier line
+    max_duplicate_line_chars: float = 0.2  # Gopher: characters in repeated lines
+    max_duplicate_paragraphs: float = 0.3  # Gopher
+    max_duplicate_paragraph_chars: float = 0.2  # Gopher
+    # Gopher: characters covered by the most frequent n-gram, n = 2, 3, 4
+    max_top_ngram_chars: dict[int, float] = field(default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16})
+    # Gopher: characters covered by repeated n-grams, n = 5..10
+    max_duplicate_ngram_chars: dict[int, float] = field(
+        default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+    )
+    max_url_chars: float = 0.2  # NeMo Curator UrlsFilter: characters inside URLs
+    max_word_chars: int = 1000  # NeMo Curator LongWordFilter: no "word" longer than this
+    max_non_alnum_chars: float = 0.25  # NeMo Curator NonAlphaNumericFilter (whitespace excluded here)
+    max_boilerplate_lines: float = 0.4  # C4's policy/cookie/javascript phrases, per line
+    remove_lorem_ipsum: bool = True  # C4: any "lorem ipsum" removes the page
+    # Names of rules to skip (e.g. ["stop_words"] for code corpora); see curator/filters.py.
+    disabled: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PiiConfig:
+    enabled: bool = True
+    # email, phone, ipv4, ipv6, credit_card (Luhn-checked), vin (check digit), url (off by default:
+    # URLs are mostly public pages, and the link structure is useful training signal)
+    types: list[str] = field(default_factory=lambda: ["email", "phone", "ipv4", "ipv6", "credit_card", "vin"])
+    # Placeholder pattern; {type} becomes EMAIL, PHONE, ...
+    placeholder: str = "<{type}>"
+    # A VIN without a valid check digit is still redacted when true (non-North-American VINs
+    # may not use the check digit); false keeps only check-digit-valid VINs.
+    vin_require_check_digit: bool = False
+
+
+@dataclass
+class ExactDedupConfig:
+    enabled: bool = True
+
+
+@dataclass
+class FuzzyDedupConfig:
+    enabled: bool = True
+    shingle: Shingle = Shingle.word
+    ngram: int = 3  # words (shingle=word) or characters (shingle=char) per shingle
+    bands: int = 60
+    rows: int = 3  # bands x rows MinHash permutations; LSH threshold ~ (1/bands)^(1/rows)
+    # Candidate pairs are kept when their true shingle Jaccard reaches this (verify=true) or when
+    # the MinHash estimate does (verify=false).
+    threshold: float = 0.3
+    verify: bool = True
+    seed: int = 42
+    # Buckets up to this size give all pairs as candidates; larger ones a star around their first
+    # document (keeps the edge count linear on templated pages).
+    max_pairs_bucket: int = 16
+
+
+@dataclass
+class OutputConfig:
+    rows_per_shard: int = 50_000
+    compression: str = "zstd"
 
 
 @dataclass
@@ -9,6 +125,20 @@ class CurateConfig:
     input: str = "???"
     text_field: str = "text"
     id_field: str = "id"
+    url_field: str = "url"
     # Kept languages (ISO 639-1); empty keeps all.
     languages: list[str] = field(default_factory=lambda: ["en"])
     seed: int = 1234
+    backend: Backend = Backend.pandas
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    read: ReadConfig = field(default_factory=ReadConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    langid: LangIdConfig = field(default_factory=LangIdConfig)
+    filters: FilterConfig = field(default_factory=FilterConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
+    exact: ExactDedupConfig = field(default_factory=ExactDedupConfig)
+    fuzzy: FuzzyDedupConfig = field(default_factory=FuzzyDedupConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    # Optional labelled ground truth (datagen's ground_truth.jsonl, one entry per input line):
+    # when set, quality metrics against it go into the manifest and the report.
+    ground_truth: str = ""

@@ -76,8 +76,8 @@ def default_registry() -> Registry:
     return Registry(
         [
             StageSpec(
-                "curate", (), ("curate",), None, "issue: Curate stage",
-                external_inputs=("curate.input",), volatile=("curate.cluster",),
+                "curate", (), ("curate",), "curator.stage:CurateStage", "issue: Curate stage",
+                external_inputs=("curate.input", "curate.ground_truth"), volatile=("curate.cluster",),
             ),
             StageSpec("train", ("curate",), ("train", "model"), None, "issue: Train stage"),
             StageSpec(

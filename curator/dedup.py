@@ -1,0 +1,159 @@
+"""Exact and fuzzy dedup over Dask DataFrames of (ord, key): what to remove, and which copy stays.
+
+Both return small pandas frames (one row per removed document), computed on the cluster:
+- exact: hash every key, shuffle by hash, keep the smallest ``ord`` of each (hash, length) group;
+- fuzzy: MinHash signatures -> one LSH bucket key per band -> shuffle by bucket -> candidate
+  pairs -> MinHash estimate and (optionally) true Jaccard per pair -> connected components ->
+  keep the smallest ``ord`` of each component.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from curator import backend as kernels
+from curator.components import connected_components
+from curator.config import FuzzyDedupConfig, Shingle
+from curator.minhash import pair_jaccard, signature_similarity
+
+log = logging.getLogger("pipeline.curate")
+
+
+def _to_pandas(frame) -> pd.DataFrame:
+    return frame.to_pandas() if kernels.is_cudf(frame) else frame
+
+
+def exact_duplicates(src) -> pd.DataFrame:
+    """(ord, kept) for every document whose key repeats an earlier document's key."""
+    like = src._meta
+    hashed = src.map_partitions(kernels.exact_hashes, meta=kernels.meta_like(like, kernels.exact_hash_meta()))
+    removed = hashed.shuffle(on="h").map_partitions(
+        kernels.exact_removed, meta=kernels.meta_like(like, kernels.exact_removed_meta()))
+    out = _to_pandas(removed.compute())
+    return out.sort_values("ord").reset_index(drop=True)
+
+
+@dataclass
+class FuzzyResult:
+    removed: pd.DataFrame  # ord, kept, similarity (to the closest accepted neighbour), estimate
+    pairs: pd.DataFrame  # every candidate pair: u, v, estimate, jaccard (nan without verify), accepted
+    stats: dict = field(default_factory=dict)
+
+
+def _empty_fuzzy() -> FuzzyResult:
+    removed = pd.DataFrame({"ord": pd.Series([], dtype=np.int64), "kept": pd.Series([], dtype=np.int64),
+                            "jaccard": pd.Series([], dtype=float), "estimate": pd.Series([], dtype=float)})
+    pairs = pd.DataFrame({"u": pd.Series([], dtype=np.int64), "v": pd.Series([], dtype=np.int64), "estimate": pd.Series([], dtype=float),
+                          "jaccard": pd.Series([], dtype=float), "accepted": pd.Series([], dtype=bool)})
+    return FuzzyResult(removed, pairs, {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0})
+
+
+def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool = False) -> FuzzyResult:
+    """Near-duplicates among the documents of ``src`` (a Dask frame with ord, key, n_words).
+
+    Documents shorter than one shingle (fewer than ``ngram`` words or characters) have no
+    n-gram to compare and are left to exact dedup, identically on both backends.
+    """
+    t0 = time.perf_counter()
+    if Shingle(cfg.shingle) is Shingle.word:
+        src = src[src["n_words"] >= cfg.ngram]
+    else:
+        src = src[src["key"].str.len() >= cfg.ngram]
+    src = src[["ord", "key"]]
+    like = src._meta
+    sigs = src.map_partitions(kernels.minhash_signatures, cfg, meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
+    sigs = sigs.persist()
+    buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
+    pairs = buckets.shuffle(on="bucket").map_partitions(
+        kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta()))
+    pairs = _to_pandas(pairs.compute()).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
+    t_lsh = time.perf_counter() - t0
+    if pairs.empty:
+        result = _empty_fuzzy()
+        result.stats["seconds_lsh"] = round(t_lsh, 3)
+        return result
+    candidates = np.unique(np.concatenate([pairs["u"].to_numpy(), pairs["v"].to_numpy()])).tolist()
+    wanted = sigs[sigs["ord"].isin(candidates)]
+    sig_rows = _to_pandas(wanted.compute()).set_index("ord").sort_index()
+    k = kernels.num_perm(cfg)
+    matrix = sig_rows[[f"s{i}" for i in range(k)]].to_numpy()
+    pos_u = sig_rows.index.get_indexer(pairs["u"])
+    pos_v = sig_rows.index.get_indexer(pairs["v"])
+    pairs["estimate"] = signature_similarity(matrix[pos_u], matrix[pos_v])
+    if cfg.verify:
+        # Pairs whose estimate lies 3 standard errors below the threshold are not worth a true
+        # Jaccard: with K permutations the estimate's error is sqrt(J(1-J)/K).
+        floor = cfg.threshold - 3 * np.sqrt(cfg.threshold * (1 - cfg.threshold) / k)
+        pairs["jaccard"] = np.nan
+        check = pairs["estimate"].to_numpy() >= floor
+        if check.any():
+            worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
+            keys = _to_pandas(src[src["ord"].isin(worth.tolist())].compute()).set_index("ord")["key"]
+            pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
+        pairs["accepted"] = pairs["jaccard"].fillna(0.0) >= cfg.threshold
+    else:
+        pairs["jaccard"] = np.nan
+        pairs["accepted"] = pairs["estimate"] >= cfg.threshold
+    accepted = pairs[pairs["accepted"]]
+    nodes, roots = _components(accepted["u"].to_numpy(), accepted["v"].to_numpy(), gpu)
+    removed = pd.DataFrame({"ord": nodes, "kept": roots})
+    removed = removed[removed["ord"] != removed["kept"]].reset_index(drop=True)
+    # The similarity reported for a removed document: its best accepted edge.
+    edge_side = pd.concat([accepted[["u", "jaccard", "estimate"]].rename(columns={"u": "ord"}),
+                           accepted[["v", "jaccard", "estimate"]].rename(columns={"v": "ord"})])
+    best = edge_side.groupby("ord")[["jaccard", "estimate"]].max()
+    removed["jaccard"] = best["jaccard"].reindex(removed["ord"]).to_numpy()
+    removed["estimate"] = best["estimate"].reindex(removed["ord"]).to_numpy()
+    stats = {
+        "candidate_pairs": int(len(pairs)), "accepted_pairs": int(len(accepted)),
+        "components": int(len(np.unique(roots))), "seconds_lsh": round(t_lsh, 3),
+        "seconds_total": round(time.perf_counter() - t0, 3),
+    }
+    return FuzzyResult(removed, pairs, stats)
+
+
+def _components(u: np.ndarray, v: np.ndarray, gpu: bool) -> tuple[np.ndarray, np.ndarray]:
+    if not gpu:
+        return connected_components(u, v)
+    import cupy
+
+    nodes, roots = connected_components(cupy.asarray(u), cupy.asarray(v), cupy)
+    return cupy.asnumpy(nodes), cupy.asnumpy(roots)
+
+
+def _verify(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, n_workers: int) -> np.ndarray:
+    """True Jaccard of every given pair, in parallel chunks on the cluster.
+
+    The candidates' keys are broadcast to the workers once; the pairs travel as two int columns.
+    """
+    import dask.dataframe as dd
+
+    shingle = Shingle(cfg.shingle).value
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):  # no distributed client: compute here
+        return _jaccard_partition(pairs[["u", "v"]], keys, shingle, cfg.ngram).to_numpy()
+    import dask
+
+    shared = client.scatter(keys, broadcast=True, hash=False)
+    parts = max(1, min(len(pairs) // 2000 + 1, 4 * n_workers))
+    with dask.config.set({"dataframe.backend": "pandas"}):  # CPU work, also under the cuDF backend
+        frame = dd.from_pandas(pairs[["u", "v"]], npartitions=parts, sort=False)
+        result = frame.map_partitions(_jaccard_partition, shared, shingle, cfg.ngram, meta=pd.Series([], dtype=float))
+        return result.compute().to_numpy()
+
+
+def _jaccard_partition(frame: pd.DataFrame, keys: pd.Series, shingle: str, ngram: int) -> pd.Series:
+    from curator.steps import arrow_strings
+
+    docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
+    texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
+    values = pair_jaccard(texts, codes[: len(frame)], codes[len(frame):], shingle, ngram)
+    return pd.Series(values, index=frame.index)

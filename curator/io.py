@@ -1,0 +1,248 @@
+"""Finding, splitting and validating the raw input (JSONL or Parquet; file, folder or glob).
+
+The driver only plans: it lists files and cuts JSONL files into newline-aligned byte ranges,
+counting newlines as it goes so each block knows its first line number. Workers read and
+validate the blocks. Every physical line ends up either as a document or as a quarantine row
+naming file, line and reason: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import mmap
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import ConfigError, StageFailed
+
+LINE_BITS = 40  # ord = file index << 40 | line: a global, partition-independent input order
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz")
+PARQUET_SUFFIXES = (".parquet",)
+DOC_COLUMNS = ("ord", "file", "line", "id", "url", "text", "quarantine", "raw")
+
+
+class InputError(StageFailed):
+    """A whole input file is unusable (e.g. a Parquet file without the text column)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of parallel reading: a byte range of a JSONL file or a row group of a Parquet file."""
+
+    path: str
+    file_index: int
+    kind: str  # "jsonl" | "jsonl.gz" | "parquet"
+    start: int = 0  # byte offset (jsonl) or row group (parquet)
+    end: int = -1
+    first_line: int = 1  # 1-based line (row) number of the block's first record
+
+
+@dataclass(frozen=True)
+class Fields:
+    text: str = "text"
+    id: str = "id"  # "" = no id field: ids are made from file and line
+    url: str = "url"
+
+
+def discover(spec: str) -> list[Path]:
+    """Input files of a file, folder or glob spec, sorted, so file indices are stable."""
+    path = Path(spec)
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = [p for p in path.rglob("*") if p.is_file() and _kind(p)]
+    else:
+        files = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
+    files = sorted(p for p in files if _kind(p))
+    if not files:
+        raise ConfigError(
+            f"curate.input '{spec}' matches no JSONL ({', '.join(JSONL_SUFFIXES)}) or Parquet file"
+        )
+    return files
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".jsonl.gz", ".json.gz")):
+        return "jsonl.gz"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    return ""
+
+
+def plan_blocks(files: list[Path], blocksize: int) -> list[Block]:
+    blocks: list[Block] = []
+    for index, path in enumerate(files):
+        kind = _kind(path)
+        if kind == "jsonl":
+            blocks += _jsonl_blocks(path, index, blocksize)
+        elif kind == "jsonl.gz":  # not splittable: one block per file
+            blocks.append(Block(str(path), index, kind))
+        else:
+            import pyarrow.parquet as pq
+
+            meta = pq.ParquetFile(path).metadata
+            row = 1
+            for group in range(meta.num_row_groups):
+                blocks.append(Block(str(path), index, kind, group, group + 1, row))
+                row += meta.row_group(group).num_rows
+    return blocks
+
+
+def _jsonl_blocks(path: Path, index: int, blocksize: int) -> list[Block]:
+    size = path.stat().st_size
+    if size == 0:
+        return []
+    blocks = []
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start, line = 0, 1
+        while start < size:
+            cut = mm.find(b"\n", min(start + blocksize, size) - 1)
+            end = size if cut < 0 else cut + 1
+            blocks.append(Block(str(path), index, "jsonl", start, end, line))
+            line += mm[start:end].count(b"\n")
+            start = end
+    return blocks
+
+
+def empty_docs() -> pd.DataFrame:
+    return _frame([], [], [], [], [], [], [], [], 0)
+
+
+def _frame(ords, files, lines, ids, urls, texts, quarantine, raw, n) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ord": np.asarray(ords, dtype=np.int64).reshape(n),
+            "file": np.asarray(files, dtype=np.int32).reshape(n),
+            "line": np.asarray(lines, dtype=np.int64).reshape(n),
+            "id": pd.array(ids, dtype="str"),
+            "url": pd.array(urls, dtype="str"),
+            "text": pd.array(texts, dtype="str"),
+            "quarantine": pd.array(quarantine, dtype="str"),
+            "raw": pd.array(raw, dtype="str"),
+        }
+    )
+
+
+def _clip(raw: bytes, limit: int) -> str:
+    return raw[:limit].decode("utf-8", errors="backslashreplace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _scrub_surrogates(text: str) -> str:
+    """JSON may escape lone surrogates ("\\ud800"), which cannot be stored as UTF-8: U+FFFD each."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def parse_record(raw: bytes, fields: Fields) -> tuple[str, str, str] | str:
+    """(id, url, text) of a valid JSONL line, or the reason it is not valid."""
+    if not raw.strip():
+        return "blank line"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return f"invalid UTF-8 (byte {err.start})"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as err:
+        return f"invalid JSON ({err.msg}, column {err.colno})"
+    except RecursionError:
+        return "invalid JSON: nested too deeply"
+    if not isinstance(obj, dict):
+        return f"JSON {type(obj).__name__}, not an object"
+    if fields.id:
+        rid = obj.get(fields.id)
+        if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
+            return f"missing id ('{fields.id}')"
+    else:
+        rid = ""
+    if fields.text not in obj:
+        return f"missing text ('{fields.text}')"
+    text = obj[fields.text]
+    if not isinstance(text, str):
+        return f"text ('{fields.text}') is {type(text).__name__}, not a string"
+    if not text.strip():
+        return "empty text"
+    url = obj.get(fields.url) if fields.url else ""
+    url = url if isinstance(url, str) else ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _scrub_surrogates(text)
+        url = _scrub_surrogates(url)
+    return str(rid), url, text
+
+
+def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.DataFrame:
+    """Documents and quarantined lines of one block, in input order."""
+    if block.kind == "parquet":
+        return _read_parquet_block(block, fields, max_raw_chars)
+    if block.kind == "jsonl.gz":
+        with gzip.open(block.path, "rb") as handle:
+            data = handle.read()
+    else:
+        with open(block.path, "rb") as handle:
+            handle.seek(block.start)
+            data = handle.read(block.end - block.start)
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()  # the newline ending the block's last line, not an extra (blank) line
+    n = len(lines)
+    ids, urls, texts, quarantine, raw = [""] * n, [""] * n, [""] * n, [""] * n, [""] * n
+    for i, line in enumerate(lines):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        parsed = parse_record(line, fields)
+        if isinstance(parsed, str):
+            quarantine[i], raw[i] = parsed, _clip(line, max_raw_chars)
+        else:
+            ids[i], urls[i], texts[i] = parsed
+    numbers = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
+    if not fields.id:
+        ids = [f"{block.file_index}:{k}" for k in numbers]
+    ords = (np.int64(block.file_index) << LINE_BITS) | numbers
+    return _frame(ords, np.full(n, block.file_index), numbers, ids, urls, texts, quarantine, raw, n)
+
+
+def _read_parquet_block(block: Block, fields: Fields, max_raw_chars: int) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(block.path)
+    names = set(handle.schema_arrow.names)
+    if fields.text not in names:
+        raise InputError(f"{block.path}: no column '{fields.text}' (curate.text_field); columns: {sorted(names)}")
+    if fields.id and fields.id not in names:
+        raise InputError(f"{block.path}: no column '{fields.id}' (curate.id_field); columns: {sorted(names)}")
+    wanted = [c for c in (fields.id, fields.url, fields.text) if c and c in names]
+    table = handle.read_row_group(block.start, columns=wanted).to_pandas()
+    n = len(table)
+    numbers = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
+    text = table[fields.text]
+    is_str = text.map(lambda v: isinstance(v, str))  # column of mixed objects: a row may be anything
+    blank = ~is_str | (text.where(is_str, "").str.strip() == "")
+    reason = np.where(~is_str, "text is not a string", np.where(blank, "empty text", ""))
+    ids = table[fields.id].astype("string") if fields.id else pd.Series([f"{block.file_index}:{k}" for k in numbers])
+    if fields.id:
+        missing = ids.isna() | (ids == "")
+        reason = np.where(missing & (reason == ""), f"missing id ('{fields.id}')", reason)
+    url = table[fields.url].astype("string").fillna("") if fields.url in table else pd.Series([""] * n)
+    bad = reason != ""
+    raw = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(bad):  # only the bad rows, for the quarantine file
+        row = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in table.iloc[i].items()}
+        raw[i] = json.dumps(row, default=str, ensure_ascii=False)[:max_raw_chars]
+    ords = (np.int64(block.file_index) << LINE_BITS) | numbers
+    return _frame(
+        ords, np.full(n, block.file_index), numbers, ids.fillna("").tolist(), url.tolist(),
+        text.where(~bad, "").tolist(), reason.tolist(), raw.tolist(), n,
+    )

@@ -1,0 +1,196 @@
+"""MinHash signatures, LSH band keys and candidate pairs, vectorized over whole partitions.
+
+Shingles are hashed straight from Arrow buffers (curator.hashing). Permutations are
+multiply-shift hashes ``(a * x + b) mod 2^64`` keeping the high 32 bits, with ``a`` odd; because
+taking the high bits is monotone, the minimum is taken on the 64-bit values and shifted once.
+Everything after the signatures (bands, bucket pairs, similarity) is written against an array
+module ``xp`` so the same code runs on numpy (CPU) and cupy (cuDF backend).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curator.hashing import fmix64, powers, span_hashes, string_buffers
+
+_SHINGLE_P = np.uint64(0xC2B2AE3D27D4EB4F)
+_SHINGLE_P_INV = np.uint64(pow(int(_SHINGLE_P), -1, 1 << 64))
+_CELLS_PER_CHUNK = 1 << 16  # shingles x permutations per numpy pass: 512 KiB stays in cache (4x faster)
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) uint64 parameters; a is odd so every permutation is a bijection."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def _rolling(values: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of runs of n consecutive values inside one document, and each run's document.
+
+    Documents shorter than n contribute one shingle made of all their values, so short texts
+    still get a signature.
+    """
+    total = len(values)
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(total + 1, dtype=np.uint64)
+        np.cumsum(values * powers(_SHINGLE_P_INV, total), out=prefix[1:])
+        pw = powers(_SHINGLE_P, total + 1)
+        firsts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
+        lengths = np.diff(np.r_[firsts, total])
+        starts = np.arange(total, dtype=np.int64)
+        span = np.repeat(np.minimum(lengths, n), lengths)
+        doc_end = np.repeat(firsts + lengths, lengths)
+        keep = starts + span <= doc_end  # full n-grams, or the one whole-document shingle
+        starts, span = starts[keep], span[keep]
+        ends = starts + span
+        hashes = (prefix[ends] - prefix[starts]) * pw[ends - 1]
+        return parent[starts], fmix64(hashes ^ span.astype(np.uint64))
+
+
+def shingle_hashes(keys: pa.Array, shingle: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(document index, uint64 hash) of every shingle of every key (normalised text)."""
+    if shingle == "word":
+        words = pc.utf8_split_whitespace(keys)
+        parent = pc.list_parent_indices(words).to_numpy().astype(np.int64)
+        offsets, data = string_buffers(words.flatten())
+        nonempty = offsets[1:] > offsets[:-1]  # "" splits into one empty word
+        hashes = span_hashes(data, offsets[:-1][nonempty], offsets[1:][nonempty])
+        return _rolling(hashes, parent[nonempty], n)
+    offsets, data = string_buffers(keys)
+    is_start = (data & 0xC0) != 0x80  # first byte of a UTF-8 character
+    char_pos = np.flatnonzero(is_start).astype(np.int64)
+    char_doc = np.searchsorted(offsets, char_pos, side="right") - 1
+    # Each character's hash would lose order; hash the byte span of n characters instead.
+    ends_at = np.r_[char_pos[1:], offsets[-1]]
+    doc_firsts = np.flatnonzero(np.r_[True, char_doc[1:] != char_doc[:-1]]) if len(char_doc) else np.zeros(0, int)
+    lengths = np.diff(np.r_[doc_firsts, len(char_pos)])
+    idx = np.arange(len(char_pos))
+    last = np.repeat(doc_firsts + lengths, lengths)  # one past the document's last character
+    stop = np.minimum(idx + n, last)
+    keep = (idx + n <= last) | (idx == np.repeat(doc_firsts, lengths))
+    idx, stop = idx[keep], stop[keep]
+    hashes = span_hashes(data, char_pos[idx], ends_at[stop - 1])
+    return char_doc[idx], hashes
+
+
+def signatures(doc: np.ndarray, hashes: np.ndarray, n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """uint32[n_docs, num_perm] MinHash signatures; documents without shingles get all-ones rows."""
+    num_perm = len(a)
+    sig = np.full((n_docs, num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    if len(hashes):
+        order = np.argsort(doc, kind="stable") if np.any(doc[1:] < doc[:-1]) else None
+        if order is not None:
+            doc, hashes = doc[order], hashes[order]
+        step = max(1, _CELLS_PER_CHUNK // num_perm)
+        buf = np.empty((step, num_perm), dtype=np.uint64)
+        begin = 0
+        with np.errstate(over="ignore"):
+            while begin < len(hashes):
+                stop = min(begin + step, len(hashes))  # a document split over chunks is merged below
+                x = hashes[begin:stop]
+                vals = buf[: stop - begin]
+                np.multiply(x[:, None], a[None, :], out=vals)
+                vals += b[None, :]
+                d = doc[begin:stop]
+                firsts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+                mins = np.minimum.reduceat(vals, firsts, axis=0)
+                rows = d[firsts]
+                sig[rows] = np.minimum(sig[rows], mins)
+                begin = stop
+    return (sig >> np.uint64(32)).astype(np.uint32)
+
+
+def band_keys(sig, bands: int, rows: int, xp=np):
+    """uint64[n_docs, bands]: one bucket key per band, distinct across bands."""
+    n = sig.shape[0]
+    cols = sig[:, : bands * rows].reshape(n, bands, rows).astype(xp.uint64)
+    band_ids = xp.arange(bands, dtype=xp.uint64)[None, :]
+    acc = xp.broadcast_to(band_ids * xp.uint64(0x9E3779B97F4A7C15), (n, bands)).copy()
+    for j in range(rows):
+        acc = fmix64(acc * xp.uint64(0x100000001B3) ^ cols[:, :, j])
+    return acc
+
+
+def _stable_argsort(values, xp):
+    # numpy needs kind="stable"; cupy's argsort is a stable radix sort and takes no such choice.
+    return np.argsort(values, kind="stable") if xp is np else xp.argsort(values)
+
+
+def bucket_pairs(bucket, ord_, max_pairs_bucket: int, xp=np):
+    """Candidate (u, v) pairs, u < v, of documents sharing a bucket.
+
+    Small buckets give all their pairs; larger ones a star around their smallest ``ord`` (enough
+    for connected components, and linear in the bucket size).
+    """
+    if len(bucket) < 2:
+        empty = xp.zeros(0, dtype=xp.int64)
+        return empty, empty
+    # Sort by (bucket, ord) with two stable argsorts: stacking uint64 buckets with int64 ords
+    # for lexsort would cast both to float64 and merge nearby buckets.
+    by_ord = _stable_argsort(ord_, xp)
+    order = by_ord[_stable_argsort(bucket[by_ord], xp)]
+    bucket, ord_ = bucket[order], ord_[order]
+    new = xp.concatenate([xp.ones(1, dtype=bool), bucket[1:] != bucket[:-1]])
+    firsts = xp.flatnonzero(new)
+    sizes = xp.diff(xp.concatenate([firsts, xp.asarray([len(bucket)])]))
+    us, vs = [], []
+    small = (sizes >= 2) & (sizes <= max_pairs_bucket)
+    for size in [int(s) for s in xp.unique(sizes[small]).tolist()] if bool(small.any()) else []:
+        starts = firsts[sizes == size]
+        i, j = np.triu_indices(size, 1)
+        i, j = xp.asarray(i), xp.asarray(j)
+        us.append(ord_[(starts[:, None] + i[None, :]).ravel()])
+        vs.append(ord_[(starts[:, None] + j[None, :]).ravel()])
+    big = sizes > max_pairs_bucket
+    if bool(big.any()):
+        group = xp.cumsum(new) - 1
+        member_big = big[group] & ~new
+        us.append(ord_[firsts[group[member_big]]])
+        vs.append(ord_[member_big])
+    if not us:
+        empty = xp.zeros(0, dtype=xp.int64)
+        return empty, empty
+    return xp.concatenate(us).astype(xp.int64), xp.concatenate(vs).astype(xp.int64)
+
+
+def pair_jaccard(keys: pa.Array, u: np.ndarray, v: np.ndarray, shingle: str, n: int) -> np.ndarray:
+    """True Jaccard of the shingle sets of keys[u[i]] and keys[v[i]] (same shingling as MinHash).
+
+    Each document is shingled once; its set is stored as (document, shingle) keys in one hash
+    set, and for every pair the smaller side's shingles are looked up under the other document.
+    """
+    m = len(u)
+    if m == 0:
+        return np.zeros(0)
+    doc, hashes = shingle_hashes(keys, shingle, n)
+    with np.errstate(over="ignore"):
+        members = hashes ^ fmix64(doc.astype(np.uint64) + np.uint64(1))
+    first = ~pd.Series(members).duplicated().to_numpy()
+    doc, hashes, members = doc[first], hashes[first], members[first]
+    order = np.argsort(doc, kind="stable")
+    doc, hashes = doc[order], hashes[order]
+    sizes = np.bincount(doc, minlength=len(keys))
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    small, big = np.where(sizes[u] <= sizes[v], u, v), np.where(sizes[u] <= sizes[v], v, u)
+    count = sizes[small]
+    pair_of = np.repeat(np.arange(m), count)
+    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    probe = hashes[np.repeat(starts[small], count) + within]
+    with np.errstate(over="ignore"):
+        probe = probe ^ fmix64(big[pair_of].astype(np.uint64) + np.uint64(1))
+    found = pd.Series(probe).isin(members).to_numpy()
+    inter = np.bincount(pair_of[found], minlength=m)
+    union = sizes[u] + sizes[v] - inter
+    return np.divide(inter, union, out=np.zeros(m), where=union > 0)
+
+
+def signature_similarity(sig_u, sig_v):
+    """MinHash estimate of Jaccard: the fraction of equal signature entries."""
+    return (sig_u == sig_v).mean(axis=1)

@@ -1,0 +1,81 @@
+"""Exact and fuzzy dedup as Dask jobs on a real LocalCluster, on a small literal corpus."""
+
+import random
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+
+from curator import backend, dedup
+from curator.config import Backend, FuzzyDedupConfig
+from pipeline.dask_cluster import ClusterConfig, dask_client
+
+
+@pytest.fixture(scope="module")
+def client():
+    with dask_client(ClusterConfig(n_workers=1)) as c:
+        yield c
+
+
+def _corpus() -> pd.DataFrame:
+    rng = random.Random(3)
+    vocab = [f"word{i}" for i in range(3000)]
+    originals = [" ".join(rng.choice(vocab) for _ in range(150)) for _ in range(40)]
+    keys, expected = [], {}
+    for text in originals:
+        keys.append(text)
+    # near-duplicates of originals 0..9 (5% of words replaced), appended later in input order
+    for k in range(10):
+        words = originals[k].split()
+        for i in rng.sample(range(len(words)), 7):
+            words[i] = rng.choice(vocab)
+        expected[len(keys)] = k
+        keys.append(" ".join(words))
+    keys.append(originals[3])  # an exact copy
+    keys.append("too short")  # fewer words than one 3-gram? no: 2 words < 3: skipped by fuzzy
+    frame = pd.DataFrame({"ord": np.arange(len(keys), dtype=np.int64) * 10 + 5, "key": pd.Series(keys, dtype="str")})
+    frame["n_words"] = frame["key"].str.split().str.len().astype(np.int32)
+    return frame, expected
+
+
+def test_exact_dedup_keeps_the_earliest_copy(client):
+    frame = pd.DataFrame({"ord": [7, 3, 9, 1, 4], "key": pd.Series(["b", "a", "a", "c", "b"], dtype="str")})
+    removed = dedup.exact_duplicates(dd.from_pandas(frame, npartitions=3))
+    assert removed.to_dict("list") == {"ord": [7, 9], "kept": [4, 3]}
+
+
+def test_fuzzy_dedup_finds_planted_near_duplicates(client):
+    frame, expected = _corpus()
+    src = dd.from_pandas(frame, npartitions=4)
+    result = dedup.fuzzy_duplicates(src, FuzzyDedupConfig(), n_workers=1)
+    ords = frame["ord"].to_numpy()
+    want = {ords[i]: ords[k] for i, k in expected.items()}
+    want[ords[len(frame) - 2]] = ords[3]  # the exact copy is also a (Jaccard 1.0) near-duplicate
+    got = dict(zip(result.removed["ord"], result.removed["kept"]))
+    assert got == want
+    assert (result.removed["jaccard"] >= 0.3).all()
+    assert result.stats["accepted_pairs"] >= len(want)
+
+
+def test_fuzzy_dedup_without_verification_uses_the_estimate(client):
+    frame, expected = _corpus()
+    result = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=2), FuzzyDedupConfig(verify=False), n_workers=1)
+    assert len(result.removed) == len(expected) + 1
+    assert result.removed["jaccard"].isna().all() and (result.removed["estimate"] >= 0.3).all()
+
+
+def test_fuzzy_dedup_with_character_shingles(client):
+    frame, expected = _corpus()
+    cfg = FuzzyDedupConfig(shingle="char", ngram=12, bands=20, rows=5, threshold=0.5)
+    result = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=2), cfg, n_workers=1)
+    assert set(result.removed["ord"]) == {frame["ord"][i] for i in expected} | {frame["ord"].iloc[-2]}
+
+
+def test_cudf_backend_fails_in_one_clear_line_without_a_gpu():
+    if not backend._probe_cudf():
+        pytest.skip("cuDF runs here: the failure path cannot be exercised")
+    with pytest.raises(backend.BackendUnavailable) as err:
+        backend.require(Backend.cudf)
+    message = str(err.value)
+    assert "\n" not in message and "curate.backend=cudf needs cuDF" in message and "curate.backend=pandas" in message
