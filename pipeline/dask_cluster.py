@@ -51,6 +51,11 @@ def dask_client(cfg: ClusterConfig) -> Iterator[Any]:
     """A connected ``distributed.Client``; clusters this function started are closed on exit."""
     from distributed import Client, LocalCluster
 
+    # distributed sets its loggers to INFO when imported; its lifecycle chatter would bury the
+    # stage's own log lines (warnings still show).
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)  # a WARNING per shuffle, by design
+
     kind = ClusterKind(cfg.kind)
     if kind is ClusterKind.address:
         if not cfg.address:
