@@ -79,7 +79,7 @@ def default_registry() -> Registry:
                 "curate", (), ("curate",), "curator.stage:CurateStage", "issue: Curate stage",
                 external_inputs=("curate.input", "curate.ground_truth"), volatile=("curate.cluster",),
             ),
-            StageSpec("train", ("curate",), ("train", "model"), None, "issue: Train stage"),
+            StageSpec("train", ("curate",), ("train", "model"), "train.stage:TrainStage", "issue: Train stage"),
             StageSpec(
                 "customize", ("train",), ("customize",), None, "issue: Customize stage",
                 ("customize.train_data", "customize.eval_data"),

@@ -1,1 +1,1 @@
-"""Train stage: tokenizer, packed shards and Llama pretraining (see train/stage.py when it lands)."""
+"""Train stage: tokenizer, packed shards and Llama pretraining (train/stage.py; docs/train.md)."""

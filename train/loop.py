@@ -1,0 +1,242 @@
+"""The pretraining loop: AdamW, warmup + cosine, accumulation, clipping, autocast, DDP, resume.
+
+Deterministic by construction: the model is initialised from the seed, a step's rows depend only
+on (seed, step), and a checkpoint holds everything else (model, optimizer, scheduler, RNG), so a
+run killed at any point and resumed computes the same losses as one that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from train import checkpoint
+from train.config import Precision, TrainConfig
+from train.distributed import World, all_reduce_sum, barrier
+from train.metrics import MetricsLog, perplexity
+from train.model import CausalLMLoss
+from train.packing import BatchOrder, PackedRows
+
+log = logging.getLogger("pipeline.train")
+
+
+class ResumeError(ValueError):
+    """A checkpoint that cannot continue this run (other world size or global batch)."""
+
+
+class WarmupCosine:
+    """LR multiplier: linear warmup to 1, cosine decay to ``min_ratio`` at ``total`` steps.
+
+    A callable object (not a lambda) so LambdaLR's state_dict records its settings.
+    """
+
+    def __init__(self, warmup: int, total: int, min_ratio: float):
+        self.warmup, self.total, self.min_ratio = warmup, total, min_ratio
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup:
+            return (step + 1) / self.warmup
+        progress = min(1.0, (step - self.warmup) / max(1, self.total - self.warmup))
+        return self.min_ratio + (1 - self.min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def make_optimizer(model: nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.Optimizer:
+    # Weight decay on matrices only: decaying norm gains pulls them towards zero for no benefit.
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": cfg.optim.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    betas = tuple(cfg.optim.betas)
+    if len(betas) != 2:
+        raise ValueError(f"train.optim.betas must hold two values, got {list(betas)}")
+    # The fused kernel (one pass over all parameters) exists for CPU and CUDA float tensors.
+    return torch.optim.AdamW(groups, lr=cfg.optim.lr, betas=betas, fused=device.type in ("cpu", "cuda"))
+
+
+def resolve_precision(cfg: TrainConfig, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype (None: plain fp32). With fp8, everything outside the FP8 GEMMs is bf16."""
+    precision = Precision(cfg.precision)
+    if precision in (Precision.bf16, Precision.fp8):
+        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+            log.warning("train.precision=bf16: this GPU has no bf16 support, training in fp32")
+            return None
+        return torch.bfloat16
+    return None
+
+
+@dataclass
+class LoopInputs:
+    model: nn.Module  # the HF LlamaForCausalLM (unwrapped; its weights are what gets saved)
+    train_rows: PackedRows
+    val_rows: PackedRows
+    world: World
+    checkpoint_dir: Path
+    metrics: MetricsLog
+    flops_per_token: float
+    peak_flops: float | None
+
+
+class TrainLoop:
+    def __init__(self, cfg: TrainConfig, inputs: LoopInputs):
+        self.cfg, self.io = cfg, inputs
+        self.world, self.device = inputs.world, inputs.world.device
+        self.autocast_dtype = resolve_precision(cfg, self.device)
+        compute = self.autocast_dtype or torch.float32
+        self.model = inputs.model.to(self.device)
+        self.fp8 = None
+        if Precision(cfg.precision) == Precision.fp8:
+            from train import fp8
+
+            fp8.check_tokens(cfg.micro_batch_size, cfg.seq_len)
+            self.fp8 = fp8.prepare(self.model, cfg.fp8, self.device)  # before the optimizer sees the weights
+        self.loss_module = CausalLMLoss(self.model, cfg.loss_chunk_rows, compute)
+        self.optimizer = make_optimizer(self.model, cfg, self.device)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, WarmupCosine(cfg.optim.warmup_steps, cfg.steps, cfg.optim.min_lr_ratio)
+        )
+        self.global_batch = cfg.micro_batch_size * cfg.grad_accum * self.world.size
+        self.order = BatchOrder(len(inputs.train_rows), self.global_batch, cfg.seed)
+        self.step = 0
+
+    # -- set-up --------------------------------------------------------------------------------
+    def resume(self) -> bool:
+        found = checkpoint.latest(self.io.checkpoint_dir)
+        if found is None:
+            return False
+        record = checkpoint.load(found, self.model, self.optimizer, self.scheduler, self.world.rank, self.device)
+        if record["world_size"] != self.world.size or record["global_batch"] != self.global_batch:
+            raise ResumeError(
+                f"{found}: saved with world size {record['world_size']} and global batch "
+                f"{record['global_batch']}; now {self.world.size} and {self.global_batch}"
+            )
+        self.step = record["step"]
+        self.io.metrics.truncate_after(self.step)
+        log.info("resumed from %s (step %d, %d samples seen)", found, self.step, record["samples_seen"])
+        return True
+
+    def step_module(self) -> nn.Module:
+        module: nn.Module = self.loss_module
+        if self.world.distributed:
+            from torch.nn.parallel import DistributedDataParallel
+
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            # No buffer broadcast: the only buffers are RoPE tables (equal everywhere) and FP8 amax
+            # histories, which the recipe itself reduces across ranks (train.fp8.reduce_amax).
+            module = DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
+        if self.cfg.compile:
+            module = torch.compile(module)
+        return module
+
+    def _autocast(self, fp8: bool = False):
+        """bf16 autocast where asked, plus the FP8 recipe for training forwards (evaluation stays
+        in high precision, so validation losses compare across precisions)."""
+        stack = contextlib.ExitStack()
+        if self.autocast_dtype is not None:
+            stack.enter_context(torch.autocast(self.device.type, dtype=self.autocast_dtype))
+        if fp8 and self.fp8 is not None:
+            stack.enter_context(self.fp8.autocast())
+        return stack
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run(self) -> None:
+        from tqdm import tqdm
+
+        cfg = self.cfg
+        if self.step == 0:
+            self.evaluate()
+        module = self.step_module()
+        self.model.train()
+        bar = tqdm(total=cfg.steps, initial=self.step, desc="train", unit=" step",
+                   disable=not self.world.is_main, mininterval=2.0)
+        while self.step < cfg.steps:
+            record = self.train_step(module)
+            self.step += 1
+            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                self.io.metrics.write(record)
+            bar.update(1)
+            bar.set_postfix(loss=f"{record['loss']:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
+            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+                self.evaluate()
+            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
+                self.save()
+        bar.close()
+
+    def train_step(self, module: nn.Module) -> dict[str, Any]:
+        cfg, world = self.cfg, self.world
+        started = time.perf_counter()
+        lr = self.scheduler.get_last_lr()[0]
+        total = torch.zeros((), dtype=torch.float32, device=self.device)
+        for micro in range(cfg.grad_accum):
+            rows = self.io.train_rows.take(
+                self.order.micro_rows(self.step, world.rank, micro, cfg.grad_accum, cfg.micro_batch_size)
+            )
+            batch = torch.from_numpy(rows).to(self.device, non_blocking=True)
+            last = micro == cfg.grad_accum - 1
+            sync = contextlib.nullcontext() if last or not world.distributed else module.no_sync()
+            with sync:
+                with self._autocast(fp8=True):
+                    loss = module(batch)
+                (loss / cfg.grad_accum).backward()
+            total += loss.detach()
+        clip = cfg.optim.grad_clip if cfg.optim.grad_clip > 0 else float("inf")
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip)
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss_sum, = all_reduce_sum(world, [total.item() / cfg.grad_accum])
+        elapsed = time.perf_counter() - started
+        tokens = self.global_batch * cfg.seq_len
+        record = {
+            "kind": "train", "step": self.step + 1, "loss": loss_sum / world.size, "lr": lr,
+            "grad_norm": float(grad_norm), "tokens_per_s": tokens / elapsed, "step_s": elapsed,
+            "tokens_seen": tokens * (self.step + 1),
+        }
+        if self.io.peak_flops:
+            record["mfu"] = tokens / elapsed * self.io.flops_per_token / (self.io.peak_flops * world.size)
+        return record
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, Any]:
+        """Mean loss over the same first ``eval_rows`` validation rows every time, split across ranks."""
+        import numpy as np
+
+        cfg, world = self.cfg, self.world
+        was_training = self.model.training
+        self.model.eval()
+        count = min(cfg.eval_rows, len(self.io.val_rows))
+        mine = np.arange(world.rank, count, world.size)
+        loss_sum = 0.0
+        for start in range(0, len(mine), cfg.micro_batch_size):
+            rows = self.io.val_rows.take(mine[start:start + cfg.micro_batch_size])
+            batch = torch.from_numpy(rows).to(self.device)
+            with self._autocast():
+                loss_sum += self.loss_module(batch).item() * len(rows)
+        loss_sum, rows_done = all_reduce_sum(world, [loss_sum, float(len(mine))])
+        loss = loss_sum / rows_done
+        record = {"kind": "val", "step": self.step, "loss": loss, "perplexity": perplexity(loss), "rows": count}
+        self.io.metrics.write(record)
+        log.info("step %d: validation loss %.4f (perplexity %.2f)", self.step, loss, record["perplexity"])
+        self.model.train(was_training)
+        return record
+
+    def save(self) -> None:
+        root, world = self.io.checkpoint_dir, self.world
+        stage = checkpoint.staging(root, self.step)
+        if world.is_main:
+            extra = {"step": self.step, "samples_seen": self.step * self.global_batch,
+                     "world_size": world.size, "global_batch": self.global_batch, "seed": self.cfg.seed}
+            checkpoint.write_shared(stage, self.model, self.optimizer, self.scheduler, extra)
+        barrier(world)
+        checkpoint.write_rank(stage, world.rank, self.device)
+        barrier(world)
+        if world.is_main:
+            checkpoint.publish(stage, root, self.step, self.cfg.keep_checkpoints)
+        barrier(world)

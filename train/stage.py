@@ -1,0 +1,246 @@
+"""The train stage: curated shards -> tokenizer -> packed rows -> Llama pretraining -> HF model.
+
+A thin adapter: it finds the curate stage's shards through its manifest, keeps everything a
+killed attempt can reuse (tokenizer, packed data, checkpoints, metrics) in ``ctx.work_dir``, and
+publishes the results into ``ctx.out_dir``. Under torchrun every rank runs it; rank 0 prepares
+the data and writes the outputs, the others train alongside (see pipeline/runner.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError, StageFailed
+from pipeline.stage import StageContext, StageResult
+
+OUTPUTS = {
+    "model": "model", "tokenizer": "tokenizer", "data": "data", "metrics": "metrics.jsonl",
+    "loss_curve": "loss_curve.png", "state": "state", "quarantine": "quarantine.jsonl",
+}
+
+
+@dataclass
+class TrainStage:
+    name: str = "train"
+    upstream: tuple[str, ...] = ("curate",)
+    sections: tuple[str, ...] = ("train", "model")
+
+    def run(self, ctx: StageContext) -> StageResult:
+        import torch
+
+        from train import distributed
+        from train.corpus import CorpusError
+        from train.fp8_recipe import Recipe, RecipeError
+        from train.loop import ResumeError
+        from train.packing import PackingError
+        from train.tokenizer import TokenizerError
+
+        cfg = ctx.config
+        _check(cfg)
+        if cfg.precision == "fp8":
+            from train.fp8 import preload_te
+
+            preload_te()
+        world = distributed.init(cfg.device)
+        try:
+            if cfg.threads > 0:
+                torch.set_num_threads(cfg.threads)
+            if cfg.precision == "fp8":
+                Recipe.from_config(cfg.fp8)  # bad values fail before any data is prepared
+            prepared = ctx.work_dir / "prepared"
+            if world.is_main:
+                _prepare(ctx, prepared)
+            distributed.barrier(world)
+            return _train(ctx, prepared, world)
+        except RecipeError as err:
+            raise ConfigError(str(err)) from None
+        except (CorpusError, PackingError, TokenizerError, ResumeError, FileNotFoundError) as err:
+            raise StageFailed(str(err)) from None
+        finally:
+            distributed.shutdown(world)
+
+
+def _check(cfg: Any) -> None:
+    for key in ("steps", "seq_len", "micro_batch_size", "grad_accum", "eval_every", "checkpoint_every",
+                "eval_rows", "log_every"):
+        if getattr(cfg, key) <= 0:
+            raise ConfigError(f"train.{key}={getattr(cfg, key)} must be positive")
+    if not 0 < cfg.data.val_fraction < 1:
+        raise ConfigError(f"train.data.val_fraction={cfg.data.val_fraction} must be in (0, 1)")
+
+
+def _prepare(ctx: StageContext, prepared: Path) -> None:
+    """Tokenizer and packed shards into ``prepared`` (reused as-is after a killed attempt)."""
+    from train import tokenizer as tok
+    from train.corpus import CorpusStats, iter_documents, iter_texts
+    from train.packing import pack_documents
+
+    done = prepared / "DONE"
+    if done.is_file():
+        ctx.log.info("train: reusing tokenizer and packed data of an earlier attempt (%s)", prepared)
+        return
+    cfg, model_cfg = ctx.config, ctx.sections["model"]
+    shards = ctx.inputs["curate"].output("shards")
+    shutil.rmtree(prepared, ignore_errors=True)
+    tok_dir, data_dir = prepared / "tokenizer", prepared / "data"
+    source = cfg.tokenizer.reuse_path() or _init_tokenizer(cfg.init_from)
+    started = time.perf_counter()
+    if source:
+        tokenizer = tok.load(source)
+        tok.copy_hf_files(source, tok_dir)
+        ctx.log.info("train: reusing tokenizer %s (%d tokens)", source, tokenizer.get_vocab_size())
+    else:
+        tokenizer = tok.train_bpe(iter_texts(shards, cfg.tokenizer.max_chars), model_cfg.vocab_size,
+                                  cfg.tokenizer.min_frequency)
+        tok.save_hf(tokenizer, tok_dir)
+        ctx.log.info("train: trained byte-level BPE on %s: %d tokens in %.1f s", shards,
+                     tokenizer.get_vocab_size(), time.perf_counter() - started)
+    eos = tok.eos_id(tokenizer, tok_dir)
+    stats = CorpusStats()
+    meta = pack_documents(
+        iter_documents(shards, stats),
+        lambda texts: [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)],
+        eos, tokenizer.get_vocab_size(), cfg.seq_len, cfg.seed, cfg.data.val_fraction, data_dir,
+        cfg.data.rows_per_shard, stats,
+    )
+    with open(prepared / "quarantine.jsonl", "w") as handle:
+        for problem in stats.problems:
+            handle.write(json.dumps(problem.__dict__) + "\n")
+    if stats.problems:
+        ctx.log.warning("train: %d curated rows unusable (listed in quarantine.jsonl)", len(stats.problems))
+    splits = meta["splits"]
+    ctx.log.info(
+        "train: packed %d documents from %d shard(s): train %d tokens / %d rows, val %d tokens / %d rows",
+        stats.documents, stats.files, splits["train"]["tokens"], splits["train"]["rows"],
+        splits["val"]["tokens"], splits["val"]["rows"],
+    )
+    done.write_text(json.dumps({"seconds": round(time.perf_counter() - started, 2)}) + "\n")
+
+
+def _init_tokenizer(init_from: str | None) -> str | None:
+    """Continued pretraining keeps the checkpoint's tokenizer: a new one would scramble its embeddings."""
+    if not init_from:
+        return None
+    if not (Path(init_from) / "tokenizer.json").is_file():
+        raise FileNotFoundError(
+            f"train.init_from={init_from} has no tokenizer.json; set train.tokenizer.from=<its tokenizer>"
+        )
+    return init_from
+
+
+def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
+    from train import model as llama
+    from train import tokenizer as tok
+    from train.loop import LoopInputs, TrainLoop
+    from train.metrics import MetricsLog
+    from train.packing import PackedRows
+
+    cfg, model_cfg = ctx.config, ctx.sections["model"]
+    tokenizer = tok.load(prepared / "tokenizer")
+    tokens = tokenizer.get_vocab_size()
+    if cfg.init_from:
+        model = llama.load_pretrained(cfg.init_from)
+        if tokens > model.config.vocab_size:
+            raise StageFailed(f"tokenizer has {tokens} tokens but {cfg.init_from} only {model.config.vocab_size}")
+        ctx.log.info("train: continuing from %s (model.* preset values are not used)", cfg.init_from)
+    else:
+        ids = tok.special_ids(tokenizer)
+        config = llama.llama_config(model_cfg, llama.vocab_for(model_cfg, tokens), ids["bos"], ids["eos"], ids["pad"])
+        model = llama.create(config, cfg.seed)
+    if cfg.seq_len > model.config.max_position_embeddings:
+        raise ConfigError(
+            f"train.seq_len={cfg.seq_len} exceeds the model's max_seq_len={model.config.max_position_embeddings}"
+        )
+    counts = llama.parameter_count(model)
+    data_dir = prepared / "data"
+    train_rows, val_rows = PackedRows.open(data_dir, "train"), PackedRows.open(data_dir, "val")
+    metrics_path = ctx.work_dir / "metrics.jsonl"
+    loop = TrainLoop(cfg, LoopInputs(
+        model=model, train_rows=train_rows, val_rows=val_rows, world=world,
+        checkpoint_dir=ctx.work_dir / "checkpoints", metrics=MetricsLog(metrics_path, enabled=world.is_main),
+        flops_per_token=llama.flops_per_token(model.config, cfg.seq_len, counts["params_non_embedding"]),
+        peak_flops=llama.peak_flops(world.device),
+    ))
+    resumed = loop.resume()
+    ctx.log.info(
+        "train: %.2fM parameters, %d train rows, %d val rows, global batch %d x %d tokens, %s on %s x%d",
+        counts["params"] / 1e6, len(train_rows), len(val_rows), loop.global_batch, cfg.seq_len,
+        cfg.precision.value if hasattr(cfg.precision, "value") else cfg.precision, world.device, world.size,
+    )
+    started = time.perf_counter()
+    start_step = loop.step
+    loop.run()
+    elapsed = time.perf_counter() - started
+    if loop.fp8 is not None:
+        loop.fp8.restore(model)  # the HF export holds plain high-precision weights only
+    if not world.is_main:
+        return StageResult({}, {})
+    _publish(ctx, prepared, model, tokenizer, metrics_path)
+    return StageResult(dict(OUTPUTS), _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens,
+                                               start_step if resumed else None, elapsed))
+
+
+def _publish(ctx: StageContext, prepared: Path, model, tokenizer, metrics_path: Path) -> None:
+    from train import checkpoint
+    from train import model as llama
+    from train.metrics import plot_loss_curve, read
+
+    out = ctx.out_dir
+    model_dir = out / OUTPUTS["model"]
+    llama.save_hf(model, model_dir)
+    _link_tree(prepared / "tokenizer", model_dir)  # a complete HF folder: weights + config + tokenizer
+    _link_tree(prepared / "tokenizer", out / OUTPUTS["tokenizer"])
+    _link_tree(prepared / "data", out / OUTPUTS["data"])
+    shutil.copy2(prepared / "quarantine.jsonl", out / OUTPUTS["quarantine"])
+    shutil.copy2(metrics_path, out / OUTPUTS["metrics"])
+    plot_loss_curve(read(metrics_path), out / OUTPUTS["loss_curve"],
+                    f"{ctx.sections['model'].name}: {model.num_parameters() / 1e6:.1f}M parameters")
+    final = checkpoint.latest(ctx.work_dir / "checkpoints")
+    assert final is not None  # the loop always saves the last step
+    _link_tree(final, out / OUTPUTS["state"])
+    ctx.log.info("train: wrote HF model to %s and training state to %s", model_dir, out / OUTPUTS["state"])
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link (same file system, no copy of GBs of shards) or copy ``source``'s files into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.is_dir():
+            _link_tree(item, target / item.name)
+            continue
+        dest = target / item.name
+        if dest.exists():
+            dest.unlink()
+        try:
+            os.link(item, dest)
+        except OSError:
+            shutil.copy2(item, dest)
+
+
+def _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens, resumed_at, elapsed) -> dict[str, Any]:
+    from train.metrics import read, summarise
+
+    meta = json.loads((prepared / "data" / "meta.json").read_text())
+    cfg = ctx.config
+    summary = summarise(read(metrics_path))
+    summary.update({
+        **counts, "tokenizer_tokens": tokens, "vocab_size": loop.model.config.vocab_size,
+        "train_tokens": meta["splits"]["train"]["tokens"], "val_tokens": meta["splits"]["val"]["tokens"],
+        "train_rows": meta["splits"]["train"]["rows"], "val_rows": meta["splits"]["val"]["rows"],
+        "documents": meta.get("corpus", {}).get("documents"), "quarantined": meta.get("corpus", {}).get("quarantined"),
+        "world_size": world.size, "device": str(world.device), "global_batch": loop.global_batch,
+        "seq_len": cfg.seq_len, "precision": getattr(cfg.precision, "value", cfg.precision),
+        "resumed_from_step": resumed_at, "train_seconds_this_attempt": round(elapsed, 2),
+    })
+    if loop.fp8 is not None:
+        summary.update({"fp8_backend": loop.fp8.backend, "fp8_layers": loop.fp8.layers,
+                        "fp8_high_precision_layers": loop.fp8.skipped,
+                        "fp8_recipe": dataclasses.asdict(loop.fp8.recipe)})
+    return summary
