@@ -111,6 +111,21 @@ def _write_hash_cache(cache: Path, known: dict[str, dict[str, Any]]) -> None:
         pass
 
 
+def stage_key(spec: StageSpec, sections: dict[str, Any], inputs: dict[str, Artifact], store: ArtifactStore,
+              root: Path) -> str:
+    """The cache key alone, without looking at (or re-hashing) any existing artifact."""
+    return _identity(spec, sections, inputs, store, root)[2]
+
+
+def _identity(
+    spec: StageSpec, sections: dict[str, Any], inputs: dict[str, Artifact], store: ArtifactStore, root: Path
+) -> tuple[dict[str, Any], dict[str, str], str]:
+    """(keyed sections, external-input digests, key): what identifies the artifact to make."""
+    sections = keyed_sections(sections, spec.volatile)
+    external = external_fingerprint(sections, spec.external_inputs, root, store.root / ".input-hashes.json")
+    return sections, external, compute_key(spec.name, sections, inputs, external)
+
+
 def evaluate(
     spec: StageSpec,
     sections: dict[str, Any],
@@ -125,15 +140,13 @@ def evaluate(
     ``reference`` is the artifact to explain staleness against (the experiment's last one);
     by default the stage's newest artifact.
     """
-    sections = keyed_sections(sections, spec.volatile)
     waiting = [up for up in spec.upstream if upstream_artifacts.get(up) is None]
     if waiting:
         # Its key cannot be known before the upstream exists; it will be re-made after it.
         state: State = "stale" if (reference or store.history(spec.name)) else "missing"
         return StageState(spec.name, state, f"upstream {', '.join(waiting)} not up to date")
     inputs: dict[str, Artifact] = {up: upstream_artifacts[up] for up in spec.upstream}  # type: ignore[misc]
-    external = external_fingerprint(sections, spec.external_inputs, root, store.root / ".input-hashes.json")
-    key = compute_key(spec.name, sections, inputs, external)
+    sections, external, key = _identity(spec, sections, inputs, store, root)
     found = StageState(spec.name, "missing", "never made", key, None, inputs, external)
     artifact = store.lookup(spec.name, key)
     if artifact is not None:

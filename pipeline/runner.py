@@ -17,7 +17,7 @@ from pipeline import __version__
 from pipeline.config import to_plain, to_typed, verify_mode
 from pipeline.dag import select
 from pipeline.manifest import Manifest, ManifestError, hash_outputs, read_manifest
-from pipeline.plan import StageState, evaluate
+from pipeline.plan import StageState, evaluate, stage_key
 from pipeline.registry import Registry, StageSpec, load_registry
 from pipeline.errors import StageFailed
 from pipeline.stage import Artifact, StageContext
@@ -191,10 +191,10 @@ def _run_one(
     root = Path(cfg.paths.root)
     sections = section_values(cfg, spec)
     t0 = time.perf_counter()
-    state = evaluate(spec, sections, dict(done), store, root, verify)
-    assert state.key is not None  # upstream stages were made first
-    with store.lock(spec.name, state.key):
-        # Another process (a parallel sweep point) may have made it while we waited for the lock.
+    # Only the key is needed to take the lock; the artifact is checked (and its files hashed) once,
+    # under the lock, where another process (a parallel sweep point) may just have made it.
+    key = stage_key(spec, sections, {up: done[up] for up in spec.upstream}, store, root)
+    with store.lock(spec.name, key):
         state = evaluate(spec, sections, dict(done), store, root, verify)
         if decision is not None:
             _write_decision(decision, "skip" if state.state == "up-to-date" and not force else "run")
