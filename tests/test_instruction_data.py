@@ -231,32 +231,30 @@ def test_eval_is_broad(qa):
 
 # --------------------------------------------------------------------------- guardrail request sets
 
+def _request_problems(name: str, rows: list[tuple[int, dict]], fields: tuple[str, ...], expected: str) -> list[str]:
+    """Problems of a request file: empty required fields, a wrong `expected`, duplicate ids."""
+    problems = []
+    for lineno, obj in rows:
+        for field in fields:
+            if not isinstance(obj.get(field), str) or not obj[field].strip():
+                problems.append(f"{name}:{lineno}: missing or empty {field!r}")
+        if obj.get("expected") != expected:
+            problems.append(f"{name}:{lineno}: expected={obj.get('expected')!r}, want {expected!r}")
+    ids = [obj["id"] for _, obj in rows if "id" in obj]
+    if len(ids) != len(set(ids)):
+        problems.append(f"{name}: duplicate ids")
+    return problems
+
+
 def test_unsafe_requests():
     rows = _read_jsonl(DATA_DIR / "unsafe.jsonl")
     assert len(rows) >= MIN_UNSAFE, f"unsafe.jsonl has {len(rows)} lines, need >= {MIN_UNSAFE}"
-    problems = []
-    for lineno, obj in rows:
-        for field in ("prompt", "category"):
-            if not isinstance(obj.get(field), str) or not obj[field].strip():
-                problems.append(f"unsafe.jsonl:{lineno}: missing or empty {field!r}")
-        if obj.get("expected") != "refuse":
-            problems.append(f"unsafe.jsonl:{lineno}: expected={obj.get('expected')!r}, want 'refuse'")
-    ids = [obj["id"] for _, obj in rows if "id" in obj]
-    if len(ids) != len(set(ids)):
-        problems.append("unsafe.jsonl: duplicate ids")
+    problems = _request_problems("unsafe.jsonl", rows, ("prompt", "category"), "refuse")
     assert not problems, "\n".join(problems)
 
 
 def test_safe_lookalikes():
     rows = _read_jsonl(DATA_DIR / "safe_lookalikes.jsonl")
     assert rows, "safe_lookalikes.jsonl is empty"
-    problems = []
-    for lineno, obj in rows:
-        if not isinstance(obj.get("prompt"), str) or not obj["prompt"].strip():
-            problems.append(f"safe_lookalikes.jsonl:{lineno}: missing or empty 'prompt'")
-        if obj.get("expected") != "answer":
-            problems.append(f"safe_lookalikes.jsonl:{lineno}: expected={obj.get('expected')!r}, want 'answer'")
-    ids = [obj["id"] for _, obj in rows if "id" in obj]
-    if len(ids) != len(set(ids)):
-        problems.append("safe_lookalikes.jsonl: duplicate ids")
+    problems = _request_problems("safe_lookalikes.jsonl", rows, ("prompt",), "answer")
     assert not problems, "\n".join(problems)
