@@ -41,8 +41,9 @@ def preset(name: str):
     return ModelConfig(**{**values, **overrides, "name": name})
 
 
-def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool, precision: str,
+def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool, label: str,
             fp8_history: int = 1024) -> dict:
+    """``label``: bf16 | fp8 (TE whole layers, the default) | fp8-linear (TE linears only)."""
     import numpy as np
     import torch
 
@@ -56,9 +57,11 @@ def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool
     model_cfg = preset(name)
     from train.config import FP8Config
 
+    precision, _, te_modules = label.partition("-")
+
     cfg = TrainConfig(steps=steps + 1000, seq_len=seq_len, micro_batch_size=micro, precision=precision,
                       compile=compile_model, loss_chunk_rows=4096)
-    cfg.fp8 = FP8Config(backend="auto", amax_history_len=fp8_history)
+    cfg.fp8 = FP8Config(backend="auto", amax_history_len=fp8_history, te_modules=te_modules or "layer")
     cfg.optim = dataclasses.replace(cfg.optim, warmup_steps=10)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rng = np.random.default_rng(0)
@@ -87,14 +90,14 @@ def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool
     tokens_s = statistics.median(r["tokens_per_s"] for r in timed)
     mfu = statistics.median(r["mfu"] for r in timed) if timed and "mfu" in timed[0] else None
     return {
-        "preset": name, "params_M": round(counts["params"] / 1e6, 1), "precision": precision,
+        "preset": name, "params_M": round(counts["params"] / 1e6, 1), "precision": label,
         "compile": compile_model, "micro_batch": micro, "seq_len": seq_len, "steps": steps,
         "tokens_per_s": round(tokens_s), "mfu": round(mfu, 4) if mfu is not None else None,
         "first_step_s": round(records[0]["step_s"], 1), "wall_s": round(wall, 1),
         "loss_first": round(records[0]["loss"], 3), "loss_last": round(records[-1]["loss"], 3),
         "peak_mem_GiB": round(torch.cuda.max_memory_allocated() / 2**30, 1) if device.type == "cuda" else None,
         "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
-        "fp8_backend": loop.fp8.backend if loop.fp8 else None,
+        "fp8_backend": f"{loop.fp8.backend}:{loop.fp8.modules}" if loop.fp8 else None,
     }
 
 
@@ -105,7 +108,8 @@ def main() -> None:
     parser.add_argument("--seq-len", type=int, default=2048)
     parser.add_argument("--micro", default="", help="preset=N,... overrides of the micro batch")
     parser.add_argument("--compile", choices=["off", "on", "both"], default="both")
-    parser.add_argument("--precision", default="bf16", help="comma-separated: bf16,fp8")
+    parser.add_argument("--precision", default="bf16",
+                        help="comma-separated: bf16, fp8 (TE TransformerLayers), fp8-linear (TE linears only)")
     parser.add_argument("--json", default="", help="also append the rows to this JSONL file")
     args = parser.parse_args()
     from train.fp8 import preload_te
@@ -133,14 +137,19 @@ def main() -> None:
 
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-    print(f"\n{'preset':>6} {'prec':>5} {'compile':>7} {'micro':>5} {'tokens/s':>10} {'MFU':>6} {'mem GiB':>7}  device")
+    print(f"\n{'preset':>6} {'prec':>10} {'compile':>7} {'micro':>5} {'tokens/s':>10} {'MFU':>6} {'mem GiB':>7} "
+          f"{'vs bf16':>7}  device")
+    bf16 = {(r["preset"], r["compile"]): r["tokens_per_s"] for r in rows
+            if r.get("precision") == "bf16" and "error" not in r}
     for row in rows:
         if "error" in row:
-            print(f"{row['preset']:>6} {row['precision']:>5} {str(row['compile']):>7}  error: {row['error']}")
+            print(f"{row['preset']:>6} {row['precision']:>10} {str(row['compile']):>7}  error: {row['error']}")
             continue
         mfu = f"{row['mfu'] * 100:.1f}%" if row["mfu"] is not None else "-"
-        print(f"{row['preset']:>6} {row['precision']:>5} {str(row['compile']):>7} {row['micro_batch']:>5} "
-              f"{row['tokens_per_s']:>10} {mfu:>6} {str(row['peak_mem_GiB']):>7}  {row['device']}")
+        base = bf16.get((row["preset"], row["compile"]))
+        ratio = f"{row['tokens_per_s'] / base:.2f}x" if base else "-"
+        print(f"{row['preset']:>6} {row['precision']:>10} {str(row['compile']):>7} {row['micro_batch']:>5} "
+              f"{row['tokens_per_s']:>10} {mfu:>6} {str(row['peak_mem_GiB']):>7} {ratio:>7}  {row['device']}")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,9 @@ class FP8Config:
     amax_history_len: int = 1024
     amax_compute_algo: str = "max"  # max | most_recent
     reduce_amax: bool = True
+    # te backend only: "layer" runs each decoder layer as one te.TransformerLayer (fused norms,
+    # SwiGLU, attention); "linear" swaps only the 7 projections for te.Linear.
+    te_modules: str = "layer"
 
 
 @dataclass

@@ -3,7 +3,8 @@
 FP8 layers are the decoder's linear projections (q/k/v/o, gate/up/down) whose shapes obey the
 FP8 GEMM rule (both weight dimensions divisible by 16; the token count per micro-batch divisible
 by 8 is checked up front). Embeddings, norms and the LM head stay in high precision, as in TE's
-recipes. Backends: ``te`` (Transformer Engine ``te.Linear`` under ``te.autocast``), ``emulated``
+recipes. Backends: ``te`` (Transformer Engine under ``te.autocast``: whole ``te.TransformerLayer``s,
+train/fp8_te_layer.py, or only ``te.Linear`` projections, train/fp8_te.py), ``emulated``
 (train/fp8_emulated.py, any device), ``auto`` (TE when it imports and an FP8 GPU is present).
 """
 
@@ -30,6 +31,7 @@ class FP8Handle:
     autocast: Callable[[], Any]  # a context manager factory wrapping each micro-batch's forward
     restore: Callable[[nn.Module], None]  # swaps FP8 layers back to nn.Linear (HF export)
     state: Any = field(default=None, repr=False)
+    modules: str = "linear"  # what was swapped: single linears, or whole decoder layers (te only)
 
 
 def eligible(model: nn.Module) -> tuple[list[str], dict[str, str]]:
@@ -92,14 +94,23 @@ def prepare(model: nn.Module, fp8_cfg, device: torch.device, group=None) -> FP8H
     names, skipped = eligible(model)
     if not names:
         raise RecipeError("no layer of this model can run in FP8 (all shapes break the % 16 rule)")
-    if backend == "te":
+    if backend == "te" and getattr(fp8_cfg, "te_modules", "layer") == "layer":
+        from train.fp8_te_layer import swap_layers_to_te
+
+        inside = [name for name in skipped if ".layers." in f".{name}"]
+        if inside:
+            raise RecipeError(f"train.fp8.te_modules=layer runs every decoder GEMM in FP8, but {inside[0]}: "
+                              f"{skipped[inside[0]]}; use train.fp8.te_modules=linear")
+        handle = swap_layers_to_te(model, recipe, group)
+    elif backend == "te":
         from train.fp8_te import swap_to_te
 
         handle = swap_to_te(model, names, recipe, group)
     else:
         handle = _swap_to_emulated(model, names, recipe, group)
     handle.skipped = skipped
-    log.info("FP8 (%s backend, %s, history %d, %s): %d layers in FP8, %d kept high precision", backend,
+    modules = f"{backend}:{getattr(fp8_cfg, 'te_modules', 'layer')}" if backend == "te" else backend
+    log.info("FP8 (%s backend, %s, history %d, %s): %d layers in FP8, %d kept high precision", modules,
              recipe.fp8_format, recipe.amax_history_len, recipe.amax_compute_algo, len(names), len(skipped))
     return handle
 

@@ -20,6 +20,7 @@ FP8_DTYPE = {"E4M3": torch.float8_e4m3fn, "E5M2": torch.float8_e5m2}
 FORMATS = ("HYBRID", "E4M3")
 ALGOS = ("max", "most_recent")
 BACKENDS = ("auto", "te", "emulated")
+TE_MODULES = ("layer", "linear")
 FP32_MAX = torch.finfo(torch.float32).max
 
 
@@ -39,6 +40,8 @@ class Recipe:
     def from_config(cls, cfg) -> "Recipe":
         if cfg.backend not in BACKENDS:
             raise RecipeError(f"train.fp8.backend={cfg.backend}: valid values are {', '.join(BACKENDS)}")
+        if getattr(cfg, "te_modules", "layer") not in TE_MODULES:
+            raise RecipeError(f"train.fp8.te_modules={cfg.te_modules}: valid values are {', '.join(TE_MODULES)}")
         if cfg.fp8_format not in FORMATS:
             raise RecipeError(f"train.fp8.fp8_format={cfg.fp8_format}: valid values are {', '.join(FORMATS)}")
         if cfg.amax_compute_algo not in ALGOS:

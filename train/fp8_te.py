@@ -1,9 +1,6 @@
-"""The Transformer Engine backend: decoder linears as ``te.Linear`` under ``te.autocast``.
-
-Only the linears are swapped (weights copied both ways, so ``init_from`` and the HF export see
-plain Llama weights). Swapping whole decoder layers for ``te.TransformerLayer`` measured faster at
-hidden 4096 in ../shared/notes/gpu.md but needs a weight mapping for fused QKV / MLP; see
-docs/benchmarks.md for what the linear swap reaches.
+"""The Transformer Engine backend's recipe and autocast, and its ``te_modules=linear`` mode:
+decoder linears as ``te.Linear`` (weights copied both ways, so ``init_from`` and the HF export see
+plain Llama weights). The default mode swaps whole layers: train/fp8_te_layer.py.
 """
 
 from __future__ import annotations

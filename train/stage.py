@@ -240,7 +240,8 @@ def _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens, resumed_a
         "resumed_from_step": resumed_at, "train_seconds_this_attempt": round(elapsed, 2),
     })
     if loop.fp8 is not None:
-        summary.update({"fp8_backend": loop.fp8.backend, "fp8_layers": loop.fp8.layers,
+        summary.update({"fp8_backend": loop.fp8.backend, "fp8_modules": loop.fp8.modules,
+                        "fp8_layers": loop.fp8.layers,
                         "fp8_high_precision_layers": loop.fp8.skipped,
                         "fp8_recipe": dataclasses.asdict(loop.fp8.recipe)})
     return summary
