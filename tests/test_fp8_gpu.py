@@ -191,6 +191,7 @@ def test_te_checkpoint_resume_restores_fp8_state_and_continues_the_run(tmp_path,
         losses.append(straight.train_step(module)["loss"])
         straight.step += 1
         if straight.step == 6:
+            straight.evaluate()  # a high-precision forward right before the save, as the loop does
             straight.save()
             meta = first_fp8_module(straight, modules).fp8_meta
             saved = {k: (meta[k].amax_history.clone(), meta[k].scale.clone()) for k in ("scaling_fwd", "scaling_bwd")}

@@ -32,6 +32,7 @@ class FP8Handle:
     restore: Callable[[nn.Module], None]  # swaps FP8 layers back to nn.Linear (HF export)
     state: Any = field(default=None, repr=False)
     modules: str = "linear"  # what was swapped: single linears, or whole decoder layers (te only)
+    before_save: Callable[[nn.Module], None] | None = None  # makes the backend's FP8 state part of state_dict
 
 
 def eligible(model: nn.Module) -> tuple[list[str], dict[str, str]]:

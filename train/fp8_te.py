@@ -32,6 +32,17 @@ def te_autocast(recipe: Recipe, group=None):
     return te.fp8_autocast(enabled=True, fp8_recipe=te_recipe(recipe), fp8_group=group)
 
 
+def keep_fp8_state_in_checkpoint(model: nn.Module) -> None:
+    """TE writes a module's FP8 state (amax histories, scales) into ``state_dict`` only when its
+    *last* forward ran in FP8 (``fp8_meta["fp8_checkpoint"]``, TE's module/base.py). Our evaluation
+    forwards run in high precision, so a checkpoint taken right after an evaluation would silently
+    drop the recipe state; mark every module that holds FP8 state before saving."""
+    for module in model.modules():
+        meta = getattr(module, "fp8_meta", None)
+        if isinstance(meta, dict) and getattr(module, "fp8_meta_tensors_initialized", False) and "recipe" in meta:
+            meta["fp8_checkpoint"] = True
+
+
 def to_te_linear(linear: nn.Linear) -> nn.Module:
     import transformer_engine.pytorch as te
 
@@ -72,4 +83,5 @@ def swap_to_te(model: nn.Module, names: list[str], recipe: Recipe, group):
             if isinstance(layer, te.Linear):
                 _set(target, name, to_linear(layer))
 
-    return FP8Handle("te", recipe, names, {}, lambda: te_autocast(recipe, group), restore)
+    return FP8Handle("te", recipe, names, {}, lambda: te_autocast(recipe, group), restore,
+                     before_save=keep_fp8_state_in_checkpoint)

@@ -61,7 +61,7 @@ class TELlamaLayer(nn.Module):
 
 def swap_layers_to_te(model: nn.Module, recipe: Recipe, group):
     from train.fp8 import FP8Handle
-    from train.fp8_te import te_autocast
+    from train.fp8_te import keep_fp8_state_in_checkpoint, te_autocast
 
     # TE >= 2.18 refuses to unpickle its FP8 metadata from a checkpoint unless allowed; our
     # checkpoints are our own files.
@@ -90,4 +90,5 @@ def swap_layers_to_te(model: nn.Module, recipe: Recipe, group):
             hf_layer.load_state_dict(te_to_hf(layer.layer.state_dict()))
             target.model.layers[i] = hf_layer
 
-    return FP8Handle("te", recipe, names, {}, lambda: te_autocast(recipe, group), restore, modules="layer")
+    return FP8Handle("te", recipe, names, {}, lambda: te_autocast(recipe, group), restore, modules="layer",
+                     before_save=keep_fp8_state_in_checkpoint)

@@ -230,6 +230,8 @@ class TrainLoop:
     def save(self) -> None:
         root, world = self.io.checkpoint_dir, self.world
         stage = checkpoint.staging(root, self.step)
+        if self.fp8 is not None and self.fp8.before_save is not None:
+            self.fp8.before_save(self.model)
         if world.is_main:
             extra = {"step": self.step, "samples_seen": self.step * self.global_batch,
                      "world_size": world.size, "global_batch": self.global_batch, "seed": self.cfg.seed}
