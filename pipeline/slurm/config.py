@@ -38,12 +38,16 @@ class SlurmConfig:
     resources: SlurmResources = field(default_factory=SlurmResources)  # every stage's job
     stages: dict[str, SlurmResources] = field(default_factory=dict)  # per stage, over `resources`
     job_name: str = "pipeline"  # jobs are named <job_name>.<experiment>.<stage>
-    poll_s: float = 10.0  # wait=true: how often squeue is asked
+    poll_s: float = 10.0  # wait=true and Slurm sweeps: how often squeue is asked
     # wait=true gives up (leaving the jobs alone, with a message naming them) after this long:
     # Slurm accounting may be absent, so nothing else guarantees that a wait ends.
     wait_timeout_min: float = 24 * 60.0
     # A job neither squeue nor sacct knows and that left no exit record is declared lost after this.
     lost_after_s: float = 300.0
+    # Sweeps (hydra/launcher=submitit_slurm): a job that Slurm reports ended, or no longer lists,
+    # and that left no result file after this long is reported failed (submitit would wait forever
+    # without Slurm accounting). The grace covers result files that a shared file system shows late.
+    sweep_grace_s: float = 30.0
     command_timeout_s: float = 60.0  # one sbatch/squeue/scancel call
 
 

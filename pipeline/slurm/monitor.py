@@ -83,7 +83,8 @@ def squeue_states(job_ids: list[str], timeout: float) -> dict[str, JobStatus]:
     """States of the jobs the controller still knows (running, pending and recently finished)."""
     try:
         out = slurm_command(
-            ["squeue", "-h", "--states=all", "-j", ",".join(job_ids), "-o", "%i|%T|%r"], timeout
+            # -r: one line per array task ("12_1"), also for tasks still pending as "12_[1-3]"
+            ["squeue", "-h", "-r", "--states=all", "-j", ",".join(job_ids), "-o", "%i|%T|%r"], timeout
         )
     except SlurmCommandError as err:
         if "Invalid job id" in str(err):  # every id already purged from the controller
@@ -114,6 +115,15 @@ def sacct_states(job_ids: list[str], timeout: float) -> dict[str, JobStatus]:
                 parts[0], parts[1].split()[0], "sacct", int(code) if code.isdigit() else None
             )
     return found
+
+
+def slurm_states(job_ids: list[str], timeout: float) -> dict[str, JobStatus]:
+    """squeue's view, then sacct's for the jobs squeue no longer lists; raises when squeue fails."""
+    states = squeue_states(job_ids, timeout)
+    missing = [j for j in job_ids if j not in states]
+    if missing:
+        states.update(sacct_states(missing, timeout))
+    return states
 
 
 def exit_record(path: Path) -> int | None:
@@ -147,13 +157,10 @@ class JobWatch:
     def poll(self, last: dict[str, JobStatus], unseen_since: dict[str, float]) -> dict[str, JobStatus]:
         ids = list(self.records)
         try:
-            states = squeue_states(ids, self.command_timeout_s)
+            states = slurm_states(ids, self.command_timeout_s)
         except SlurmCommandError as err:  # a busy controller: ask again next round
             log.warning("slurm: %s", err)
             return dict(last)
-        missing = [j for j in ids if j not in states]
-        if missing:
-            states.update(sacct_states(missing, self.command_timeout_s))
         now = self.clock()
         for job in ids:
             code = exit_record(self.records[job])
