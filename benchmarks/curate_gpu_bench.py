@@ -1,11 +1,16 @@
 """Exact and fuzzy dedup, cuDF backend against our CPU backend, on the same annotated corpus.
 
     python benchmarks/curate_gpu_bench.py --corpus DIR [--cpu-workers 16] [--gpu-workers 1]
+    python benchmarks/curate_gpu_bench.py --docs 200000     # generates the corpus first
 
-DIR holds crawl.jsonl (and ground_truth.jsonl for precision/recall). The per-document pass runs
-once on CPU workers and is checkpointed; then exact + fuzzy dedup run on pandas partitions
-(--cpu-workers processes) and on cuDF partitions (--gpu-workers processes sharing the GPU), each
-after a warm-up on a small slice. Prints a Markdown table and whether the duplicate sets agree.
+DIR holds crawl.jsonl (and ground_truth.jsonl for precision/recall); --docs N instead generates
+about N lines with `python -m datagen corpus` (seed --seed) under --work, once. The per-document
+pass runs once on CPU workers and is checkpointed; then exact + fuzzy dedup run on pandas
+partitions (--cpu-workers processes) and on cuDF partitions (--gpu-workers processes sharing the
+GPU), each after a warm-up on a small slice. The fuzzy step is split into LSH (signatures, buckets,
+candidate pairs) and true-Jaccard verification (CPU workers on pandas; cupy on the GPU with cuDF).
+Prints a Markdown table and whether the duplicate sets agree. Without a working cuDF the cuDF rows
+are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -27,8 +32,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from curator import engine  # noqa: E402
+from curator.backend import _probe_cudf  # noqa: E402
 from curator.config import Backend, CurateConfig  # noqa: E402
 from pipeline.dask_cluster import ClusterConfig, dask_client  # noqa: E402
+
+# Lines per filler page in datagen's mix (measured: --n-filler 32000 gives 50,754 lines).
+LINES_PER_FILLER = 50_754 / 32_000
 
 
 def _gpu_name() -> str:
@@ -39,7 +48,21 @@ def _gpu_name() -> str:
         return "unknown GPU"
 
 
+def _warm_gpu_verify() -> None:
+    """Compile the cupy kernels of true-Jaccard verification in this (the driver) process."""
+    import cupy
+    import numpy as np
+    import pyarrow as pa
+
+    from curator import minhash
+
+    sets = minhash.shingle_sets(pa.array(["a b c d e", "a b c d f", ""], type=pa.large_string()), "word", 3)
+    minhash.set_jaccard(sets, np.array([0, 0]), np.array([1, 2]), cupy)
+
+
 def _dedup(annotated, cfg: CurateConfig, workers: int) -> tuple:
+    if Backend(cfg.backend) is Backend.cudf:
+        _warm_gpu_verify()  # the warm-up slice below may have no pair worth verifying
     with dask_client(cfg.cluster):
         logging.getLogger("distributed").setLevel(logging.ERROR)
         import dask.dataframe as dd
@@ -52,9 +75,34 @@ def _dedup(annotated, cfg: CurateConfig, workers: int) -> tuple:
     return exact, fuzzy, timings
 
 
+def _corpus(args) -> Path:
+    if args.corpus is not None:
+        return args.corpus
+    folder = args.work / f"corpus-{args.docs}-seed{args.seed}"
+    if not (folder / "corpus_card.json").is_file():  # datagen writes the card last
+        n_filler = max(1, round(args.docs / LINES_PER_FILLER))
+        print(f"generating about {args.docs:,} lines into {folder} (datagen corpus --n-filler {n_filler})",
+              flush=True)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "datagen", "corpus", "--out", str(folder), "--seed", str(args.seed),
+                        "--n-filler", str(n_filler), "--quiet"], cwd=REPO, check=True)
+        print(f"corpus generated in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def _split(fuzzy) -> tuple:
+    """(LSH seconds, verify seconds, where verification ran, pairs verified) of one fuzzy run."""
+    st = fuzzy.stats
+    return (st.get("seconds_lsh", 0.0), st.get("seconds_verify", 0.0), st.get("verify_device", "-"),
+            st.get("verified_pairs", 0))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", type=Path, required=True)
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", type=Path, help="folder with crawl.jsonl (+ ground_truth.jsonl)")
+    source.add_argument("--docs", type=int, help="generate about this many lines (cached under --work)")
+    ap.add_argument("--seed", type=int, default=7, help="datagen seed for --docs")
     ap.add_argument("--cpu-workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--gpu-workers", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path("/tmp/curate-gpu-bench"))
@@ -62,7 +110,12 @@ def main() -> None:
     ap.add_argument("--second-backend", default="cudf", help="pandas: rehearse the script on a CPU machine")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    cfg = CurateConfig(input=str(args.corpus / "crawl.jsonl"), cluster=ClusterConfig(n_workers=args.cpu_workers))
+    corpus = _corpus(args)
+    second = Backend(args.second_backend)
+    skipped = _probe_cudf() if second is Backend.cudf else ""
+    if skipped:
+        print(f"cuDF cannot run here ({skipped}): only the pandas (CPU) rows are measured", flush=True)
+    cfg = CurateConfig(input=str(corpus / "crawl.jsonl"), cluster=ClusterConfig(n_workers=args.cpu_workers))
     with dask_client(cfg.cluster):
         logging.getLogger("distributed").setLevel(logging.ERROR)
         t0 = time.perf_counter()
@@ -72,44 +125,74 @@ def main() -> None:
     import dask.dataframe as dd
 
     annotated = dd.read_parquet(args.work / "annotated")
-    cpu = _dedup(annotated, cfg, args.cpu_workers)
-    gpu_cfg = dataclasses.replace(cfg, backend=Backend(args.second_backend), cluster=ClusterConfig(n_workers=args.gpu_workers))
-    gpu = _dedup(annotated, gpu_cfg, args.gpu_workers)
+    runs = {"cpu": _dedup(annotated, cfg, args.cpu_workers)}
+    if not skipped:
+        gpu_cfg = dataclasses.replace(cfg, backend=second, cluster=ClusterConfig(n_workers=args.gpu_workers))
+        runs["gpu"] = _dedup(annotated, gpu_cfg, args.gpu_workers)
 
     n_alive = int((annotated["status"] == "alive").sum().compute())
-    n_fuzzy_in = n_alive - len(cpu[0])
-    cpu_f = dict(zip(cpu[1].removed["ord"], cpu[1].removed["kept"]))
-    gpu_f = dict(zip(gpu[1].removed["ord"], gpu[1].removed["kept"]))
+    n_fuzzy_in = n_alive - len(runs["cpu"][0])
+    removed = {name: dict(zip(r[1].removed["ord"], r[1].removed["kept"])) for name, r in runs.items()}
     result = {
-        "gpu": _gpu_name(), "date": str(date.today()), "corpus": str(args.corpus), "documents_alive": n_alive,
+        "gpu": _gpu_name(), "date": str(date.today()), "corpus": str(corpus), "documents_alive": n_alive,
         "annotate_s_cpu": round(t_annotate, 2), "cpu_workers": args.cpu_workers, "gpu_workers": args.gpu_workers,
-        "cpu": cpu[2], "gpu_times": gpu[2],
-        "exact_identical": cpu[0].to_dict("list") == gpu[0].to_dict("list"),
-        "exact_removed": [len(cpu[0]), len(gpu[0])],
-        "fuzzy_removed": [len(cpu_f), len(gpu_f)],
-        "fuzzy_only_cpu": len(set(cpu_f) - set(gpu_f)), "fuzzy_only_gpu": len(set(gpu_f) - set(cpu_f)),
-        "candidate_pairs": [cpu[1].stats.get("candidate_pairs"), gpu[1].stats.get("candidate_pairs")],
-        "lsh_s": [cpu[1].stats.get("seconds_lsh"), gpu[1].stats.get("seconds_lsh")],
+        "second_backend": second.value, "second_backend_skipped": skipped or None,
+        "timings": {name: r[2] for name, r in runs.items()},
+        "exact_removed": {name: len(r[0]) for name, r in runs.items()},
+        "fuzzy_removed": {name: len(f) for name, f in removed.items()},
+        "candidate_pairs": {name: r[1].stats.get("candidate_pairs") for name, r in runs.items()},
+        "fuzzy_split": {name: dict(zip(("lsh_s", "verify_s", "verify_device", "verified_pairs"), _split(r[1])))
+                        for name, r in runs.items()},
     }
-    gt_path = args.corpus / "ground_truth.jsonl"
+    if "gpu" in runs:
+        cpu_f, gpu_f = removed["cpu"], removed["gpu"]
+        result["exact_identical"] = runs["cpu"][0].to_dict("list") == runs["gpu"][0].to_dict("list")
+        result["fuzzy_only_cpu"] = len(set(cpu_f) - set(gpu_f))
+        result["fuzzy_only_gpu"] = len(set(gpu_f) - set(cpu_f))
+    gt_path = corpus / "ground_truth.jsonl"
     if gt_path.is_file():
         gt = pd.read_json(gt_path, lines=True, dtype=False).set_index("line")["category"]
         planted = int((gt == "near_dup").sum())
-        for name, removed in (("cpu", cpu_f), ("gpu", gpu_f)):
-            lines = [o & ((1 << 40) - 1) for o in removed]
+        for name, found in removed.items():
+            lines = [o & ((1 << 40) - 1) for o in found]
             tp = int((gt.reindex(lines) == "near_dup").sum())
-            p, r = tp / max(1, len(removed)), tp / max(1, planted)
+            p, r = tp / max(1, len(found)), tp / max(1, planted)
             result[f"near_dup_prf_{name}"] = [round(p, 4), round(r, 4), round(2 * p * r / max(1e-9, p + r), 4)]
     print(json.dumps(result, indent=1, default=float))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=float))
-    print(f"\n{result['gpu']}, {date.today()}, {n_alive:,} documents after filters\n")
+    _table(result, runs, args, n_alive, n_fuzzy_in)
+
+
+def _table(result: dict, runs: dict, args, n_alive: int, n_fuzzy_in: int) -> None:
+    label = {"cpu": ("pandas (CPU)", args.cpu_workers)}
+    label["gpu"] = ("cuDF (GPU)" if result["second_backend"] == "cudf" else f"{result['second_backend']} (rehearsal)",
+                    args.gpu_workers)
+    print(f"\n{result['gpu']}, {date.today()}, {n_alive:,} documents after filters, "
+          f"{n_fuzzy_in:,} into fuzzy dedup\n")
     print("| step | backend | processes | seconds | docs/s | speed-up |\n|---|---|---|---|---|---|")
-    for step, key, n in (("exact dedup", "exact_dedup_s", n_alive), ("fuzzy dedup", "fuzzy_dedup_s", n_fuzzy_in),
-                         ("exact + fuzzy", "total_s", n_alive)):
-        c, g = cpu[2][key], gpu[2][key]
-        print(f"| {step} | pandas (CPU) | {args.cpu_workers} | {c:.2f} | {n / c:,.0f} | 1.0x |")
-        print(f"| {step} | cuDF (GPU) | {args.gpu_workers} | {g:.2f} | {n / g:,.0f} | {c / g:.1f}x |")
+
+    def seconds(name: str, step: str) -> float:
+        timings, fuzzy = runs[name][2], runs[name][1]
+        lsh, verify, _, _ = _split(fuzzy)
+        return {"lsh": lsh, "verify": verify}.get(step, timings.get(step, 0.0))
+
+    steps = (("exact dedup", "exact_dedup_s", n_alive), ("fuzzy dedup", "fuzzy_dedup_s", n_fuzzy_in),
+             ("- fuzzy: LSH + candidate pairs", "lsh", n_fuzzy_in), ("- fuzzy: true Jaccard", "verify", n_fuzzy_in),
+             ("exact + fuzzy", "total_s", n_alive))
+    for step, key, n in steps:
+        base = seconds("cpu", key)
+        for name in runs:
+            sec = seconds(name, key)
+            where = ""
+            if key == "verify":
+                _, _, device, pairs = _split(runs[name][1])
+                where = f" ({pairs:,} pairs on {device.upper()})"
+            rate = f"{n / sec:,.0f}" if sec > 0 else "-"
+            speed = f"{base / sec:.1f}x" if sec > 0 and base > 0 else "-"
+            print(f"| {step}{where} | {label[name][0]} | {label[name][1]} | {sec:.2f} | {rate} | {speed} |")
+    if result.get("second_backend_skipped"):
+        print(f"\ncuDF rows skipped: {result['second_backend_skipped']}")
 
 
 if __name__ == "__main__":

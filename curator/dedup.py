@@ -4,7 +4,8 @@ Both return small pandas frames (one row per removed document), computed on the 
 - exact: hash every key, shuffle by hash, keep the smallest ``ord`` of each (hash, length) group;
 - fuzzy: MinHash signatures -> one LSH bucket key per band -> shuffle by bucket -> candidate
   pairs -> MinHash estimate and (optionally) true Jaccard per pair -> connected components ->
-  keep the smallest ``ord`` of each component.
+  keep the smallest ``ord`` of each component. True Jaccard runs on the CPU workers, or on the
+  GPU (cupy, in this process) with the cuDF backend.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 from curator import backend as kernels
 from curator.components import connected_components
 from curator.config import FuzzyDedupConfig, Shingle
-from curator.minhash import pair_jaccard, signature_similarity
+from curator.minhash import pair_jaccard, set_jaccard, shingle_sets, signature_similarity
 
 log = logging.getLogger("pipeline.curate")
 
@@ -50,7 +51,8 @@ def _empty_fuzzy() -> FuzzyResult:
                             "jaccard": pd.Series([], dtype=float), "estimate": pd.Series([], dtype=float)})
     pairs = pd.DataFrame({"u": pd.Series([], dtype=np.int64), "v": pd.Series([], dtype=np.int64), "estimate": pd.Series([], dtype=float),
                           "jaccard": pd.Series([], dtype=float), "accepted": pd.Series([], dtype=bool)})
-    return FuzzyResult(removed, pairs, {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0})
+    return FuzzyResult(removed, pairs, {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0,
+                                        "verified_pairs": 0, "seconds_verify": 0.0})
 
 
 def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool = False) -> FuzzyResult:
@@ -85,20 +87,31 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
     pos_u = sig_rows.index.get_indexer(pairs["u"])
     pos_v = sig_rows.index.get_indexer(pairs["v"])
     pairs["estimate"] = signature_similarity(matrix[pos_u], matrix[pos_v])
+    t_verify, n_verified, device = time.perf_counter(), 0, "cpu"
     if cfg.verify:
         # Pairs whose estimate lies 3 standard errors below the threshold are not worth a true
         # Jaccard: with K permutations the estimate's error is sqrt(J(1-J)/K).
         floor = cfg.threshold - 3 * np.sqrt(cfg.threshold * (1 - cfg.threshold) / k)
         pairs["jaccard"] = np.nan
         check = pairs["estimate"].to_numpy() >= floor
+        n_verified = int(check.sum())
         if check.any():
             worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
             keys = _to_pandas(src[src["ord"].isin(worth.tolist())].compute()).set_index("ord")["key"]
-            pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
+            cupy = _cupy_or_none() if gpu else None
+            if cupy is not None:
+                device = "gpu"
+                pairs.loc[check, "jaccard"] = _verify_on_gpu(pairs[check], keys, cfg, cupy)
+            else:
+                pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
         pairs["accepted"] = pairs["jaccard"].fillna(0.0) >= cfg.threshold
     else:
         pairs["jaccard"] = np.nan
         pairs["accepted"] = pairs["estimate"] >= cfg.threshold
+    t_verify = time.perf_counter() - t_verify
+    if cfg.verify:
+        log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(pairs),
+                 device.upper(), t_verify)
     accepted = pairs[pairs["accepted"]]
     nodes, roots = _components(accepted["u"].to_numpy(), accepted["v"].to_numpy(), gpu)
     removed = pd.DataFrame({"ord": nodes, "kept": roots})
@@ -111,7 +124,8 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
     removed["estimate"] = best["estimate"].reindex(removed["ord"]).to_numpy()
     stats = {
         "candidate_pairs": int(len(pairs)), "accepted_pairs": int(len(accepted)),
-        "components": int(len(np.unique(roots))), "seconds_lsh": round(t_lsh, 3),
+        "components": int(len(np.unique(roots))), "verified_pairs": n_verified, "verify_device": device,
+        "seconds_lsh": round(t_lsh, 3), "seconds_verify": round(t_verify, 3),
         "seconds_total": round(time.perf_counter() - t0, 3),
     }
     return FuzzyResult(removed, pairs, stats)
@@ -124,6 +138,40 @@ def _components(u: np.ndarray, v: np.ndarray, gpu: bool) -> tuple[np.ndarray, np
 
     nodes, roots = connected_components(cupy.asarray(u), cupy.asarray(v), cupy)
     return cupy.asnumpy(nodes), cupy.asnumpy(roots)
+
+
+def _cupy_or_none():
+    """cupy where it imports (it comes with cuDF), else None: verification then stays on CPU."""
+    try:
+        import cupy
+    except ImportError as err:
+        log.warning("curate: cupy does not import (%s); verifying candidate pairs on CPU", err)
+        return None
+    return cupy
+
+
+def _candidate_texts(frame: pd.DataFrame, keys: pd.Series):
+    """The pairs' distinct documents as one Arrow array, and each pair's (u, v) positions in it."""
+    from curator.steps import arrow_strings
+
+    m = len(frame)
+    docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
+    texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
+    return texts, codes[:m], codes[m:]
+
+
+def _verify_on_gpu(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
+    """True Jaccard of every given pair with the shingle lookups on the GPU.
+
+    Each candidate is shingled once on this process's CPU (numpy over Arrow buffers, linear in
+    the text); the lookups, one per shingle of every pair's smaller side, are the bulk of the
+    work and run as cupy kernels, in chunks that bound GPU memory.
+    """
+    texts, u, v = _candidate_texts(pairs, keys)
+    sets = shingle_sets(texts, Shingle(cfg.shingle).value, cfg.ngram)
+    values = cupy.asnumpy(set_jaccard(sets, u, v, cupy))
+    cupy.get_default_memory_pool().free_all_blocks()  # leave the memory to cuDF in this process
+    return values
 
 
 def _verify(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, n_workers: int) -> np.ndarray:
@@ -151,9 +199,5 @@ def _verify(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, n_worke
 
 
 def _jaccard_partition(frame: pd.DataFrame, keys: pd.Series, shingle: str, ngram: int) -> pd.Series:
-    from curator.steps import arrow_strings
-
-    docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
-    texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
-    values = pair_jaccard(texts, codes[: len(frame)], codes[len(frame):], shingle, ngram)
-    return pd.Series(values, index=frame.index)
+    texts, u, v = _candidate_texts(frame, keys)
+    return pd.Series(pair_jaccard(texts, u, v, shingle, ngram), index=frame.index)

@@ -3,11 +3,14 @@
 Shingles are hashed straight from Arrow buffers (curator.hashing). Permutations are
 multiply-shift hashes ``(a * x + b) mod 2^64`` keeping the high 32 bits, with ``a`` odd; because
 taking the high bits is monotone, the minimum is taken on the 64-bit values and shifted once.
-Everything after the signatures (bands, bucket pairs, similarity) is written against an array
-module ``xp`` so the same code runs on numpy (CPU) and cupy (cuDF backend).
+Everything after the signatures (bands, bucket pairs, similarity, the true-Jaccard intersection
+counts) is written against an array module ``xp`` so the same code runs on numpy (CPU) and cupy
+(cuDF backend).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +22,8 @@ from curator.hashing import fmix64, powers, span_hashes, string_buffers
 _SHINGLE_P = np.uint64(0xC2B2AE3D27D4EB4F)
 _SHINGLE_P_INV = np.uint64(pow(int(_SHINGLE_P), -1, 1 << 64))
 _CELLS_PER_CHUNK = 1 << 16  # shingles x permutations per numpy pass: 512 KiB stays in cache (4x faster)
+_PROBES_PER_CHUNK = 1 << 25  # shingle lookups per verification pass: ~1 GiB of temporaries (30 B each)
+_CPU_LOOKUP = "hash"  # on CPU a hash table beats binary search (random probes miss the cache)
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,35 +165,131 @@ def bucket_pairs(bucket, ord_, max_pairs_bucket: int, xp=np):
     return xp.concatenate(us).astype(xp.int64), xp.concatenate(vs).astype(xp.int64)
 
 
+@dataclass(frozen=True)
+class ShingleSets:
+    """Each document's distinct shingle hashes, grouped by document (CSR), and all of them keyed.
+
+    ``members`` holds ``hash ^ fmix64(doc + 1)`` once per (document, shingle), so asking whether
+    document d has shingle h is one lookup of ``h ^ fmix64(d + 1)`` in one flat set.
+    """
+
+    hashes: np.ndarray  # uint64, grouped by document in document order
+    starts: np.ndarray  # int64[n_docs]: where each document's group begins in ``hashes``
+    sizes: np.ndarray  # int64[n_docs]: distinct shingles per document
+    members: np.ndarray  # uint64, distinct, in no particular order
+
+
+def _doc_keys(doc, xp=np):
+    return fmix64(doc.astype(xp.uint64) + xp.uint64(1))
+
+
+def shingle_sets(keys: pa.Array, shingle: str, n: int) -> ShingleSets:
+    """Shingle every document once (numpy over the Arrow buffers) and keep each set's distinct hashes."""
+    doc, hashes = shingle_hashes(keys, shingle, n)
+    with np.errstate(over="ignore"):
+        members = hashes ^ _doc_keys(doc)
+    first = ~pd.Series(members).duplicated().to_numpy()  # a hash table: faster than sorting here
+    doc, hashes, members = doc[first], hashes[first], members[first]
+    if np.any(doc[1:] < doc[:-1]):
+        order = np.argsort(doc, kind="stable")
+        doc, hashes = doc[order], hashes[order]
+    sizes = np.bincount(doc, minlength=len(keys)).astype(np.int64)
+    return ShingleSets(hashes, np.cumsum(sizes) - sizes, sizes, members)
+
+
+def _probe_chunks(count: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """[lo, hi) ranges of pairs whose probes add up to at most ``limit`` (at least one pair each)."""
+    ends = np.cumsum(count)
+    chunks, lo = [], 0
+    while lo < len(count):
+        base = int(ends[lo - 1]) if lo else 0
+        hi = max(int(np.searchsorted(ends, base + limit, side="right")), lo + 1)
+        chunks.append((lo, hi))
+        lo = hi
+    return chunks
+
+
+def _sorted_lookup(members, xp):
+    """Membership by binary search in the sorted keys: runs on numpy and cupy alike."""
+    table = xp.sort(xp.asarray(members))
+
+    def contains(probe):
+        if len(table) == 0:
+            return xp.zeros(len(probe), dtype=bool)
+        pos = xp.minimum(xp.searchsorted(table, probe), len(table) - 1)
+        return table[pos] == probe
+
+    return contains
+
+
+def _hashed_lookup(members):
+    """Membership through pandas' uint64 hash table (CPU only), built once for every chunk."""
+    index = pd.Index(members)
+
+    def contains(probe):
+        return index.get_indexer(probe) >= 0
+
+    return contains
+
+
+def set_jaccard(sets: ShingleSets, u: np.ndarray, v: np.ndarray, xp=np, lookup: str = "sorted",
+                max_probes: int = _PROBES_PER_CHUNK):
+    """Jaccard of the sets of documents u[i] and v[i] (host int arrays), as an ``xp`` float64 array.
+
+    For every pair the smaller side's shingles are looked up under the other document's key;
+    the intersection is the count of hits per pair and the union |A| + |B| - |A & B|. Pairs go
+    through in chunks of at most ``max_probes`` lookups so device memory stays bounded
+    (about 30 bytes per probe). ``lookup`` is "sorted" (numpy or cupy) or "hash" (numpy only).
+    """
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    m = len(u)
+    sizes = sets.sizes
+    union = sizes[u] + sizes[v]
+    smaller_u = sizes[u] <= sizes[v]
+    small, big = np.where(smaller_u, u, v), np.where(smaller_u, v, u)
+    count = sizes[small]
+    if lookup == "hash":
+        if xp is not np:
+            raise ValueError("lookup='hash' runs on numpy only; use lookup='sorted' with cupy")
+        contains = _hashed_lookup(sets.members)
+    else:
+        contains = _sorted_lookup(sets.members, xp)
+    hashes, starts = xp.asarray(sets.hashes), xp.asarray(sets.starts)
+    inter = xp.zeros(m, dtype=xp.int64)
+    chunks = _probe_chunks(count, max_probes)
+    from tqdm import tqdm
+
+    for lo, hi in tqdm(chunks, desc="true Jaccard", unit=" chunk", disable=len(chunks) < 4, leave=False):
+        total = int(count[lo:hi].sum())
+        if total == 0:
+            continue
+        c = xp.asarray(count[lo:hi])
+        ends = xp.cumsum(c)
+        at = xp.arange(total, dtype=xp.int64)
+        pair_of = xp.searchsorted(ends, at, side="right")  # np.repeat(arange, c), which cupy lacks
+        # Probe k of a pair reads hashes[starts[small] + k]; per-pair terms are built before the
+        # gather so the per-probe work is two gathers and one xor.
+        shift = starts[xp.asarray(small[lo:hi])] - (ends - c)
+        key = _doc_keys(xp.asarray(big[lo:hi]), xp)
+        probe = hashes[shift[pair_of] + at] ^ key[pair_of]
+        del at
+        hits = pair_of[contains(probe)]
+        if len(hits):  # cupy's bincount cannot take an empty array
+            inter[lo:hi] = xp.bincount(hits, minlength=hi - lo)
+    union = xp.asarray(union) - inter
+    # Correctly rounded float64 division on both: numpy and cupy give the same bits.
+    return xp.where(union > 0, inter / xp.maximum(union, 1), 0.0)
+
+
 def pair_jaccard(keys: pa.Array, u: np.ndarray, v: np.ndarray, shingle: str, n: int) -> np.ndarray:
     """True Jaccard of the shingle sets of keys[u[i]] and keys[v[i]] (same shingling as MinHash).
 
-    Each document is shingled once; its set is stored as (document, shingle) keys in one hash
-    set, and for every pair the smaller side's shingles are looked up under the other document.
+    Each document is shingled once; for every pair the smaller side's shingles are looked up
+    under the other document (see ``set_jaccard``, which the GPU path runs with cupy).
     """
-    m = len(u)
-    if m == 0:
+    if len(u) == 0:
         return np.zeros(0)
-    doc, hashes = shingle_hashes(keys, shingle, n)
-    with np.errstate(over="ignore"):
-        members = hashes ^ fmix64(doc.astype(np.uint64) + np.uint64(1))
-    first = ~pd.Series(members).duplicated().to_numpy()
-    doc, hashes, members = doc[first], hashes[first], members[first]
-    order = np.argsort(doc, kind="stable")
-    doc, hashes = doc[order], hashes[order]
-    sizes = np.bincount(doc, minlength=len(keys))
-    starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    small, big = np.where(sizes[u] <= sizes[v], u, v), np.where(sizes[u] <= sizes[v], v, u)
-    count = sizes[small]
-    pair_of = np.repeat(np.arange(m), count)
-    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    probe = hashes[np.repeat(starts[small], count) + within]
-    with np.errstate(over="ignore"):
-        probe = probe ^ fmix64(big[pair_of].astype(np.uint64) + np.uint64(1))
-    found = pd.Series(probe).isin(members).to_numpy()
-    inter = np.bincount(pair_of[found], minlength=m)
-    union = sizes[u] + sizes[v] - inter
-    return np.divide(inter, union, out=np.zeros(m), where=union > 0)
+    return set_jaccard(shingle_sets(keys, shingle, n), u, v, np, lookup=_CPU_LOOKUP)
 
 
 def signature_similarity(sig_u, sig_v):

@@ -56,6 +56,8 @@ def test_fuzzy_dedup_finds_planted_near_duplicates(client):
     assert got == want
     assert (result.removed["jaccard"] >= 0.3).all()
     assert result.stats["accepted_pairs"] >= len(want)
+    assert result.stats["verify_device"] == "cpu" and result.stats["verified_pairs"] >= len(want)
+    assert 0 < result.stats["seconds_verify"] < result.stats["seconds_total"]
 
 
 def test_fuzzy_dedup_without_verification_uses_the_estimate(client):

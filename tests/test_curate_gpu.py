@@ -1,27 +1,48 @@
-"""The cuDF backend on a GPU machine: same duplicate sets as the CPU backend on the default data.
+"""The cuDF backend on a GPU machine: same duplicate sets as the CPU backend on the default data;
+true Jaccard on the GPU (cupy) bit-identical to numpy.
 
-Runs only where a tiny cuDF operation succeeds (see docs/curate.md for bringing cuDF to the GPU
-machine). Set CURATE_GPU_REPORT=path to keep the measured comparison as JSON.
+The cuDF tests run only where a tiny cuDF operation succeeds (see docs/curate.md for bringing cuDF
+to the GPU machine), the cupy test where a tiny cupy operation does. Set CURATE_GPU_REPORT=path to
+keep the measured comparison as JSON.
 """
 
 import dataclasses
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from curator import engine, quality
+from curator import engine, minhash, normalize, quality
 from curator.backend import _probe_cudf
-from curator.config import Backend, CurateConfig
+from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
+from tests.test_curate_verify import adversarial_corpus
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
-pytestmark = [
-    pytest.mark.gpu,
-    pytest.mark.skipif(_probe_cudf() != "", reason=f"cuDF cannot run here: {_probe_cudf()}"),
-]
+
+
+@lru_cache(maxsize=1)
+def _probe_cupy() -> str:
+    """"" when cupy runs a tiny GPU operation, else the reason it cannot (one line)."""
+    try:
+        import cupy
+
+        if int(cupy.arange(4).sum()) != 6:
+            return "cupy returned a wrong sum"
+    except Exception as err:  # ImportError, no driver, no device: all mean "not here"
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        return f"{type(err).__name__}: {first}"
+    return ""
+
+
+pytestmark = [pytest.mark.gpu]
+needs_cudf = pytest.mark.skipif(_probe_cudf() != "", reason=f"cuDF cannot run here: {_probe_cudf()}")
+needs_cupy = pytest.mark.skipif(_probe_cupy() != "", reason=f"cupy cannot run here: {_probe_cupy()}")
 
 
 def _near_dup_f1(removed: pd.DataFrame, gt: pd.DataFrame) -> float:
@@ -33,6 +54,7 @@ def _near_dup_f1(removed: pd.DataFrame, gt: pd.DataFrame) -> float:
     return 2 * precision * recall / max(1e-9, precision + recall)
 
 
+@needs_cudf
 def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
     cfg = CurateConfig(input=str(RAW / "crawl.jsonl"), cluster=ClusterConfig(n_workers=2))
     gpu_cfg = dataclasses.replace(cfg, backend=Backend.cudf)
@@ -54,11 +76,14 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         "candidate_pairs": [cpu_fuzzy.stats["candidate_pairs"], gpu_fuzzy.stats["candidate_pairs"]],
         "near_dup_f1": [_near_dup_f1(cpu_fuzzy.removed, gt), _near_dup_f1(gpu_fuzzy.removed, gt)],
         "seconds_cpu": cpu_t, "seconds_gpu": gpu_t,
+        "verify_device": [cpu_fuzzy.stats.get("verify_device"), gpu_fuzzy.stats.get("verify_device")],
+        "seconds_verify": [cpu_fuzzy.stats.get("seconds_verify"), gpu_fuzzy.stats.get("seconds_verify")],
     }
     if os.environ.get("CURATE_GPU_REPORT"):
         Path(os.environ["CURATE_GPU_REPORT"]).write_text(json.dumps(report, indent=1, default=float))
     print(json.dumps(report, default=float))
     assert report["exact_identical"]
+    assert report["verify_device"] == ["cpu", "gpu"]
     # cuDF's MinHash (MurmurHash3, (a*h+b) mod 2^32) is not ours, so candidates differ: measured
     # on the H100 (docs/benchmarks.md) 5 of 250 removals only on CPU, none only on GPU; every
     # document removed by both keeps the same copy.
@@ -67,6 +92,7 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
     assert report["near_dup_f1"][1] >= 0.95
 
 
+@needs_cudf
 def test_stage_writes_shards_with_the_cudf_backend(tmp_path):
     cfg = CurateConfig(input=str(RAW / "crawl.jsonl"), backend=Backend.cudf, cluster=ClusterConfig(n_workers=2))
     (tmp_path / "out").mkdir()
@@ -75,3 +101,41 @@ def test_stage_writes_shards_with_the_cudf_backend(tmp_path):
     shards = pd.read_parquet(tmp_path / "out" / "shards")
     assert len(shards) == result.metrics["docs_out"] > 0
     assert {"id", "text", "url"} <= set(shards.columns)
+
+
+def _default_data_candidates() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The default data's dedup keys and their LSH candidate pairs (numpy MinHash, no Dask)."""
+    texts = []
+    with open(RAW / "crawl.jsonl", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                text = json.loads(line).get("text")
+            except (ValueError, AttributeError):  # the corpus plants malformed lines
+                continue
+            if isinstance(text, str):
+                texts.append(text)
+    keys = normalize.dedup_keys(pa.array(texts, type=pa.large_string()))
+    cfg = FuzzyDedupConfig()
+    doc, hashes = minhash.shingle_hashes(keys, "word", cfg.ngram)
+    sig = minhash.signatures(doc, hashes, len(keys), *minhash.permutations(cfg.bands * cfg.rows, cfg.seed))
+    buckets = minhash.band_keys(sig, cfg.bands, cfg.rows)
+    u, v = minhash.bucket_pairs(buckets.ravel(), np.repeat(np.arange(len(keys)), cfg.bands), cfg.max_pairs_bucket)
+    return keys, u, v
+
+
+@needs_cupy
+@pytest.mark.parametrize("shingle, n", [("word", 3), ("char", 24)])
+def test_cupy_true_jaccard_is_bit_identical_to_numpy(shingle, n):
+    import cupy
+
+    keys, u, v = _default_data_candidates()
+    texts, au, av = adversarial_corpus()
+    for arr, pu, pv in [(keys, u, v), (pa.array(texts, type=pa.large_string()), au, av)]:
+        cpu = minhash.pair_jaccard(arr, pu, pv, shingle, n)  # the CPU path (hash-table lookups)
+        sets = minhash.shingle_sets(arr, shingle, n)
+        for max_probes in (1 << 16, 1 << 25):  # many chunks, then one or two
+            got = minhash.set_jaccard(sets, pu, pv, cupy, max_probes=max_probes)
+            assert isinstance(got, cupy.ndarray)
+            assert cupy.asnumpy(got).view(np.uint64).tolist() == cpu.view(np.uint64).tolist()
+        if arr is keys:  # the default data's candidates span both sides of the threshold
+            assert len(pu) > 1000 and (cpu >= 0.3).sum() > 100 and (cpu < 0.3).sum() > 100
