@@ -42,7 +42,7 @@ def preset(name: str):
 
 
 def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool, label: str,
-            fp8_history: int = 1024) -> dict:
+            fp8_history: int | None = None) -> dict:
     """``label``: bf16 | fp8 (TE whole layers, the default) | fp8-linear (TE linears only)."""
     import numpy as np
     import torch
@@ -61,7 +61,9 @@ def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool
 
     cfg = TrainConfig(steps=steps + 1000, seq_len=seq_len, micro_batch_size=micro, precision=precision,
                       compile=compile_model, loss_chunk_rows=4096)
-    cfg.fp8 = FP8Config(backend="auto", amax_history_len=fp8_history, te_modules=te_modules or "layer")
+    cfg.fp8 = FP8Config(backend="auto", te_modules=te_modules or "layer")
+    if fp8_history is not None:
+        cfg.fp8.amax_history_len = fp8_history
     cfg.optim = dataclasses.replace(cfg.optim, warmup_steps=10)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rng = np.random.default_rng(0)

@@ -115,6 +115,7 @@ def make_loop(tmp_path, modules: str, steps: int, model=None, checkpoint_every: 
     cfg.fp8 = FP8Config(backend="te", amax_history_len=16, te_modules=modules)
     cfg.optim = replace(cfg.optim, lr=3e-3, warmup_steps=3)
     _, data = rotations()
+    tmp_path.mkdir(parents=True, exist_ok=True)
     return TrainLoop(cfg, LoopInputs(model if model is not None else small_llama(), data, data,
                                      World(0, 1, 0, torch.device("cuda")), tmp_path / "ckpt",
                                      MetricsLog(tmp_path / "m.jsonl"), 1.0, None))

@@ -71,8 +71,8 @@ class FP8Config:
     backend: str = "auto"  # auto | te | emulated
     fp8_format: str = "HYBRID"  # HYBRID (E4M3 forward, E5M2 gradients) | E4M3
     margin: int = 0
-    amax_history_len: int = 1024
-    amax_compute_algo: str = "max"  # max | most_recent
+    amax_history_len: int = 1  # see configs/train/default.yaml for why not TE's default 1024
+    amax_compute_algo: str = "most_recent"  # max | most_recent
     reduce_amax: bool = True
     # te backend only: "layer" runs each decoder layer as one te.TransformerLayer (fused norms,
     # SwiGLU, attention); "linear" swaps only the 7 projections for te.Linear.
