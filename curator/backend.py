@@ -62,7 +62,7 @@ def xp_of(frame):
     return np
 
 
-def _column(frame, name):
+def column(frame, name):
     values = frame[name]
     return values.values if is_cudf(frame) else values.to_numpy()
 
@@ -162,14 +162,14 @@ def minhash_signatures(frame, cfg: FuzzyDedupConfig):
         return meta_like(frame, signature_meta(cfg))
     sig = _gpu_signatures(frame["key"], cfg) if is_cudf(frame) else _cpu_signatures(frame["key"], cfg)
     by_column = sig.T.copy()  # contiguous rows: one per permutation
-    columns = {"ord": _column(frame, "ord")}
+    columns = {"ord": column(frame, "ord")}
     columns.update({f"s{i}": by_column[i] for i in range(by_column.shape[0])})
     return _frame_like(frame, columns)
 
 
-def _signature_matrix(frame, k: int):
+def signature_matrix(frame, k: int):
     xp = xp_of(frame)
-    return xp.stack([_column(frame, f"s{i}") for i in range(k)], axis=1).astype(xp.uint32)
+    return xp.stack([column(frame, f"s{i}") for i in range(k)], axis=1).astype(xp.uint32)
 
 
 def band_meta() -> pd.DataFrame:
@@ -181,8 +181,8 @@ def lsh_buckets(frame, cfg: FuzzyDedupConfig):
     xp = xp_of(frame)
     if len(frame) == 0:
         return _frame_like(frame, {"ord": xp.zeros(0, xp.int64), "bucket": xp.zeros(0, xp.uint64)})
-    keys = band_keys(_signature_matrix(frame, num_perm(cfg)), cfg.bands, cfg.rows, xp)
-    ords = _column(frame, "ord")
+    keys = band_keys(signature_matrix(frame, num_perm(cfg)), cfg.bands, cfg.rows, xp)
+    ords = column(frame, "ord")
     return _frame_like(frame, {"ord": xp.repeat(ords, cfg.bands), "bucket": keys.ravel()})
 
 
@@ -193,6 +193,6 @@ def pair_meta() -> pd.DataFrame:
 def candidate_pairs(frame, cfg: FuzzyDedupConfig):
     """(u, v) pairs sharing a bucket, from one bucket-shuffled partition, without repeats."""
     xp = xp_of(frame)
-    u, v = bucket_pairs(_column(frame, "bucket"), _column(frame, "ord"), cfg.max_pairs_bucket, xp)
+    u, v = bucket_pairs(column(frame, "bucket"), column(frame, "ord"), cfg.max_pairs_bucket, xp)
     out = _frame_like(frame, {"u": xp.minimum(u, v), "v": xp.maximum(u, v)})
     return out.drop_duplicates()
