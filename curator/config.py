@@ -111,6 +111,10 @@ class FuzzyDedupConfig:
     # Buckets up to this size give all pairs as candidates; larger ones a star around their first
     # document (keeps the edge count linear on templated pages).
     max_pairs_bucket: int = 16
+    # The MinHash/LSH phase in one process on one materialised frame instead of a Dask shuffle:
+    # on one GPU the shuffle's scheduling costs far more than the kernels. None: on with the cuDF
+    # backend and a single worker. Needs the keys and signatures of all documents in memory.
+    in_memory: bool | None = None
 
 
 @dataclass

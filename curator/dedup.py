@@ -25,6 +25,11 @@ from curator.minhash import pair_jaccard, set_jaccard, shingle_sets, signature_s
 log = logging.getLogger("pipeline.curate")
 
 
+def _materialize(frame):
+    """A Dask collection computed; an in-memory frame as it is."""
+    return frame.compute() if hasattr(frame, "dask") else frame
+
+
 def _to_pandas(frame) -> pd.DataFrame:
     return frame.to_pandas() if kernels.is_cudf(frame) else frame
 
@@ -67,13 +72,21 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
     else:
         src = src[src["key"].str.len() >= cfg.ngram]
     src = src[["ord", "key"]]
-    like = src._meta
-    sigs = src.map_partitions(kernels.minhash_signatures, cfg, meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
-    sigs = sigs.persist()
-    buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
-    pairs = buckets.shuffle(on="bucket").map_partitions(
-        kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta()))
-    pairs = _to_pandas(pairs.compute()).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
+    in_memory = cfg.in_memory if cfg.in_memory is not None else (gpu and n_workers == 1)
+    if in_memory:
+        # The same kernels on one frame: every bucket is whole, so no shuffle is needed.
+        src = src.compute()
+        sigs = kernels.minhash_signatures(src, cfg)
+        pairs = kernels.candidate_pairs(kernels.lsh_buckets(sigs, cfg), cfg)
+    else:
+        like = src._meta
+        sigs = src.map_partitions(kernels.minhash_signatures, cfg,
+                                  meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
+        sigs = sigs.persist()
+        buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
+        pairs = buckets.shuffle(on="bucket").map_partitions(
+            kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta())).compute()
+    pairs = _to_pandas(pairs).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
     t_lsh = time.perf_counter() - t0
     if pairs.empty:
         result = _empty_fuzzy()
@@ -83,7 +96,7 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
     k = kernels.num_perm(cfg)
     t_estimate = time.perf_counter()
     # The candidates' signatures stay on the backend's device (GPU memory under cuDF).
-    pairs["estimate"] = _pair_estimates(sigs[sigs["ord"].isin(candidates)].compute(),
+    pairs["estimate"] = _pair_estimates(_materialize(sigs[sigs["ord"].isin(candidates)]),
                                         pairs["u"].to_numpy(), pairs["v"].to_numpy(), k)
     t_estimate = time.perf_counter() - t_estimate
     t_verify, n_verified, device = time.perf_counter(), 0, "cpu"
@@ -96,7 +109,7 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
         n_verified = int(check.sum())
         if check.any():
             worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
-            keys = _to_pandas(src[src["ord"].isin(worth.tolist())].compute()).set_index("ord")["key"]
+            keys = _to_pandas(_materialize(src[src["ord"].isin(worth.tolist())])).set_index("ord")["key"]
             cupy = _cupy_or_none() if gpu else None
             if cupy is not None:
                 device = "gpu"
@@ -126,7 +139,7 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
         "components": int(len(np.unique(roots))), "verified_pairs": n_verified, "verify_device": device,
         "seconds_lsh": round(t_lsh, 3), "seconds_estimate": round(t_estimate, 3),
         "seconds_verify": round(t_verify, 3),
-        "seconds_total": round(time.perf_counter() - t0, 3),
+        "seconds_total": round(time.perf_counter() - t0, 3), "in_memory": bool(in_memory),
     }
     return FuzzyResult(removed, pairs, stats)
 

@@ -74,6 +74,32 @@ def test_fuzzy_dedup_with_character_shingles(client):
     assert set(result.removed["ord"]) == {frame["ord"][i] for i in expected} | {frame["ord"].iloc[-2]}
 
 
+@pytest.mark.parametrize("verify", [True, False])
+def test_in_memory_fuzzy_phase_equals_the_dask_shuffle(client, verify):
+    """The single-process path (what one GPU worker uses) must give the very same pairs and
+    removals as the shuffled one, including buckets larger than max_pairs_bucket (star edges)."""
+    frame, _ = _corpus()
+    rng = random.Random(5)
+    template = frame["key"].iloc[0].split()
+    extra = []
+    for _ in range(40):  # one templated page with small edits: buckets of ~40 documents
+        words = list(template)
+        for i in rng.sample(range(len(words)), 3):
+            words[i] = f"edit{rng.randrange(10**6)}"
+        extra.append(" ".join(words))
+    more = pd.DataFrame({"ord": np.arange(len(extra), dtype=np.int64) * 10 + 10_001, "key": pd.Series(extra, dtype="str")})
+    more["n_words"] = more["key"].str.split().str.len().astype(np.int32)
+    frame = pd.concat([frame, more], ignore_index=True).sample(frac=1.0, random_state=1)
+    results = {}
+    for in_memory in (False, True):
+        cfg = FuzzyDedupConfig(verify=verify, in_memory=in_memory, max_pairs_bucket=8)
+        results[in_memory] = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=3), cfg, n_workers=1)
+    assert results[True].stats["in_memory"] and not results[False].stats["in_memory"]
+    assert len(results[True].removed) >= 40 + 10
+    pd.testing.assert_frame_equal(results[True].pairs, results[False].pairs)
+    pd.testing.assert_frame_equal(results[True].removed, results[False].removed)
+
+
 def test_cudf_backend_fails_in_one_clear_line_without_a_gpu():
     if not backend._probe_cudf():
         pytest.skip("cuDF runs here: the failure path cannot be exercised")
