@@ -95,7 +95,7 @@ def prepare(model: nn.Module, fp8_cfg, device: torch.device, group=None) -> FP8H
     names, skipped = eligible(model)
     if not names:
         raise RecipeError("no layer of this model can run in FP8 (all shapes break the % 16 rule)")
-    if backend == "te" and getattr(fp8_cfg, "te_modules", "layer") == "layer":
+    if backend == "te" and fp8_cfg.te_modules == "layer":
         from train.fp8_te_layer import swap_layers_to_te
 
         inside = [name for name in skipped if ".layers." in f".{name}"]
@@ -110,8 +110,8 @@ def prepare(model: nn.Module, fp8_cfg, device: torch.device, group=None) -> FP8H
     else:
         handle = _swap_to_emulated(model, names, recipe, group)
     handle.skipped = skipped
-    modules = f"{backend}:{getattr(fp8_cfg, 'te_modules', 'layer')}" if backend == "te" else backend
-    log.info("FP8 (%s backend, %s, history %d, %s): %d layers in FP8, %d kept high precision", modules,
+    swapped = f"te:{handle.modules}" if backend == "te" else backend
+    log.info("FP8 (%s backend, %s, history %d, %s): %d layers in FP8, %d kept high precision", swapped,
              recipe.fp8_format, recipe.amax_history_len, recipe.amax_compute_algo, len(names), len(skipped))
     return handle
 

@@ -40,7 +40,7 @@ class Recipe:
     def from_config(cls, cfg) -> "Recipe":
         if cfg.backend not in BACKENDS:
             raise RecipeError(f"train.fp8.backend={cfg.backend}: valid values are {', '.join(BACKENDS)}")
-        if getattr(cfg, "te_modules", "layer") not in TE_MODULES:
+        if cfg.te_modules not in TE_MODULES:
             raise RecipeError(f"train.fp8.te_modules={cfg.te_modules}: valid values are {', '.join(TE_MODULES)}")
         if cfg.fp8_format not in FORMATS:
             raise RecipeError(f"train.fp8.fp8_format={cfg.fp8_format}: valid values are {', '.join(FORMATS)}")
