@@ -156,11 +156,16 @@ def _gpu_signatures(keys, cfg: FuzzyDedupConfig):
     return cupy.asarray(flat.values).reshape(len(keys), num_perm(cfg))
 
 
+def signature_array(keys, cfg: FuzzyDedupConfig):
+    """uint32[n, K] MinHash signatures of a pandas (numpy result) or cuDF (cupy result) key Series."""
+    return _gpu_signatures(keys, cfg) if is_cudf(keys) else _cpu_signatures(keys, cfg)
+
+
 def minhash_signatures(frame, cfg: FuzzyDedupConfig):
     """(ord, s0..sK-1) MinHash signature of each document's key."""
     if len(frame) == 0:
         return meta_like(frame, signature_meta(cfg))
-    sig = _gpu_signatures(frame["key"], cfg) if is_cudf(frame) else _cpu_signatures(frame["key"], cfg)
+    sig = signature_array(frame["key"], cfg)
     by_column = sig.T.copy()  # contiguous rows: one per permutation
     columns = {"ord": column(frame, "ord")}
     columns.update({f"s{i}": by_column[i] for i in range(by_column.shape[0])})

@@ -111,10 +111,6 @@ class FuzzyDedupConfig:
     # Buckets up to this size give all pairs as candidates; larger ones a star around their first
     # document (keeps the edge count linear on templated pages).
     max_pairs_bucket: int = 16
-    # The MinHash/LSH phase in one process on one materialised frame instead of a Dask shuffle:
-    # on one GPU the shuffle's scheduling costs far more than the kernels. None: on with the cuDF
-    # backend and a single worker. Needs the keys and signatures of all documents in memory.
-    in_memory: bool | None = None
 
 
 @dataclass
@@ -142,6 +138,11 @@ class CurateConfig:
     pii: PiiConfig = field(default_factory=PiiConfig)
     exact: ExactDedupConfig = field(default_factory=ExactDedupConfig)
     fuzzy: FuzzyDedupConfig = field(default_factory=FuzzyDedupConfig)
+    # Exact + fuzzy dedup as one in-memory program on the backend's device (curator/dedup_memory.py)
+    # instead of Dask shuffles: on one GPU the shuffles' scheduling costs far more than the kernels.
+    # None: on with the cuDF backend and a single worker. Needs every alive document's key (and
+    # its signature) in the driver's memory, or the GPU's under cuDF.
+    dedup_in_memory: bool | None = None
     output: OutputConfig = field(default_factory=OutputConfig)
     # Optional labelled ground truth (datagen's ground_truth.jsonl, one entry per input line):
     # when set, quality metrics against it go into the manifest and the report.

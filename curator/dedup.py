@@ -25,11 +25,6 @@ from curator.minhash import pair_jaccard, set_jaccard, shingle_sets, signature_s
 log = logging.getLogger("pipeline.curate")
 
 
-def _materialize(frame):
-    """A Dask collection computed; an in-memory frame as it is."""
-    return frame.compute() if hasattr(frame, "dask") else frame
-
-
 def _to_pandas(frame) -> pd.DataFrame:
     return frame.to_pandas() if kernels.is_cudf(frame) else frame
 
@@ -51,65 +46,80 @@ class FuzzyResult:
     stats: dict = field(default_factory=dict)
 
 
-def _empty_fuzzy() -> FuzzyResult:
+def _empty_fuzzy(stats: dict | None = None) -> FuzzyResult:
     removed = pd.DataFrame({"ord": pd.Series([], dtype=np.int64), "kept": pd.Series([], dtype=np.int64),
                             "jaccard": pd.Series([], dtype=float), "estimate": pd.Series([], dtype=float)})
     pairs = pd.DataFrame({"u": pd.Series([], dtype=np.int64), "v": pd.Series([], dtype=np.int64), "estimate": pd.Series([], dtype=float),
                           "jaccard": pd.Series([], dtype=float), "accepted": pd.Series([], dtype=bool)})
-    return FuzzyResult(removed, pairs, {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0,
-                                        "verified_pairs": 0, "seconds_verify": 0.0})
+    base = {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0, "verified_pairs": 0, "verify_device": "-",
+            "seconds_lsh": 0.0, "seconds_estimate": 0.0, "seconds_verify": 0.0}
+    return FuzzyResult(removed, pairs, {**base, **(stats or {})})
+
+
+def shingleable(frame, cfg: FuzzyDedupConfig):
+    """The documents with at least one full shingle (Dask or in-memory frame of ord, key, n_words).
+
+    Shorter ones (fewer than ``ngram`` words or characters) have no n-gram to compare and are
+    left to exact dedup, identically on both backends.
+    """
+    if Shingle(cfg.shingle) is Shingle.word:
+        return frame[frame["n_words"] >= cfg.ngram]
+    return frame[frame["key"].str.len() >= cfg.ngram]
+
+
+def verify_floor(cfg: FuzzyDedupConfig) -> float:
+    """Estimates this far (3 standard errors) below the threshold are not worth a true Jaccard:
+    with K permutations the estimate's error is sqrt(J(1-J)/K)."""
+    k = kernels.num_perm(cfg)
+    return cfg.threshold - 3 * np.sqrt(cfg.threshold * (1 - cfg.threshold) / k)
+
+
+def fuzzy_result(pairs: pd.DataFrame, nodes: np.ndarray, roots: np.ndarray, stats: dict) -> FuzzyResult:
+    """The removed documents (all but each component's root) with their best accepted edge."""
+    accepted = pairs[pairs["accepted"]]
+    removed = pd.DataFrame({"ord": nodes, "kept": roots})
+    removed = removed[removed["ord"] != removed["kept"]].reset_index(drop=True)
+    edge_side = pd.concat([accepted[["u", "jaccard", "estimate"]].rename(columns={"u": "ord"}),
+                           accepted[["v", "jaccard", "estimate"]].rename(columns={"v": "ord"})])
+    best = edge_side.groupby("ord")[["jaccard", "estimate"]].max()
+    removed["jaccard"] = best["jaccard"].reindex(removed["ord"]).to_numpy()
+    removed["estimate"] = best["estimate"].reindex(removed["ord"]).to_numpy()
+    stats = {"candidate_pairs": int(len(pairs)), "accepted_pairs": int(len(accepted)),
+             "components": int(len(np.unique(roots))), **stats}
+    return FuzzyResult(removed, pairs, stats)
 
 
 def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool = False) -> FuzzyResult:
-    """Near-duplicates among the documents of ``src`` (a Dask frame with ord, key, n_words).
-
-    Documents shorter than one shingle (fewer than ``ngram`` words or characters) have no
-    n-gram to compare and are left to exact dedup, identically on both backends.
-    """
+    """Near-duplicates among the documents of ``src`` (a Dask frame with ord, key, n_words),
+    with the LSH buckets shuffled across the cluster (curator.dedup_memory is the one-process form)."""
     t0 = time.perf_counter()
-    if Shingle(cfg.shingle) is Shingle.word:
-        src = src[src["n_words"] >= cfg.ngram]
-    else:
-        src = src[src["key"].str.len() >= cfg.ngram]
-    src = src[["ord", "key"]]
-    in_memory = cfg.in_memory if cfg.in_memory is not None else (gpu and n_workers == 1)
-    if in_memory:
-        # The same kernels on one frame: every bucket is whole, so no shuffle is needed.
-        src = src.compute()
-        sigs = kernels.minhash_signatures(src, cfg)
-        pairs = kernels.candidate_pairs(kernels.lsh_buckets(sigs, cfg), cfg)
-    else:
-        like = src._meta
-        sigs = src.map_partitions(kernels.minhash_signatures, cfg,
-                                  meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
-        sigs = sigs.persist()
-        buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
-        pairs = buckets.shuffle(on="bucket").map_partitions(
-            kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta())).compute()
+    src = shingleable(src, cfg)[["ord", "key"]]
+    like = src._meta
+    sigs = src.map_partitions(kernels.minhash_signatures, cfg,
+                              meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
+    sigs = sigs.persist()
+    buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
+    pairs = buckets.shuffle(on="bucket").map_partitions(
+        kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta())).compute()
     pairs = _to_pandas(pairs).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
     t_lsh = time.perf_counter() - t0
     if pairs.empty:
-        result = _empty_fuzzy()
-        result.stats["seconds_lsh"] = round(t_lsh, 3)
-        return result
+        return _empty_fuzzy({"seconds_lsh": round(t_lsh, 3), "in_memory": False})
     candidates = np.unique(np.concatenate([pairs["u"].to_numpy(), pairs["v"].to_numpy()])).tolist()
     k = kernels.num_perm(cfg)
     t_estimate = time.perf_counter()
     # The candidates' signatures stay on the backend's device (GPU memory under cuDF).
-    pairs["estimate"] = _pair_estimates(_materialize(sigs[sigs["ord"].isin(candidates)]),
+    pairs["estimate"] = _pair_estimates(sigs[sigs["ord"].isin(candidates)].compute(),
                                         pairs["u"].to_numpy(), pairs["v"].to_numpy(), k)
     t_estimate = time.perf_counter() - t_estimate
     t_verify, n_verified, device = time.perf_counter(), 0, "cpu"
     if cfg.verify:
-        # Pairs whose estimate lies 3 standard errors below the threshold are not worth a true
-        # Jaccard: with K permutations the estimate's error is sqrt(J(1-J)/K).
-        floor = cfg.threshold - 3 * np.sqrt(cfg.threshold * (1 - cfg.threshold) / k)
         pairs["jaccard"] = np.nan
-        check = pairs["estimate"].to_numpy() >= floor
+        check = pairs["estimate"].to_numpy() >= verify_floor(cfg)
         n_verified = int(check.sum())
         if check.any():
             worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
-            keys = _to_pandas(_materialize(src[src["ord"].isin(worth.tolist())])).set_index("ord")["key"]
+            keys = _to_pandas(src[src["ord"].isin(worth.tolist())].compute()).set_index("ord")["key"]
             cupy = _cupy_or_none() if gpu else None
             if cupy is not None:
                 device = "gpu"
@@ -117,51 +127,45 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
             else:
                 pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
         pairs["accepted"] = pairs["jaccard"].fillna(0.0) >= cfg.threshold
+        log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(pairs),
+                 device.upper(), time.perf_counter() - t_verify)
     else:
         pairs["jaccard"] = np.nan
         pairs["accepted"] = pairs["estimate"] >= cfg.threshold
     t_verify = time.perf_counter() - t_verify
-    if cfg.verify:
-        log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(pairs),
-                 device.upper(), t_verify)
+    t_components = time.perf_counter()
     accepted = pairs[pairs["accepted"]]
     nodes, roots = _components(accepted["u"].to_numpy(), accepted["v"].to_numpy(), gpu)
-    removed = pd.DataFrame({"ord": nodes, "kept": roots})
-    removed = removed[removed["ord"] != removed["kept"]].reset_index(drop=True)
-    # The similarity reported for a removed document: its best accepted edge.
-    edge_side = pd.concat([accepted[["u", "jaccard", "estimate"]].rename(columns={"u": "ord"}),
-                           accepted[["v", "jaccard", "estimate"]].rename(columns={"v": "ord"})])
-    best = edge_side.groupby("ord")[["jaccard", "estimate"]].max()
-    removed["jaccard"] = best["jaccard"].reindex(removed["ord"]).to_numpy()
-    removed["estimate"] = best["estimate"].reindex(removed["ord"]).to_numpy()
-    stats = {
-        "candidate_pairs": int(len(pairs)), "accepted_pairs": int(len(accepted)),
-        "components": int(len(np.unique(roots))), "verified_pairs": n_verified, "verify_device": device,
-        "seconds_lsh": round(t_lsh, 3), "seconds_estimate": round(t_estimate, 3),
-        "seconds_verify": round(t_verify, 3),
-        "seconds_total": round(time.perf_counter() - t0, 3), "in_memory": bool(in_memory),
-    }
-    return FuzzyResult(removed, pairs, stats)
+    stats = {"verified_pairs": n_verified, "verify_device": device, "seconds_lsh": round(t_lsh, 3),
+             "seconds_estimate": round(t_estimate, 3), "seconds_verify": round(t_verify, 3),
+             "seconds_components": round(time.perf_counter() - t_components, 3), "in_memory": False}
+    result = fuzzy_result(pairs, nodes, roots, stats)
+    result.stats["seconds_total"] = round(time.perf_counter() - t0, 3)
+    return result
 
 
 _ESTIMATE_CELLS = 1 << 24  # signature entries compared per chunk: 2 x 64 MiB of gathered rows
 
 
+def pair_estimates(matrix, pos_u, pos_v, xp):
+    """MinHash estimates of the pairs of signature rows (pos_u[i], pos_v[i]), on ``xp``'s device,
+    in bounded passes (gathering whole rows for millions of pairs at once costs gigabytes)."""
+    out = xp.empty(len(pos_u), dtype=xp.float64)
+    step = max(1, _ESTIMATE_CELLS // max(1, matrix.shape[1]))
+    for start in range(0, len(pos_u), step):
+        stop = start + step
+        out[start:stop] = signature_similarity(matrix[pos_u[start:stop]], matrix[pos_v[start:stop]])
+    return out
+
+
 def _pair_estimates(sig_frame, u: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
-    """MinHash estimates of the pairs (u, v), on the frame's device, in bounded chunks (gathering
-    whole rows for millions of pairs at once costs gigabytes)."""
+    """Estimates of the pairs of ords (u, v) from a frame of (ord, signature) rows."""
     xp = kernels.xp_of(sig_frame)
     ords = kernels.column(sig_frame, "ord")
     order = xp.argsort(ords)
     ords = ords[order]
     matrix = kernels.signature_matrix(sig_frame, k)[order]
-    pos_u = xp.searchsorted(ords, xp.asarray(u))
-    pos_v = xp.searchsorted(ords, xp.asarray(v))
-    out = xp.empty(len(u), dtype=xp.float64)
-    step = max(1, _ESTIMATE_CELLS // k)
-    for start in range(0, len(u), step):
-        stop = start + step
-        out[start:stop] = signature_similarity(matrix[pos_u[start:stop]], matrix[pos_v[start:stop]])
+    out = pair_estimates(matrix, xp.searchsorted(ords, xp.asarray(u)), xp.searchsorted(ords, xp.asarray(v)), xp)
     return out if xp is np else xp.asnumpy(out)
 
 

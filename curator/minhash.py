@@ -232,22 +232,23 @@ def _hashed_lookup(members):
     return contains
 
 
-def set_jaccard(sets: ShingleSets, u: np.ndarray, v: np.ndarray, xp=np, lookup: str = "sorted",
-                max_probes: int = _PROBES_PER_CHUNK):
-    """Jaccard of the sets of documents u[i] and v[i] (host int arrays), as an ``xp`` float64 array.
+def set_jaccard(sets: ShingleSets, u, v, xp=np, lookup: str = "sorted", max_probes: int = _PROBES_PER_CHUNK):
+    """Jaccard of the sets of documents u[i] and v[i], as an ``xp`` float64 array.
 
     For every pair the smaller side's shingles are looked up under the other document's key;
     the intersection is the count of hits per pair and the union |A| + |B| - |A & B|. Pairs go
     through in chunks of at most ``max_probes`` lookups so device memory stays bounded
-    (about 30 bytes per probe). ``lookup`` is "sorted" (numpy or cupy) or "hash" (numpy only).
+    (about 30 bytes per probe). ``sets``, ``u`` and ``v`` may live on the host or on ``xp``'s
+    device. ``lookup`` is "sorted" (numpy or cupy) or "hash" (numpy only).
     """
-    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    u, v = xp.asarray(u, dtype=xp.int64), xp.asarray(v, dtype=xp.int64)
     m = len(u)
-    sizes = sets.sizes
-    union = sizes[u] + sizes[v]
-    smaller_u = sizes[u] <= sizes[v]
-    small, big = np.where(smaller_u, u, v), np.where(smaller_u, v, u)
-    count = sizes[small]
+    sizes = xp.asarray(sets.sizes)
+    size_u, size_v = sizes[u], sizes[v]
+    smaller_u = size_u <= size_v
+    small, big = xp.where(smaller_u, u, v), xp.where(smaller_u, v, u)
+    count = xp.minimum(size_u, size_v)
+    count_host = count if xp is np else count.get()  # chunk planning happens on the host
     if lookup == "hash":
         if xp is not np:
             raise ValueError("lookup='hash' runs on numpy only; use lookup='sorted' with cupy")
@@ -256,27 +257,27 @@ def set_jaccard(sets: ShingleSets, u: np.ndarray, v: np.ndarray, xp=np, lookup: 
         contains = _sorted_lookup(sets.members, xp)
     hashes, starts = xp.asarray(sets.hashes), xp.asarray(sets.starts)
     inter = xp.zeros(m, dtype=xp.int64)
-    chunks = _probe_chunks(count, max_probes)
+    chunks = _probe_chunks(count_host, max_probes)
     from tqdm import tqdm
 
     for lo, hi in tqdm(chunks, desc="true Jaccard", unit=" chunk", disable=len(chunks) < 4, leave=False):
-        total = int(count[lo:hi].sum())
+        total = int(count_host[lo:hi].sum())
         if total == 0:
             continue
-        c = xp.asarray(count[lo:hi])
+        c = count[lo:hi]
         ends = xp.cumsum(c)
         at = xp.arange(total, dtype=xp.int64)
         pair_of = xp.searchsorted(ends, at, side="right")  # np.repeat(arange, c), which cupy lacks
         # Probe k of a pair reads hashes[starts[small] + k]; per-pair terms are built before the
         # gather so the per-probe work is two gathers and one xor.
-        shift = starts[xp.asarray(small[lo:hi])] - (ends - c)
-        key = _doc_keys(xp.asarray(big[lo:hi]), xp)
+        shift = starts[small[lo:hi]] - (ends - c)
+        key = _doc_keys(big[lo:hi], xp)
         probe = hashes[shift[pair_of] + at] ^ key[pair_of]
         del at
         hits = pair_of[contains(probe)]
         if len(hits):  # cupy's bincount cannot take an empty array
             inter[lo:hi] = xp.bincount(hits, minlength=hi - lo)
-    union = xp.asarray(union) - inter
+    union = size_u + size_v - inter
     # Correctly rounded float64 division on both: numpy and cupy give the same bits.
     return xp.where(union > 0, inter / xp.maximum(union, 1), 0.0)
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curator import backend, dedup
-from curator.config import Backend, FuzzyDedupConfig
+from curator import backend, dedup, dedup_memory, engine
+from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
 
 
@@ -90,14 +90,37 @@ def test_in_memory_fuzzy_phase_equals_the_dask_shuffle(client, verify):
     more = pd.DataFrame({"ord": np.arange(len(extra), dtype=np.int64) * 10 + 10_001, "key": pd.Series(extra, dtype="str")})
     more["n_words"] = more["key"].str.split().str.len().astype(np.int32)
     frame = pd.concat([frame, more], ignore_index=True).sample(frac=1.0, random_state=1)
+    cfg = FuzzyDedupConfig(verify=verify, max_pairs_bucket=8)
+    shuffled = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=3), cfg, n_workers=1)
+    in_memory = dedup_memory.fuzzy_in_memory(frame, cfg)
+    assert in_memory.stats["in_memory"] and not shuffled.stats["in_memory"]
+    assert len(in_memory.removed) >= 40 + 10
+    assert in_memory.stats["verified_pairs"] == shuffled.stats["verified_pairs"] and (not verify or in_memory.stats["verified_pairs"] > 0)
+    pd.testing.assert_frame_equal(in_memory.pairs, shuffled.pairs)
+    pd.testing.assert_frame_equal(in_memory.removed, shuffled.removed)
+
+
+@pytest.mark.parametrize("shingle, ngram", [("word", 3), ("char", 12)])
+def test_in_memory_dedup_phase_equals_the_shuffled_phase(client, tmp_path, shingle, ngram):
+    """engine.dedup_phase both ways on an annotated collection: same exact and fuzzy removals."""
+    frame, _ = _corpus()
+    frame = pd.concat([frame, frame.iloc[:5].assign(ord=frame["ord"].iloc[:5] + 7)], ignore_index=True)  # exact copies
+    frame["status"] = "alive"
+    frame.loc[3, "status"] = "removed"  # not alive: in neither dedup
+    annotated = dd.from_pandas(frame, npartitions=3)
+    fuzzy = FuzzyDedupConfig(shingle=shingle, ngram=ngram)
     results = {}
     for in_memory in (False, True):
-        cfg = FuzzyDedupConfig(verify=verify, in_memory=in_memory, max_pairs_bucket=8)
-        results[in_memory] = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=3), cfg, n_workers=1)
-    assert results[True].stats["in_memory"] and not results[False].stats["in_memory"]
-    assert len(results[True].removed) >= 40 + 10
-    pd.testing.assert_frame_equal(results[True].pairs, results[False].pairs)
-    pd.testing.assert_frame_equal(results[True].removed, results[False].removed)
+        cfg = CurateConfig(input="unused", dedup_in_memory=in_memory, fuzzy=fuzzy)
+        results[in_memory] = engine.dedup_phase(annotated, cfg, n_workers=1)
+    (ex_m, fz_m, t_m), (ex_s, fz_s, _) = results[True], results[False]
+    # copies of rows 0, 1, 2, 4, and the corpus's own copy of row 3 now keeps row 3's copy (row 3 is not alive)
+    assert dict(zip(ex_m["ord"], ex_m["kept"])) == {12: 5, 22: 15, 32: 25, 52: 45, frame["ord"].iloc[-7]: 42}
+    assert 35 not in set(fz_m.removed["ord"]) | set(fz_m.removed["kept"])
+    assert "gather_s" in t_m and fz_m.stats["in_memory"]
+    pd.testing.assert_frame_equal(ex_m, ex_s)
+    pd.testing.assert_frame_equal(fz_m.removed, fz_s.removed)
+    pd.testing.assert_frame_equal(fz_m.pairs, fz_s.pairs)
 
 
 def test_cudf_backend_fails_in_one_clear_line_without_a_gpu():

@@ -62,7 +62,13 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         _, blocks, _ = engine.plan(cfg, 2)
         annotated, _ = engine.annotate_phase(cfg, blocks, tmp_path)
         cpu_exact, cpu_fuzzy, cpu_t = engine.dedup_phase(annotated, cfg, 2)
-        gpu_exact, gpu_fuzzy, gpu_t = engine.dedup_phase(annotated, gpu_cfg, 2)
+        gpu_exact, gpu_fuzzy, gpu_t = engine.dedup_phase(annotated, gpu_cfg, 2)  # Dask shuffles on cuDF
+        one_exact, one_fuzzy, one_t = engine.dedup_phase(annotated, gpu_cfg, 1)  # one in-memory GPU program
+    # The in-memory program uses the same cuDF MinHash, so it must agree with the shuffled GPU path.
+    assert one_fuzzy.stats["in_memory"] and one_fuzzy.stats["verify_device"] == "gpu"
+    pd.testing.assert_frame_equal(one_exact, gpu_exact)
+    pd.testing.assert_frame_equal(one_fuzzy.removed, gpu_fuzzy.removed)
+    pd.testing.assert_frame_equal(one_fuzzy.pairs, gpu_fuzzy.pairs)
     gt = quality.load_ground_truth(RAW / "ground_truth.jsonl")
     cpu_set = dict(zip(cpu_fuzzy.removed["ord"], cpu_fuzzy.removed["kept"]))
     gpu_set = dict(zip(gpu_fuzzy.removed["ord"], gpu_fuzzy.removed["kept"]))
@@ -75,7 +81,8 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         "fuzzy_same_kept_copy": sum(cpu_set[o] == gpu_set[o] for o in set(cpu_set) & set(gpu_set)),
         "candidate_pairs": [cpu_fuzzy.stats["candidate_pairs"], gpu_fuzzy.stats["candidate_pairs"]],
         "near_dup_f1": [_near_dup_f1(cpu_fuzzy.removed, gt), _near_dup_f1(gpu_fuzzy.removed, gt)],
-        "seconds_cpu": cpu_t, "seconds_gpu": gpu_t,
+        "seconds_cpu": cpu_t, "seconds_gpu": gpu_t, "seconds_gpu_in_memory": one_t,
+        "in_memory_split": {k: v for k, v in one_fuzzy.stats.items() if k.startswith("seconds")},
         "verify_device": [cpu_fuzzy.stats.get("verify_device"), gpu_fuzzy.stats.get("verify_device")],
         "seconds_verify": [cpu_fuzzy.stats.get("seconds_verify"), gpu_fuzzy.stats.get("seconds_verify")],
     }
@@ -139,3 +146,36 @@ def test_cupy_true_jaccard_is_bit_identical_to_numpy(shingle, n):
             assert cupy.asnumpy(got).view(np.uint64).tolist() == cpu.view(np.uint64).tolist()
         if arr is keys:  # the default data's candidates span both sides of the threshold
             assert len(pu) > 1000 and (cpu >= 0.3).sum() > 100 and (cpu < 0.3).sum() > 100
+
+
+def _keys_series():
+    texts, _, _ = adversarial_corpus()
+    keys, _, _ = _default_data_candidates()
+    return pa.concat_arrays([keys, normalize.dedup_keys(pa.array(texts, type=pa.large_string()))])
+
+
+@needs_cudf
+@pytest.mark.parametrize("shingle, n", [("word", 1), ("word", 3), ("char", 5), ("char", 24)])
+def test_device_shingling_reads_cudf_buffers_in_place_and_is_bit_identical(shingle, n, caplog):
+    import cudf
+    import cupy
+
+    from curator import device_shingles, hashing
+
+    arr = _keys_series()
+    series = cudf.Series(arr)
+    for part, host_arr in [(series, arr), (series.iloc[37:901], arr.slice(37, 864))]:  # a slice too
+        with caplog.at_level("WARNING", logger="pipeline.curate"):
+            offsets, data = device_shingles.string_buffers(part, cupy)
+        assert "through the host" not in caplog.text  # read in place, not the fallback
+        want_off, want_data = hashing.string_buffers(host_arr)
+        assert (cupy.asnumpy(offsets) - int(offsets[0])).tolist() == (want_off - want_off[0]).tolist()
+        want_doc, want = minhash.shingle_hashes(host_arr, shingle, n)
+        for max_bytes in (1 << 12, 1 << 24):
+            doc, got = device_shingles.shingle_hashes(offsets, data, shingle, n, cupy, max_bytes=max_bytes)
+            assert cupy.asnumpy(doc).tolist() == want_doc.tolist()
+            assert cupy.asnumpy(got).tolist() == want.tolist()
+        sets = device_shingles.shingle_sets(offsets, data, shingle, n, cupy)
+        ref = minhash.shingle_sets(host_arr, shingle, n)
+        for field in ("hashes", "starts", "sizes", "members"):
+            assert cupy.asnumpy(getattr(sets, field)).tolist() == getattr(ref, field).tolist(), field
