@@ -194,10 +194,16 @@ def string_buffers(series, xp):
 
 
 def _cudf_buffers(series, cupy):
+    """The offsets child and the character bytes of the column's pylibcudf view, in place."""
     column = series.fillna("")._column
-    if column.offset:  # a slice: gather it into a fresh column whose offsets start at 0
-        column = series.fillna("").copy(deep=True)._column
-    offsets = column.children[0].values.astype(cupy.int64) if len(column) else cupy.zeros(1, dtype=cupy.int64)
-    base = column.base_data
-    data = cupy.asarray(base).view(cupy.uint8).ravel() if base is not None and base.size else cupy.zeros(0, cupy.uint8)
+    view = column.plc_column if hasattr(column, "plc_column") else column.to_pylibcudf(mode="read")
+    n = view.size()
+    if n == 0:
+        return cupy.zeros(1, dtype=cupy.int64), cupy.zeros(0, dtype=cupy.uint8)
+    child = view.children()[0]
+    width = cupy.int64 if "INT64" in str(child.type().id()) else cupy.int32
+    start = child.offset() + view.offset()  # a slice shares its parent's offsets and bytes
+    offsets = cupy.asarray(child.data()).view(width)[start : start + n + 1].astype(cupy.int64)
+    chars = view.data()
+    data = cupy.asarray(chars).view(cupy.uint8) if chars is not None else cupy.zeros(0, dtype=cupy.uint8)
     return offsets, data

@@ -69,6 +69,8 @@ def shingle_hashes(keys: pa.Array, shingle: str, n: int) -> tuple[np.ndarray, np
         hashes = span_hashes(data, offsets[:-1][nonempty], offsets[1:][nonempty])
         return _rolling(hashes, parent[nonempty], n)
     offsets, data = string_buffers(keys)
+    # A sliced Arrow array shares its parent's bytes: keep only the slice's own.
+    data, offsets = data[offsets[0] : offsets[-1]], offsets - offsets[0]
     is_start = (data & 0xC0) != 0x80  # first byte of a UTF-8 character
     char_pos = np.flatnonzero(is_start).astype(np.int64)
     char_doc = np.searchsorted(offsets, char_pos, side="right") - 1

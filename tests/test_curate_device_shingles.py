@@ -15,7 +15,9 @@ SHINGLINGS = [("word", 1), ("word", 3), ("word", 5), ("char", 3), ("char", 8), (
 def _inputs():
     texts, _, _ = adversarial_corpus()
     raw = pa.array(texts + ["\t tab\tand  double  spaces \n", "x" * 5000], type=pa.large_string())
-    return {"raw": raw, "keys": normalize.dedup_keys(raw)}
+    keys = normalize.dedup_keys(raw)
+    # A slice shares its parent's bytes and offsets (this once broke the Arrow char path).
+    return {"raw": raw, "keys": keys, "sliced keys": keys.slice(20, 40)}
 
 
 @pytest.mark.parametrize("shingle, n", SHINGLINGS)
