@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--second-backend", default="cudf", help="pandas: rehearse the script on a CPU machine")
     ap.add_argument("--cpu-in-memory", action="store_true",
                     help="also time the in-memory dedup program on CPU (numpy, one process)")
+    ap.add_argument("--also-same-as-cpu", action="store_true",
+                    help="also run the second backend with curate.fuzzy.gpu_minhash=same_as_cpu")
     ap.add_argument("--second-in-memory", choices=["auto", "on", "off"], default="auto",
                     help="curate.dedup_in_memory of the second run (auto: on with one cuDF worker)")
     args = ap.parse_args()
@@ -140,6 +142,9 @@ def main() -> None:
         gpu_cfg = dataclasses.replace(cfg, backend=second, cluster=ClusterConfig(n_workers=args.gpu_workers),
                                       dedup_in_memory=in_memory)
         runs["gpu"] = _dedup(annotated, gpu_cfg, args.gpu_workers)
+        if args.also_same_as_cpu:  # our MinHash on the GPU: the CPU's hash family
+            same = dataclasses.replace(gpu_cfg, fuzzy=dataclasses.replace(gpu_cfg.fuzzy, gpu_minhash="same_as_cpu"))
+            runs["gpu_same"] = _dedup(annotated, same, args.gpu_workers)
 
     n_alive = int((annotated["status"] == "alive").sum().compute())
     n_fuzzy_in = n_alive - len(runs["cpu"][0])
@@ -159,11 +164,12 @@ def main() -> None:
                         for name, r in runs.items()},
         "fuzzy_stats": {name: r[1].stats for name, r in runs.items()},
     }
-    if "gpu" in runs:
-        cpu_f, gpu_f = removed["cpu"], removed["gpu"]
-        result["exact_identical"] = runs["cpu"][0].to_dict("list") == runs["gpu"][0].to_dict("list")
-        result["fuzzy_only_cpu"] = len(set(cpu_f) - set(gpu_f))
-        result["fuzzy_only_gpu"] = len(set(gpu_f) - set(cpu_f))
+    for name in [n for n in ("gpu", "gpu_same") if n in runs]:
+        cpu_f, gpu_f, tag = removed["cpu"], removed[name], name.removeprefix("gpu")
+        result[f"exact_identical{tag}"] = runs["cpu"][0].to_dict("list") == runs[name][0].to_dict("list")
+        result[f"fuzzy_only_cpu{tag}"] = len(set(cpu_f) - set(gpu_f))
+        result[f"fuzzy_only_gpu{tag}"] = len(set(gpu_f) - set(cpu_f))
+        result[f"fuzzy_identical{tag}"] = cpu_f == gpu_f
     gt_path = corpus / "ground_truth.jsonl"
     if gt_path.is_file():
         gt = pd.read_json(gt_path, lines=True, dtype=False).set_index("line")["category"]
@@ -183,6 +189,7 @@ def _table(result: dict, runs: dict, args, n_alive: int, n_fuzzy_in: int) -> Non
     label = {"cpu": ("pandas (CPU)", args.cpu_workers), "cpu_mem": ("pandas (CPU, in memory)", 1)}
     label["gpu"] = ("cuDF (GPU)" if result["second_backend"] == "cudf" else f"{result['second_backend']} (rehearsal)",
                     args.gpu_workers)
+    label["gpu_same"] = (label["gpu"][0].replace(")", ", our MinHash)"), args.gpu_workers)
     print(f"\n{result['gpu']}, {date.today()}, {n_alive:,} documents after filters, "
           f"{n_fuzzy_in:,} into fuzzy dedup\n")
     print("| step | backend | processes | seconds | docs/s | speed-up |\n|---|---|---|---|---|---|")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.errors import StageFailed
 
-from curator.config import Backend, FuzzyDedupConfig, Shingle
+from curator.config import Backend, FuzzyDedupConfig, GpuMinHash, Shingle
 from curator.minhash import band_keys, bucket_pairs, permutations, shingle_hashes, signatures
 
 
@@ -141,6 +141,11 @@ def _gpu_signatures(keys, cfg: FuzzyDedupConfig):
     import cudf
     import cupy
     from cudf.core.column import as_column
+
+    if GpuMinHash(cfg.gpu_minhash) is GpuMinHash.same_as_cpu:
+        from curator.gpu_minhash import same_as_cpu_signatures
+
+        return same_as_cpu_signatures(keys, cfg)
 
     rng = np.random.default_rng(cfg.seed)
     a = as_column(rng.integers(1, 2**32, size=num_perm(cfg), dtype=np.uint64).astype(np.uint32) | np.uint32(1))

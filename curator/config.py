@@ -16,6 +16,11 @@ class Backend(str, Enum):
     cudf = "cudf"  # GPU partitions for the dedup steps (cuDF hash_values, str.minhash)
 
 
+class GpuMinHash(str, Enum):
+    cudf = "cudf"  # cuDF's str.minhash kernels (MurmurHash3, permutations mod 2^32)
+    same_as_cpu = "same_as_cpu"  # the CPU backend's shingle hashes and permutations: identical duplicate sets
+
+
 class Shingle(str, Enum):
     word = "word"  # word n-grams of the normalised text (FineWeb / datatrove style)
     char = "char"  # character n-grams (NeMo Curator style, width 24)
@@ -111,6 +116,9 @@ class FuzzyDedupConfig:
     # Buckets up to this size give all pairs as candidates; larger ones a star around their first
     # document (keeps the edge count linear on templated pages).
     max_pairs_bucket: int = 16
+    # Signatures under curate.backend=cudf: cuDF's own MinHash, or ours on the GPU (the CPU's
+    # hash family, so both backends remove exactly the same documents; curator/gpu_minhash.py).
+    gpu_minhash: GpuMinHash = GpuMinHash.cudf
 
 
 @dataclass

@@ -64,6 +64,12 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         cpu_exact, cpu_fuzzy, cpu_t = engine.dedup_phase(annotated, cfg, 2)
         gpu_exact, gpu_fuzzy, gpu_t = engine.dedup_phase(annotated, gpu_cfg, 2)  # Dask shuffles on cuDF
         one_exact, one_fuzzy, one_t = engine.dedup_phase(annotated, gpu_cfg, 1)  # one in-memory GPU program
+        ours = dataclasses.replace(gpu_cfg, fuzzy=dataclasses.replace(gpu_cfg.fuzzy, gpu_minhash="same_as_cpu"))
+        same_exact, same_fuzzy, _ = engine.dedup_phase(annotated, ours, 1)
+    # With our MinHash on the GPU every candidate pair, estimate, true Jaccard and removal is the CPU's.
+    pd.testing.assert_frame_equal(same_exact, cpu_exact)
+    pd.testing.assert_frame_equal(same_fuzzy.pairs, cpu_fuzzy.pairs)
+    pd.testing.assert_frame_equal(same_fuzzy.removed, cpu_fuzzy.removed)
     # The in-memory program uses the same cuDF MinHash, so it must agree with the shuffled GPU path.
     assert one_fuzzy.stats["in_memory"] and one_fuzzy.stats["verify_device"] == "gpu"
     pd.testing.assert_frame_equal(one_exact, gpu_exact)
@@ -179,3 +185,22 @@ def test_device_shingling_reads_cudf_buffers_in_place_and_is_bit_identical(shing
         ref = minhash.shingle_sets(host_arr, shingle, n)
         for field in ("hashes", "starts", "sizes", "members"):
             assert cupy.asnumpy(getattr(sets, field)).tolist() == getattr(ref, field).tolist(), field
+
+
+@needs_cudf
+@pytest.mark.parametrize("shingle, n", [("word", 3), ("char", 24)])
+def test_our_minhash_on_the_gpu_is_bit_identical_to_the_cpu(shingle, n):
+    import cudf
+    import cupy
+
+    from curator import gpu_minhash
+
+    arr = _keys_series()
+    cfg = FuzzyDedupConfig(shingle=shingle, ngram=n)
+    a, b = minhash.permutations(cfg.bands * cfg.rows, cfg.seed)
+    doc, hashes = minhash.shingle_hashes(arr, shingle, n)
+    want = minhash.signatures(doc, hashes, len(arr), a, b)
+    got = gpu_minhash.same_as_cpu_signatures(cudf.Series(arr), cfg)
+    assert got.dtype == cupy.uint32 and got.shape == want.shape
+    assert (cupy.asnumpy(got) == want).all()
+    assert (want == np.iinfo(np.uint32).max).all(axis=1).sum() >= 1  # a text without shingles: all-ones row
