@@ -5,7 +5,10 @@ Both return small pandas frames (one row per removed document), computed on the 
 - fuzzy: MinHash signatures -> one LSH bucket key per band -> shuffle by bucket -> candidate
   pairs -> MinHash estimate and (optionally) true Jaccard per pair -> connected components ->
   keep the smallest ``ord`` of each component. True Jaccard runs on the CPU workers, or on the
-  GPU (cupy, in this process) with the cuDF backend.
+  GPU (cupy, in this process, the texts shingled on the device) with the cuDF backend.
+
+This is the multi-worker path; curator/dedup_memory.py runs the same steps as one in-memory
+program (the default for one GPU worker).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pandas as pd
 from curator import backend as kernels
 from curator.components import connected_components
 from curator.config import FuzzyDedupConfig, Shingle
-from curator.minhash import pair_jaccard, set_jaccard, shingle_sets, signature_similarity
+from curator.minhash import pair_jaccard, set_jaccard, signature_similarity
 
 log = logging.getLogger("pipeline.curate")
 
@@ -119,12 +122,13 @@ def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool =
         n_verified = int(check.sum())
         if check.any():
             worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
-            keys = _to_pandas(src[src["ord"].isin(worth.tolist())].compute()).set_index("ord")["key"]
-            cupy = _cupy_or_none() if gpu else None
+            found = src[src["ord"].isin(worth.tolist())].compute()
+            cupy = _cupy_or_none() if gpu and kernels.is_cudf(found) else None
             if cupy is not None:
                 device = "gpu"
-                pairs.loc[check, "jaccard"] = _verify_on_gpu(pairs[check], keys, cfg, cupy)
+                pairs.loc[check, "jaccard"] = _verify_on_gpu(pairs[check], found, cfg, cupy)
             else:
+                keys = _to_pandas(found).set_index("ord")["key"]
                 pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
         pairs["accepted"] = pairs["jaccard"].fillna(0.0) >= cfg.threshold
         log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(pairs),
@@ -198,15 +202,17 @@ def _candidate_texts(frame: pd.DataFrame, keys: pd.Series):
     return texts, codes[:m], codes[m:]
 
 
-def _verify_on_gpu(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
-    """True Jaccard of every given pair with the shingle lookups on the GPU.
+def _verify_on_gpu(pairs: pd.DataFrame, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
+    """True Jaccard of every given pair on the GPU, from the pairs' documents (a cuDF frame of
+    ord, key): shingled where they lie (curator.device_shingles), then the cupy lookups."""
+    from curator import device_shingles
 
-    Each candidate is shingled once on this process's CPU (numpy over Arrow buffers, linear in
-    the text); the lookups, one per shingle of every pair's smaller side, are the bulk of the
-    work and run as cupy kernels, in chunks that bound GPU memory.
-    """
-    texts, u, v = _candidate_texts(pairs, keys)
-    sets = shingle_sets(texts, Shingle(cfg.shingle).value, cfg.ngram)
+    found = found.sort_values("ord")
+    ords = found["ord"].values
+    u = cupy.searchsorted(ords, cupy.asarray(pairs["u"].to_numpy()))
+    v = cupy.searchsorted(ords, cupy.asarray(pairs["v"].to_numpy()))
+    offsets, data = device_shingles.string_buffers(found["key"].reset_index(drop=True), cupy)
+    sets = device_shingles.shingle_sets(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, cupy)
     values = cupy.asnumpy(set_jaccard(sets, u, v, cupy))
     cupy.get_default_memory_pool().free_all_blocks()  # leave the memory to cuDF in this process
     return values
