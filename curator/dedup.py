@@ -202,18 +202,26 @@ def _candidate_texts(frame: pd.DataFrame, keys: pd.Series):
     return texts, codes[:m], codes[m:]
 
 
-def _verify_on_gpu(pairs: pd.DataFrame, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
-    """True Jaccard of every given pair on the GPU, from the pairs' documents (a cuDF frame of
-    ord, key): shingled where they lie (curator.device_shingles), then the cupy lookups."""
+def rows_jaccard(keys, pos_u, pos_v, cfg: FuzzyDedupConfig, xp):
+    """True Jaccard of the pairs of rows (pos_u[i], pos_v[i]) of a pandas or cuDF key Series, on
+    ``xp``'s device: only the rows involved are shingled, where they lie (curator.device_shingles)."""
     from curator import device_shingles
 
+    m = len(pos_u)
+    rows, codes = xp.unique(xp.concatenate([pos_u, pos_v]), return_inverse=True)
+    codes = codes.ravel()
+    offsets, data = device_shingles.string_buffers(keys.take(rows), xp)
+    sets = device_shingles.shingle_sets(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
+    return set_jaccard(sets, codes[:m], codes[m:], xp, lookup="hash" if xp is np else "sorted")
+
+
+def _verify_on_gpu(pairs: pd.DataFrame, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
+    """True Jaccard of every given pair on the GPU, from the pairs' documents (a cuDF frame of ord, key)."""
     found = found.sort_values("ord")
     ords = found["ord"].values
-    u = cupy.searchsorted(ords, cupy.asarray(pairs["u"].to_numpy()))
-    v = cupy.searchsorted(ords, cupy.asarray(pairs["v"].to_numpy()))
-    offsets, data = device_shingles.string_buffers(found["key"].reset_index(drop=True), cupy)
-    sets = device_shingles.shingle_sets(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, cupy)
-    values = cupy.asnumpy(set_jaccard(sets, u, v, cupy))
+    pos_u = cupy.searchsorted(ords, cupy.asarray(pairs["u"].to_numpy()))
+    pos_v = cupy.searchsorted(ords, cupy.asarray(pairs["v"].to_numpy()))
+    values = cupy.asnumpy(rows_jaccard(found["key"].reset_index(drop=True), pos_u, pos_v, cfg, cupy))
     cupy.get_default_memory_pool().free_all_blocks()  # leave the memory to cuDF in this process
     return values
 

@@ -20,10 +20,10 @@ import pandas as pd
 from curator import backend as kernels
 from curator import device_shingles
 from curator.components import connected_components
-from curator.config import FuzzyDedupConfig, Shingle
-from curator.dedup import (FuzzyResult, _empty_fuzzy, _to_pandas, fuzzy_result, pair_estimates, shingleable,
-                           verify_floor)
-from curator.minhash import _stable_argsort, band_keys, bucket_pairs, set_jaccard
+from curator.config import FuzzyDedupConfig
+from curator.dedup import (FuzzyResult, _empty_fuzzy, _to_pandas, fuzzy_result, pair_estimates, rows_jaccard,
+                           shingleable, verify_floor)
+from curator.minhash import _stable_argsort, band_keys, bucket_pairs
 
 log = logging.getLogger("pipeline.curate")
 
@@ -58,17 +58,6 @@ def _sorted_unique_pairs(u, v, xp):
     return u[new], v[new]
 
 
-def _true_jaccard(keys, pos_u, pos_v, cfg: FuzzyDedupConfig, xp):
-    """True Jaccard of the pairs (row positions into ``keys``), shingling only the rows involved."""
-    m = len(pos_u)
-    rows, codes = xp.unique(xp.concatenate([pos_u, pos_v]), return_inverse=True)
-    codes = codes.ravel()
-    subset = keys.take(rows)
-    offsets, data = device_shingles.string_buffers(subset, xp)
-    sets = device_shingles.shingle_sets(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
-    return set_jaccard(sets, codes[:m], codes[m:], xp, lookup="hash" if xp is np else "sorted")
-
-
 def fuzzy_in_memory(frame, cfg: FuzzyDedupConfig) -> FuzzyResult:
     """Near-duplicates among the rows of an in-memory frame (ord, key, n_words), on its device."""
     xp = kernels.xp_of(frame)
@@ -98,7 +87,7 @@ def fuzzy_in_memory(frame, cfg: FuzzyDedupConfig) -> FuzzyResult:
         check = estimate >= verify_floor(cfg)
         n_verified = int(check.sum())
         if n_verified:
-            jaccard[check] = _true_jaccard(keys, pos_u[check], pos_v[check], cfg, xp)
+            jaccard[check] = rows_jaccard(keys, pos_u[check], pos_v[check], cfg, xp)
         accepted = xp.nan_to_num(jaccard, nan=0.0) >= cfg.threshold
     else:
         accepted = estimate >= cfg.threshold
