@@ -27,6 +27,7 @@ from curator.minhash import _stable_argsort, band_keys, bucket_pairs
 
 log = logging.getLogger("pipeline.curate")
 
+
 class StepClock:
     """Seconds per named step; waits for the device first, since GPU kernels run asynchronously."""
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from curator import hashing
-from curator.minhash import _SHINGLE_P, _SHINGLE_P_INV, ShingleSets, _doc_keys
+from curator.minhash import ShingleSets, _doc_keys, _group_starts, _rolling
 
 log = logging.getLogger("pipeline.curate")
 
@@ -26,31 +26,10 @@ log = logging.getLogger("pipeline.curate")
 # byte, so 16 MiB of text is ~400 MiB of device temporaries.
 MAX_CHUNK_BYTES = 1 << 24
 _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)
-_device_powers: dict[tuple[str, int], object] = {}
 
 
 def to_host(values) -> np.ndarray:
     return values if isinstance(values, np.ndarray) else values.get()
-
-
-def _powers(xp, base: np.uint64, n: int):
-    """[1, base, base^2, ...] of length n on the array module's device, cached per module."""
-    if xp is np:
-        return hashing.powers(base, n)
-    key = (xp.__name__, int(base))
-    table = _device_powers.get(key)
-    if table is None or len(table) < n:
-        size = max(n, 2 * len(table) if table is not None else 1 << 16)
-        table = _device_powers[key] = xp.asarray(hashing.power_table(base, size))
-    return table[:n]
-
-
-def _group_starts(keys, xp):
-    """(first index of each run of equal keys, run length, run number of every element)."""
-    new = xp.concatenate([xp.ones(1, dtype=bool), keys[1:] != keys[:-1]])
-    firsts = xp.flatnonzero(new)
-    lengths = xp.diff(xp.concatenate([firsts, xp.asarray([len(keys)])]))
-    return firsts, lengths, xp.cumsum(new) - 1
 
 
 def span_hashes(data, starts, ends, xp):
@@ -60,29 +39,10 @@ def span_hashes(data, starts, ends, xp):
     size = len(data)
     with np.errstate(over="ignore"):
         prefix = xp.zeros(size + 1, dtype=xp.uint64)
-        prefix[1:] = xp.cumsum(data.astype(xp.uint64) * _powers(xp, hashing._P_INV, size))
-        h = (prefix[ends] - prefix[starts]) * _powers(xp, hashing._P, size + 1)[xp.maximum(ends - 1, 0)]
+        prefix[1:] = xp.cumsum(data.astype(xp.uint64) * hashing.powers(hashing._P_INV, size, xp))
+        h = (prefix[ends] - prefix[starts]) * hashing.powers(hashing._P, size + 1, xp)[xp.maximum(ends - 1, 0)]
         lengths = (ends - starts).astype(xp.uint64)
         return hashing.fmix64(h ^ (lengths * _LENGTH_MIX))
-
-
-def _rolling(values, parent, n: int, xp):
-    """``minhash._rolling``: hashes of runs of n consecutive word hashes within one document."""
-    total = len(values)
-    if total == 0:
-        return xp.zeros(0, dtype=xp.int64), xp.zeros(0, dtype=xp.uint64)
-    with np.errstate(over="ignore"):
-        prefix = xp.zeros(total + 1, dtype=xp.uint64)
-        prefix[1:] = xp.cumsum(values * _powers(xp, _SHINGLE_P_INV, total))
-        pw = _powers(xp, _SHINGLE_P, total + 1)
-        firsts, lengths, run = _group_starts(parent, xp)
-        starts = xp.arange(total, dtype=xp.int64)
-        span = xp.minimum(lengths, n)[run]
-        keep = starts + span <= (firsts + lengths)[run]  # full n-grams, or the one whole-document shingle
-        starts, span = starts[keep], span[keep]
-        ends = starts + span
-        hashes = (prefix[ends] - prefix[starts]) * pw[ends - 1]
-        return parent[starts], hashing.fmix64(hashes ^ span.astype(xp.uint64))
 
 
 def _word_shingles(offsets, data, n: int, xp):

@@ -17,7 +17,7 @@ import numpy as np
 _P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible modulo 2^64
 _P_INV = np.uint64(pow(int(_P), -1, 1 << 64))
 _CHUNK = 1 << 22  # bytes hashed per prefix-sum pass: bounds the power tables to 64 MiB
-_powers: dict[str, np.ndarray] = {}
+_powers: dict = {}  # name -> power table (numpy, or on a device for cupy)
 
 
 def power_table(base: np.uint64, n: int) -> np.ndarray:
@@ -35,13 +35,14 @@ def power_table(base: np.uint64, n: int) -> np.ndarray:
     return out
 
 
-def powers(base: np.uint64, n: int) -> np.ndarray:
-    """First n powers of ``base``, from a per-process cache that grows by doubling."""
-    key = f"base:{int(base)}"
+def powers(base: np.uint64, n: int, xp=np):
+    """First n powers of ``base``, from a per-process cache that grows by doubling; with a device
+    array module (cupy) the table is built on the host once and kept on the device."""
+    key = f"base:{int(base)}" if xp is np else f"base:{int(base)}:{xp.__name__}"
     table = _powers.get(key)
     if table is None or len(table) < n:
         size = max(n, 2 * len(table) if table is not None else 1 << 16)
-        table = _powers[key] = power_table(base, size)
+        table = _powers[key] = xp.asarray(power_table(base, size))
     return table[:n]
 
 

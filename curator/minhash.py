@@ -34,29 +34,35 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _rolling(values: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _group_starts(keys, xp=np):
+    """(first index of each run of equal keys, run length, run number of every element)."""
+    new = xp.concatenate([xp.ones(1, dtype=bool), keys[1:] != keys[:-1]])
+    firsts = xp.flatnonzero(new)
+    lengths = xp.diff(xp.concatenate([firsts, xp.asarray([len(keys)])]))
+    return firsts, lengths, xp.cumsum(new) - 1
+
+
+def _rolling(values, parent, n: int, xp=np):
     """Hashes of runs of n consecutive values inside one document, and each run's document.
 
     Documents shorter than n contribute one shingle made of all their values, so short texts
-    still get a signature.
+    still get a signature. Whole-array operations only: runs on numpy and cupy alike.
     """
     total = len(values)
     if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        return xp.zeros(0, dtype=xp.int64), xp.zeros(0, dtype=xp.uint64)
     with np.errstate(over="ignore"):
-        prefix = np.zeros(total + 1, dtype=np.uint64)
-        np.cumsum(values * powers(_SHINGLE_P_INV, total), out=prefix[1:])
-        pw = powers(_SHINGLE_P, total + 1)
-        firsts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
-        lengths = np.diff(np.r_[firsts, total])
-        starts = np.arange(total, dtype=np.int64)
-        span = np.repeat(np.minimum(lengths, n), lengths)
-        doc_end = np.repeat(firsts + lengths, lengths)
-        keep = starts + span <= doc_end  # full n-grams, or the one whole-document shingle
+        prefix = xp.zeros(total + 1, dtype=xp.uint64)
+        prefix[1:] = xp.cumsum(values * powers(_SHINGLE_P_INV, total, xp))
+        pw = powers(_SHINGLE_P, total + 1, xp)
+        firsts, lengths, run = _group_starts(parent, xp)
+        starts = xp.arange(total, dtype=xp.int64)
+        span = xp.minimum(lengths, n)[run]
+        keep = starts + span <= (firsts + lengths)[run]  # full n-grams, or the one whole-document shingle
         starts, span = starts[keep], span[keep]
         ends = starts + span
         hashes = (prefix[ends] - prefix[starts]) * pw[ends - 1]
-        return parent[starts], fmix64(hashes ^ span.astype(np.uint64))
+        return parent[starts], fmix64(hashes ^ span.astype(xp.uint64))
 
 
 def shingle_hashes(keys: pa.Array, shingle: str, n: int) -> tuple[np.ndarray, np.ndarray]:
