@@ -17,7 +17,7 @@ import pytest
 from pipeline.dask_cluster import ClusterConfig, dask_client
 from pipeline.errors import StageFailed
 from pipeline.registry import Registry, StageSpec
-from tests.conftest import REPO
+from tests.support import REPO
 
 pytestmark = pytest.mark.slurm
 

@@ -12,24 +12,24 @@ from pathlib import Path
 
 import torch
 
-from tests.test_train_stage import artifact, command, losses
-from tests.train_support import REPO
+from tests.support import REPO
+from tests.support.cli import run_cli
+from tests.support.train import artifact, command, losses
 
 
-def run(cmd: list[str], env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
-    return proc
+TORCHRUN = ("-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2")
+ONE_THREAD = {"OMP_NUM_THREADS": "1"}
+
+
+def run(args: list[str], env: dict | None = None, check: bool = True, launcher: tuple[str, ...] = ()):
+    return run_cli(*args, env={**ONE_THREAD, **(env or {})}, check=check, timeout=300, launcher=launcher)
 
 
 def test_two_processes_match_one_process_with_the_same_global_batch(tmp_path):
     common = ["train.steps=12", "train.eval_every=6", "train.checkpoint_every=6", "train.micro_batch_size=4"]
     run(command(tmp_path / "one", *common, "train.grad_accum=2"))
-    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
     run(command(tmp_path / "two", stage="curate"))  # upstream first, without torchrun
-    proc = run(torchrun + command(tmp_path / "two", *common, "train.grad_accum=1")[1:])
+    proc = run(command(tmp_path / "two", *common, "train.grad_accum=1"), launcher=TORCHRUN)
     one, two = artifact(tmp_path / "one"), artifact(tmp_path / "two")
     metrics = json.loads((two / "manifest.json").read_text())["metrics"]
     assert metrics["world_size"] == 2 and metrics["global_batch"] == 8
@@ -52,9 +52,8 @@ def test_upstream_must_be_up_to_date_under_torchrun(tmp_path):
 
 def test_fp8_amax_all_reduce_runs_inside_ddp_without_deadlock(tmp_path):
     run(command(tmp_path, stage="curate"))
-    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    run(torchrun + command(tmp_path, "train.steps=3", "train.eval_every=3", "train.precision=fp8",
-                           "train.fp8.amax_history_len=4")[1:])
+    run(command(tmp_path, "train.steps=3", "train.eval_every=3", "train.precision=fp8",
+                "train.fp8.amax_history_len=4"), launcher=TORCHRUN)
     out = artifact(tmp_path)
     metrics = json.loads((out / "manifest.json").read_text())["metrics"]
     assert metrics["world_size"] == 2 and metrics["fp8_backend"] == "emulated" and metrics["fp8_recipe"]["reduce_amax"]
@@ -63,8 +62,8 @@ def test_fp8_amax_all_reduce_runs_inside_ddp_without_deadlock(tmp_path):
 def test_fp8_reduce_amax_keeps_every_ranks_recipe_state_identical(tmp_path):
     """Ranks read different rows, so their activation and gradient amaxes differ: with reduce_amax the
     all-reduce MAX makes every rank's histories and scales equal; without it they drift apart."""
-    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    run(torchrun + ["-m", "tests.test_train_ddp", str(tmp_path)])
+    subprocess.run([sys.executable, *TORCHRUN, "-m", "tests.train.test_train_ddp", str(tmp_path)], cwd=REPO,
+                   env={**os.environ, **ONE_THREAD}, check=True, capture_output=True, timeout=300)
     for reduce in (True, False):
         rank0, rank1 = (torch.load(tmp_path / f"reduce-{reduce}-rank-{r}.pt", weights_only=True)
                         for r in (0, 1))

@@ -16,8 +16,8 @@ from pipeline.slurm.config import SlurmConfig, SlurmResources, stage_resources
 from pipeline.slurm.launcher import job_overrides
 from pipeline.slurm.script import JobSpec, render, sbatch_options, uses_torchrun
 from pipeline.stage import StageContext, StageResult
-from tests.conftest import REPO
-from tests.toy_stages import _record
+from tests.support import REPO
+from tests.support.toy_stages import _record
 
 
 @dataclass
@@ -51,7 +51,7 @@ def distributed_registry() -> Registry:
     return Registry(
         [
             StageSpec(
-                "curate", (), ("curate",), "tests.toy_stages:ToyCurate", external_inputs=("curate.input",)
+                "curate", (), ("curate",), "tests.support.toy_stages:ToyCurate", external_inputs=("curate.input",)
             ),
             StageSpec("train", ("curate",), ("train", "model"), f"{__name__}:RankAwareTrain"),
         ]

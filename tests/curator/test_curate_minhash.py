@@ -8,6 +8,7 @@ import pytest
 
 from curator import hashing, minhash
 from curator.components import connected_components
+from tests.support.shingles import char_shingles, mutate, word_shingles
 
 
 def arr(texts) -> pa.Array:
@@ -24,27 +25,6 @@ def test_equal_strings_hash_equal_wherever_they_sit(monkeypatch):
         assert by_word.setdefault(w, x) == x
     assert len(set(by_word.values())) == len(by_word)  # no collisions among distinct words
     assert hashing.string_hashes(arr(["a", "a\0", "\0a"])).tolist()[0] not in hashing.string_hashes(arr(["a\0", "\0a"])).tolist()
-
-
-def word_shingles(text: str, n: int) -> set:
-    words = text.split()
-    if len(words) < n:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
-def char_shingles(text: str, n: int) -> set:
-    if len(text) < n:
-        return {text} if text else set()
-    return {text[i:i + n] for i in range(len(text) - n + 1)}
-
-
-def mutate(rng: random.Random, words: list[str], rate: float) -> list[str]:
-    out = list(words)
-    for i in range(len(out)):
-        if rng.random() < rate:
-            out[i] = f"x{rng.randint(0, 10**6)}"
-    return out
 
 
 @pytest.mark.parametrize("shingle, n", [("word", 3), ("word", 5), ("char", 8)])

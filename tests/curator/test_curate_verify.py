@@ -1,42 +1,15 @@
 """True Jaccard of candidate pairs: the array-module path (numpy here, cupy on the GPU, see
 tests/test_curate_gpu.py) against plain Python sets and against the CPU hash-table path, bit for bit."""
 
-import random
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from curator import minhash
-from tests.test_curate_minhash import char_shingles, mutate, word_shingles
+from tests.support.shingles import adversarial_corpus, char_shingles, word_shingles
 
 VOCAB = [f"w{i}" for i in range(40)] + ["été", "naïve", "straße", "日本語", "ключ", "🚗", "x"]
-
-
-def adversarial_corpus(seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Texts and (u, v) pairs that stress the edge cases, plus random near-duplicates.
-
-    Empty and whitespace-only documents, documents shorter than one shingle, identical documents,
-    repeated shingles inside a document, non-ASCII text; pairs (u, u), pairs repeated and
-    reversed, and sides of equal size.
-    """
-    rng = random.Random(seed)
-    fixed = ["", "   ", "one", "one two", "a b c", "a b c", "c b a", "a a a a a a a a", "a a a a a a a a b",
-             "été naïve straße été naïve straße", "日本語 ключ 🚗 日本語 ключ 🚗 x",
-             "abcdefgh", "abcdefgi", "ab"]
-    base = [rng.choice(VOCAB) for _ in range(120)]
-    randoms = [" ".join(mutate(rng, base[: rng.randint(0, 120)], rng.choice([0.0, 0.05, 0.3, 1.0])))
-               for _ in range(60)]
-    texts = fixed + randoms
-    n, k = len(texts), len(fixed)
-    u = [i for i in range(k) for j in range(k)]  # every ordered pair of the fixed set, (i, i) included
-    v = [j for i in range(k) for j in range(k)]
-    for _ in range(600):
-        u.append(rng.randrange(n))
-        v.append(rng.randrange(n))
-    u += u[:50]  # repeats
-    v += v[:50]
-    return texts, np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
 
 
 def python_jaccard(texts, u, v, shingle: str, n: int) -> list[float]:

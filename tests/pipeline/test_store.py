@@ -14,8 +14,9 @@ from pipeline.manifest import MANIFEST_NAME
 from pipeline.registry import Registry, StageSpec
 from pipeline.runner import run_pipeline
 from pipeline.store import ArtifactStore
-from tests.conftest import IMPLEMENTED, REPO
-from tests.test_cache_keys import _states
+from tests.support import REPO
+from tests.support.toy_project import IMPLEMENTED
+from tests.support.toy_project import states as _states
 
 
 def test_manifest_lists_hashes_config_inputs_and_versions(toy, compose_cfg):
@@ -35,7 +36,7 @@ def test_manifest_lists_hashes_config_inputs_and_versions(toy, compose_cfg):
 
 def test_a_failing_stage_leaves_no_artifact(tmp_path, toy, compose_cfg, monkeypatch):
     cfg = compose_cfg(toy.base_overrides + ["stage=curate"])
-    monkeypatch.setattr("tests.toy_stages.ToyCurate.run", lambda self, ctx: (_ for _ in ()).throw(OSError("disk")))
+    monkeypatch.setattr("tests.support.toy_stages.ToyCurate.run", lambda self, ctx: (_ for _ in ()).throw(OSError("disk")))
     with pytest.raises(OSError):
         run_pipeline(cfg, "default")
     stage_dir = Path(cfg.paths.artifacts) / "curate"
@@ -46,7 +47,7 @@ def test_a_failing_stage_leaves_no_artifact(tmp_path, toy, compose_cfg, monkeypa
 def test_declared_but_missing_output_is_a_contract_error(toy, compose_cfg, monkeypatch):
     from pipeline.stage import StageResult
 
-    monkeypatch.setattr("tests.toy_stages.ToyCurate.run", lambda self, ctx: StageResult({"docs": "nope.txt"}))
+    monkeypatch.setattr("tests.support.toy_stages.ToyCurate.run", lambda self, ctx: StageResult({"docs": "nope.txt"}))
     with pytest.raises(StageFailed, match="declared outputs it did not write: docs=nope.txt"):
         run_pipeline(compose_cfg(toy.base_overrides + ["stage=curate"]), "default")
 

@@ -6,37 +6,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
 
-from tests.train_support import REPO, TINY_MODEL, TINY_TRAIN
-
-
-def cli(root: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    proc = subprocess.run(command(root, *args), cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return proc
-
-
-def command(root: Path, *args: str, stage: str = "train") -> list[str]:
-    return [sys.executable, "-m", "pipeline", "run", f"stage={stage}", "registry=tests.train_support:registry",
-            f"paths.artifacts={root / 'artifacts'}", f"paths.experiments={root / 'experiments'}",
-            f"paths.logs={root / 'logs'}", *TINY_MODEL, *TINY_TRAIN, *args]
-
-
-def artifact(root: Path) -> Path:
-    [manifest] = (root / "artifacts" / "train").glob("*/manifest.json")
-    return manifest.parent
-
-
-def losses(path: Path) -> list[tuple[str, int, float]]:
-    return [(r["kind"], r["step"], r["loss"]) for r in map(json.loads, path.read_text().splitlines())]
+from tests.support import REPO
+from tests.support.cli import pipeline_command
+from tests.support.train import artifact, cli, command, losses
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +55,7 @@ def test_hf_folder_reloads_with_identical_logits(trained):
 
 def test_killed_run_resumes_and_reproduces_the_uninterrupted_losses(trained, tmp_path):
     args = ["train.steps=60", "train.eval_every=20", "train.checkpoint_every=20"]
-    proc = subprocess.Popen(command(tmp_path, *args), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(pipeline_command(*command(tmp_path, *args)), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     killed_at = None
     while time.time() < deadline and proc.poll() is None:

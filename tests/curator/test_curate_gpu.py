@@ -21,9 +21,10 @@ from curator import engine, minhash, normalize, quality
 from curator.backend import _probe_cudf
 from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
-from tests.test_curate_verify import adversarial_corpus
+from tests.support import DATA
+from tests.support.shingles import adversarial_corpus
 
-RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+RAW = DATA / "raw"
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.train_support import manual_sections
+from tests.support.train import manual_sections
 from train import tokenizer as tok
 
 TEXTS = [text for _, text in manual_sections()]

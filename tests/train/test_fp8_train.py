@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tests.test_train_stage import artifact, cli
-from tests.train_support import manual_sections
+from tests.support.train import artifact, cli
+from tests.support.train import manual_sections
 from train import model as llama
 from train import tokenizer as tok
 from train.config import FP8Config, ModelConfig, TrainConfig

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from curator import device_shingles, hashing, minhash, normalize
-from tests.test_curate_verify import adversarial_corpus
+from tests.support.shingles import adversarial_corpus
 
 SHINGLINGS = [("word", 1), ("word", 3), ("word", 5), ("char", 3), ("char", 8), ("char", 24)]
 

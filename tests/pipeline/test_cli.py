@@ -3,7 +3,7 @@
 import json
 import re
 
-from tests.conftest import IMPLEMENTED
+from tests.support.toy_project import IMPLEMENTED
 
 
 def test_second_run_skips_up_to_date_stages(toy):

@@ -7,14 +7,17 @@ train stage can be run through the real CLI before (and independently of) the cu
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.registry import Registry, StageSpec
 from pipeline.stage import StageContext, StageResult
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support import REPO
+from tests.support.cli import project_paths, run_cli
 MANUAL = REPO / "data" / "manual"
 
 # A model small enough to train in seconds on 2 cores (dims still multiples of 16).
@@ -72,3 +75,23 @@ def registry() -> Registry:
             StageSpec("train", ("curate",), ("train", "model"), "train.stage:TrainStage"),
         ]
     )
+
+
+def command(root: Path, *args: str, stage: str = "train") -> list[str]:
+    """The CLI arguments of a tiny-model train run on the manual's text (ManualCurate upstream)."""
+    return ["run", f"stage={stage}", "registry=tests.support.train:registry", *project_paths(root),
+            *TINY_MODEL, *TINY_TRAIN, *args]
+
+
+def cli(root: Path, *args: str, check: bool = True, env: dict | None = None, stage: str = "train",
+        launcher: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return run_cli(*command(root, *args, stage=stage), check=check, env=env, timeout=300, launcher=launcher)
+
+
+def artifact(root: Path, stage: str = "train") -> Path:
+    [manifest] = (root / "artifacts" / stage).glob("*/manifest.json")
+    return manifest.parent
+
+
+def losses(path: Path) -> list[tuple[str, int, float]]:
+    return [(r["kind"], r["step"], r["loss"]) for r in map(json.loads, path.read_text().splitlines())]

@@ -1,19 +1,12 @@
 """Cache keys: what must and must not invalidate an artifact."""
 
-from pathlib import Path
 
 from pipeline.manifest import Manifest
 from pipeline.plan import compute_key, diff_config
-from pipeline.registry import load_registry
-from pipeline.runner import plan_states, run_pipeline
+from pipeline.runner import run_pipeline
 from pipeline.stage import Artifact
-from pipeline.store import ArtifactStore
-from tests.conftest import IMPLEMENTED
-
-
-def _states(cfg):
-    store = ArtifactStore(Path(cfg.paths.artifacts))
-    return {s.name: s for s in plan_states(cfg, load_registry(cfg.registry), store, str(cfg.experiment))}
+from tests.support.toy_project import IMPLEMENTED
+from tests.support.toy_project import states as _states
 
 
 def _manifest(key="k", files=None, finished="2026-01-01"):
@@ -97,11 +90,11 @@ def test_volatile_keys_stay_out_of_the_key_and_the_reasons(toy, compose_cfg, mon
 
     def registry_with_volatile_workers():
         return Registry(
-            [StageSpec("curate", (), ("curate",), "tests.toy_stages:ToyCurate",
+            [StageSpec("curate", (), ("curate",), "tests.support.toy_stages:ToyCurate",
                        external_inputs=("curate.input",), volatile=("curate.seed",))]
         )
 
-    monkeypatch.setattr("tests.toy_stages.registry", registry_with_volatile_workers)
+    monkeypatch.setattr("tests.support.toy_stages.registry", registry_with_volatile_workers)
     run_pipeline(compose_cfg(toy.base_overrides + ["stage=curate"]), "default")
     states = _states(compose_cfg(toy.base_overrides + ["curate.seed=7"]))
     assert states["curate"].state == "up-to-date"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.train_support import REPO
+from tests.support import REPO
 
 # Validation loss after the demo's 300 steps must be below this fraction of the step-0 loss
 # (an untrained model scores about ln(8192) = 9.0 nats; the demo reached 0.43 of that on the

@@ -7,7 +7,6 @@ that asking for the cuDF backend on a machine without it fails in one line.
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,20 +14,14 @@ import pytest
 
 from pipeline.manifest import read_manifest
 from pipeline.stage import Artifact
+from tests.support import DATA
+from tests.support.cli import project_paths, run_cli
 
-REPO = Path(__file__).resolve().parent.parent
-RAW = REPO / "data" / "raw"
+RAW = DATA / "raw"
 
 
 def _cli(root: Path, *overrides: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "stage=curate", f"paths.artifacts={root / 'artifacts'}",
-         f"paths.experiments={root / 'experiments'}", f"paths.logs={root / 'logs'}", *overrides],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr[-4000:]}")
-    return proc
+    return run_cli("run", "stage=curate", *project_paths(root), *overrides, check=check)
 
 
 @pytest.fixture(scope="module")

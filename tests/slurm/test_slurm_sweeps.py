@@ -20,7 +20,7 @@ import submitit
 from submitit.core.utils import FailedJobError
 
 from pipeline.slurm.sweep_watch import SweepWatch, _write_error_result
-from tests.conftest import REPO
+from tests.support import REPO
 
 SWEEP = ["-m", "stage=train", "train.optim.lr=0.001,0.0003"]
 # The watchdog polls fast here; its default 10 s poll and 30 s grace are for busy clusters.

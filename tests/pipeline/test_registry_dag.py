@@ -62,17 +62,17 @@ def test_unimplemented_stage_fails_clearly_instead_of_faking_output():
 
 
 def test_registry_reference_is_resolved_and_checked():
-    reg = load_registry("tests.toy_stages:registry")
+    reg = load_registry("tests.support.toy_stages:registry")
     assert reg["train"].load().upstream == ("curate",)
     with pytest.raises(ConfigError, match="module:function"):
-        load_registry("tests.toy_stages")
+        load_registry("tests.support.toy_stages")
     with pytest.raises(ConfigError, match="cannot be loaded"):
-        load_registry("tests.toy_stages:nope")
+        load_registry("tests.support.toy_stages:nope")
     with pytest.raises(TypeError, match="returned dict, not a Registry"):
         load_registry("builtins:dict")
 
 
 def test_registry_entry_must_match_its_implementation():
-    spec = StageSpec("index", ("curate",), ("index",), "tests.toy_stages:ToyTrain")
+    spec = StageSpec("index", ("curate",), ("index",), "tests.support.toy_stages:ToyTrain")
     with pytest.raises(TypeError, match="does not match its registry entry 'index'"):
         spec.load()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.train_support import manual_sections, write_shards
+from tests.support.train import manual_sections, write_shards
 from train import tokenizer as tok
 from train.corpus import CorpusStats, iter_documents
 from train.packing import BatchOrder, PackedRows, PackingError, is_validation, pack_documents

@@ -20,8 +20,9 @@ import pytest
 from pipeline.registry import Registry, StageSpec
 from pipeline.slurm.monitor import JobWatch
 from pipeline.stage import StageContext, StageResult
-from tests.conftest import IMPLEMENTED, REPO
-from tests.toy_stages import _record
+from tests.support import REPO
+from tests.support.toy_project import IMPLEMENTED
+from tests.support.toy_stages import _record
 
 pytestmark = pytest.mark.slurm
 FAST = ["slurm.poll_s=0.3"]  # the default 10 s poll is for busy production controllers
@@ -51,7 +52,7 @@ class AfterTrain:
 
 
 def broken_train_registry() -> Registry:
-    toy, here = "tests.toy_stages", __name__
+    toy, here = "tests.support.toy_stages", __name__
     return Registry(
         [
             StageSpec("curate", (), ("curate",), f"{toy}:ToyCurate", external_inputs=("curate.input",)),

@@ -1,0 +1,56 @@
+"""Reference shingling in plain Python and corpora that stress the dedup kernels (shared by curate tests)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+VOCAB = [f"w{i}" for i in range(40)] + ["été", "naïve", "straße", "日本語", "ключ", "🚗", "x"]
+
+
+def word_shingles(text: str, n: int) -> set:
+    words = text.split()
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def char_shingles(text: str, n: int) -> set:
+    if len(text) < n:
+        return {text} if text else set()
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
+def mutate(rng: random.Random, words: list[str], rate: float) -> list[str]:
+    out = list(words)
+    for i in range(len(out)):
+        if rng.random() < rate:
+            out[i] = f"x{rng.randint(0, 10**6)}"
+    return out
+
+
+def adversarial_corpus(seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts and (u, v) pairs that stress the edge cases, plus random near-duplicates.
+
+    Empty and whitespace-only documents, documents shorter than one shingle, identical documents,
+    repeated shingles inside a document, non-ASCII text; pairs (u, u), pairs repeated and
+    reversed, and sides of equal size.
+    """
+    rng = random.Random(seed)
+    fixed = ["", "   ", "one", "one two", "a b c", "a b c", "c b a", "a a a a a a a a", "a a a a a a a a b",
+             "été naïve straße été naïve straße", "日本語 ключ 🚗 日本語 ключ 🚗 x",
+             "abcdefgh", "abcdefgi", "ab"]
+    base = [rng.choice(VOCAB) for _ in range(120)]
+    randoms = [" ".join(mutate(rng, base[: rng.randint(0, 120)], rng.choice([0.0, 0.05, 0.3, 1.0])))
+               for _ in range(60)]
+    texts = fixed + randoms
+    n, k = len(texts), len(fixed)
+    u = [i for i in range(k) for j in range(k)]  # every ordered pair of the fixed set, (i, i) included
+    v = [j for i in range(k) for j in range(k)]
+    for _ in range(600):
+        u.append(rng.randrange(n))
+        v.append(rng.randrange(n))
+    u += u[:50]  # repeats
+    v += v[:50]
+    return texts, np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
