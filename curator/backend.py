@@ -1,11 +1,13 @@
-"""Partition kernels for the dedup steps on pandas (CPU) or cuDF (GPU) partitions.
+"""Frame kernels for the dedup steps on pandas (CPU) or cuDF (GPU) frames.
 
-Each kernel takes one partition of either library and returns the same library's frame, so Dask
-runs the same graph on both backends. CPU kernels are numpy (curator.minhash); GPU kernels use
-cuDF's own ``hash_values`` and ``str.minhash`` and cupy for the array work. Both backends keep the
-same document in every duplicate group (the smallest input ``ord``), so with no hash collision
-exact dedup removes the same set; fuzzy dedup uses different hash functions (MurmurHash3 inside
-cuDF), so its candidate pairs can differ slightly: the GPU test measures the difference.
+Each kernel takes one frame (a Dask partition, or the whole in-memory frame) of either library
+and returns the same library's frame, so Dask runs the same graph on both backends. The array
+work is the shared numpy/cupy kernel set (curator.shingles, curator.minhash); the GPU path may
+instead use cuDF's own ``hash_values`` and ``str.minhash``. Both backends keep the same document
+in every duplicate group (the smallest input ``ord``), so with no hash collision exact dedup
+removes the same set; cuDF's MinHash uses different hash functions (MurmurHash3), so its
+candidate pairs can differ slightly (the GPU test measures it), while
+``curate.fuzzy.gpu_minhash=same_as_cpu`` runs our own kernels on the GPU: the same bits.
 """
 
 from __future__ import annotations
@@ -15,18 +17,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import StageFailed
-
 from curator.config import Backend, FuzzyDedupConfig, GpuMinHash, Shingle
-from curator.minhash import band_keys, bucket_pairs, permutations, shingle_hashes, signatures
-
-
-class BackendUnavailable(StageFailed):
-    """The requested backend cannot run here (no cuDF, no GPU, no driver)."""
+from curator.errors import BackendUnavailable
+from curator.hashing import string_buffers
+from curator.minhash import band_keys, bucket_pairs, permutations, signatures
+from curator.shingles import shingle_hashes
 
 
 @lru_cache(maxsize=1)
-def _probe_cudf() -> str:
+def probe_cudf() -> str:
     """"" when cuDF runs a tiny GPU operation, else the reason it cannot (one line)."""
     try:
         import cudf
@@ -42,7 +41,7 @@ def _probe_cudf() -> str:
 
 def require(backend: Backend) -> None:
     if Backend(backend) is Backend.cudf:
-        problem = _probe_cudf()
+        problem = probe_cudf()
         if problem:
             raise BackendUnavailable(
                 f"curate.backend=cudf needs cuDF + dask-cuDF and a working NVIDIA GPU, but a tiny cuDF "
@@ -129,23 +128,19 @@ def signature_meta(cfg: FuzzyDedupConfig) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _cpu_signatures(keys: pd.Series, cfg: FuzzyDedupConfig) -> np.ndarray:
-    from curator.steps import arrow_strings
-
-    doc, hashes = shingle_hashes(arrow_strings(keys), Shingle(cfg.shingle).value, cfg.ngram)
+def _our_signatures(keys, cfg: FuzzyDedupConfig, xp):
+    """Our MinHash of a pandas (numpy) or cuDF (cupy) key Series: the same bits on both."""
+    offsets, data = string_buffers(keys, xp)
+    doc, hashes = shingle_hashes(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
     a, b = permutations(num_perm(cfg), cfg.seed)
-    return signatures(doc, hashes, len(keys), a, b)
+    return signatures(doc, hashes, len(keys), a, b, xp)
 
 
-def _gpu_signatures(keys, cfg: FuzzyDedupConfig):
+def _cudf_signatures(keys, cfg: FuzzyDedupConfig):
+    """cuDF's own MinHash kernels (MurmurHash3 shingle hashes, permutations modulo 2^32)."""
     import cudf
     import cupy
     from cudf.core.column import as_column
-
-    if GpuMinHash(cfg.gpu_minhash) is GpuMinHash.same_as_cpu:
-        from curator.gpu_minhash import same_as_cpu_signatures
-
-        return same_as_cpu_signatures(keys, cfg)
 
     rng = np.random.default_rng(cfg.seed)
     a = as_column(rng.integers(1, 2**32, size=num_perm(cfg), dtype=np.uint64).astype(np.uint32) | np.uint32(1))
@@ -163,7 +158,9 @@ def _gpu_signatures(keys, cfg: FuzzyDedupConfig):
 
 def signature_array(keys, cfg: FuzzyDedupConfig):
     """uint32[n, K] MinHash signatures of a pandas (numpy result) or cuDF (cupy result) key Series."""
-    return _gpu_signatures(keys, cfg) if is_cudf(keys) else _cpu_signatures(keys, cfg)
+    if is_cudf(keys) and GpuMinHash(cfg.gpu_minhash) is GpuMinHash.cudf:
+        return _cudf_signatures(keys, cfg)
+    return _our_signatures(keys, cfg, xp_of(keys))
 
 
 def minhash_signatures(frame, cfg: FuzzyDedupConfig):

@@ -1,14 +1,19 @@
-"""Exact and fuzzy dedup over Dask DataFrames of (ord, key): what to remove, and which copy stays.
+"""Exact and fuzzy dedup of (ord, key) documents: what to remove, and which copy stays.
 
-Both return small pandas frames (one row per removed document), computed on the cluster:
-- exact: hash every key, shuffle by hash, keep the smallest ``ord`` of each (hash, length) group;
-- fuzzy: MinHash signatures -> one LSH bucket key per band -> shuffle by bucket -> candidate
-  pairs -> MinHash estimate and (optionally) true Jaccard per pair -> connected components ->
-  keep the smallest ``ord`` of each component. True Jaccard runs on the CPU workers, or on the
-  GPU (cupy, in this process, the texts shingled on the device) with the cuDF backend.
+One driver for two layouts of the same documents:
+- an in-memory frame (pandas, or cuDF on one GPU): every step is a whole-array program on the
+  frame's device (numpy or cupy) with no Dask shuffle, which on one GPU costs far more than the
+  kernels it feeds (docs/benchmarks.md);
+- a Dask DataFrame on the cluster (several workers): signatures per partition, a shuffle by hash
+  or by LSH bucket, and the candidates' verification in parallel on the workers (or on the
+  driver's GPU under cuDF).
 
-This is the multi-worker path; curator/dedup_memory.py runs the same steps as one in-memory
-program (the default for one GPU worker).
+Both give the very same pairs and removals (tests/curator/test_curate_dedup.py):
+- exact: hash every key, keep the smallest ``ord`` of each (hash, length) group;
+- fuzzy: MinHash signatures -> one LSH bucket key per band -> candidate pairs -> MinHash
+  estimate and (optionally) true Jaccard per pair -> connected components -> keep the smallest
+  ``ord`` of each component.
+Results come back as small pandas frames (one row per removed document).
 """
 
 from __future__ import annotations
@@ -23,37 +28,70 @@ import pandas as pd
 from curator import backend as kernels
 from curator.components import connected_components
 from curator.config import FuzzyDedupConfig, Shingle
-from curator.minhash import pair_jaccard, set_jaccard, signature_similarity
+from curator.hashing import arrow_strings, to_host
+from curator.jaccard import pair_jaccard, rows_jaccard
+from curator.minhash import band_keys, bucket_pairs, pair_estimates, sorted_unique_pairs
 
 log = logging.getLogger("pipeline.curate")
 
 
-def _to_pandas(frame) -> pd.DataFrame:
+def to_pandas(frame) -> pd.DataFrame:
     return frame.to_pandas() if kernels.is_cudf(frame) else frame
 
 
-def exact_duplicates(src) -> pd.DataFrame:
-    """(ord, kept) for every document whose key repeats an earlier document's key."""
-    like = src._meta
-    hashed = src.map_partitions(kernels.exact_hashes, meta=kernels.meta_like(like, kernels.exact_hash_meta()))
-    removed = hashed.shuffle(on="h").map_partitions(
-        kernels.exact_removed, meta=kernels.meta_like(like, kernels.exact_removed_meta()))
-    out = _to_pandas(removed.compute())
-    return out.sort_values("ord").reset_index(drop=True)
+def _is_dask(frame) -> bool:
+    from dask import is_dask_collection
 
+    return is_dask_collection(frame)
+
+
+class StepClock:
+    """Seconds per named step; waits for the device first, since GPU kernels run asynchronously."""
+
+    def __init__(self, xp):
+        self.xp, self.seconds, self._last = xp, {}, time.perf_counter()
+
+    def mark(self, step: str) -> None:
+        if self.xp is not np:
+            self.xp.cuda.Device().synchronize()
+        now = time.perf_counter()
+        self.seconds[step] = round(self.seconds.get(step, 0.0) + now - self._last, 4)
+        self._last = now
+
+
+# --- exact ------------------------------------------------------------------------------------
+
+def exact_duplicates(docs):
+    """(removed: pandas (ord, kept) sorted by ord, for every document whose key repeats an earlier
+    document's key; the documents without them), for an in-memory or a Dask frame of (ord, key)."""
+    if not _is_dask(docs):  # the frame's own library and device: cuDF stays on the GPU
+        removed = kernels.exact_removed(kernels.exact_hashes(docs))
+        rest = docs[~docs["ord"].isin(removed["ord"])] if len(removed) else docs
+        return to_pandas(removed).sort_values("ord").reset_index(drop=True), rest
+    like = docs._meta
+    hashed = docs.map_partitions(kernels.exact_hashes, meta=kernels.meta_like(like, kernels.exact_hash_meta()))
+    removed = hashed.shuffle(on="h").map_partitions(
+        kernels.exact_removed, meta=kernels.meta_like(like, kernels.exact_removed_meta())).compute()
+    removed = to_pandas(removed).sort_values("ord").reset_index(drop=True)
+    rest = docs[~docs["ord"].isin(removed["ord"].tolist())] if len(removed) else docs
+    return removed, rest
+
+
+# --- fuzzy ------------------------------------------------------------------------------------
 
 @dataclass
 class FuzzyResult:
-    removed: pd.DataFrame  # ord, kept, similarity (to the closest accepted neighbour), estimate
+    removed: pd.DataFrame  # ord, kept, jaccard and estimate (to the closest accepted neighbour)
     pairs: pd.DataFrame  # every candidate pair: u, v, estimate, jaccard (nan without verify), accepted
     stats: dict = field(default_factory=dict)
 
 
-def _empty_fuzzy(stats: dict | None = None) -> FuzzyResult:
+def empty_fuzzy(stats: dict | None = None) -> FuzzyResult:
     removed = pd.DataFrame({"ord": pd.Series([], dtype=np.int64), "kept": pd.Series([], dtype=np.int64),
                             "jaccard": pd.Series([], dtype=float), "estimate": pd.Series([], dtype=float)})
-    pairs = pd.DataFrame({"u": pd.Series([], dtype=np.int64), "v": pd.Series([], dtype=np.int64), "estimate": pd.Series([], dtype=float),
-                          "jaccard": pd.Series([], dtype=float), "accepted": pd.Series([], dtype=bool)})
+    pairs = pd.DataFrame({"u": pd.Series([], dtype=np.int64), "v": pd.Series([], dtype=np.int64),
+                          "estimate": pd.Series([], dtype=float), "jaccard": pd.Series([], dtype=float),
+                          "accepted": pd.Series([], dtype=bool)})
     base = {"candidate_pairs": 0, "accepted_pairs": 0, "components": 0, "verified_pairs": 0, "verify_device": "-",
             "seconds_lsh": 0.0, "seconds_estimate": 0.0, "seconds_verify": 0.0}
     return FuzzyResult(removed, pairs, {**base, **(stats or {})})
@@ -92,74 +130,125 @@ def fuzzy_result(pairs: pd.DataFrame, nodes: np.ndarray, roots: np.ndarray, stat
     return FuzzyResult(removed, pairs, stats)
 
 
-def fuzzy_duplicates(src, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool = False) -> FuzzyResult:
-    """Near-duplicates among the documents of ``src`` (a Dask frame with ord, key, n_words),
-    with the LSH buckets shuffled across the cluster (curator.dedup_memory is the one-process form)."""
+def fuzzy_duplicates(docs, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool = False) -> FuzzyResult:
+    """Near-duplicates among ``docs`` (ord, key, n_words): an in-memory pandas/cuDF frame (one
+    program on its device) or a Dask frame (LSH buckets shuffled across the cluster)."""
     t0 = time.perf_counter()
-    src = shingleable(src, cfg)[["ord", "key"]]
-    like = src._meta
-    sigs = src.map_partitions(kernels.minhash_signatures, cfg,
-                              meta=kernels.meta_like(like, kernels.signature_meta(cfg)))
-    sigs = sigs.persist()
-    buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
-    pairs = buckets.shuffle(on="bucket").map_partitions(
-        kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta())).compute()
-    pairs = _to_pandas(pairs).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
-    t_lsh = time.perf_counter() - t0
-    if pairs.empty:
-        return _empty_fuzzy({"seconds_lsh": round(t_lsh, 3), "in_memory": False})
-    candidates = np.unique(np.concatenate([pairs["u"].to_numpy(), pairs["v"].to_numpy()])).tolist()
-    k = kernels.num_perm(cfg)
-    t_estimate = time.perf_counter()
-    # The candidates' signatures stay on the backend's device (GPU memory under cuDF).
-    pairs["estimate"] = _pair_estimates(sigs[sigs["ord"].isin(candidates)].compute(),
-                                        pairs["u"].to_numpy(), pairs["v"].to_numpy(), k)
-    t_estimate = time.perf_counter() - t_estimate
-    t_verify, n_verified, device = time.perf_counter(), 0, "cpu"
+    docs = shingleable(docs, cfg)[["ord", "key"]]
+    source = _ShuffledDocs(docs, cfg, n_workers, gpu) if _is_dask(docs) else _InMemoryDocs(docs, cfg)
+    xp = source.xp
+    clock = StepClock(xp)
+    u, v, estimate = source.candidates(clock)
+    base = {"in_memory": source.in_memory, "device": source.device}
+    if len(u) == 0:
+        s = clock.seconds
+        return empty_fuzzy({**base, "seconds_lsh": round(s.get("signatures", 0) + s.get("lsh", 0), 4)})
+    jaccard = xp.full(len(u), xp.nan)
+    n_verified = 0
     if cfg.verify:
-        pairs["jaccard"] = np.nan
-        check = pairs["estimate"].to_numpy() >= verify_floor(cfg)
+        check = estimate >= verify_floor(cfg)
         n_verified = int(check.sum())
-        if check.any():
-            worth = np.unique(np.concatenate([pairs.loc[check, "u"].to_numpy(), pairs.loc[check, "v"].to_numpy()]))
-            found = src[src["ord"].isin(worth.tolist())].compute()
-            cupy = _cupy_or_none() if gpu and kernels.is_cudf(found) else None
-            if cupy is not None:
-                device = "gpu"
-                pairs.loc[check, "jaccard"] = _verify_on_gpu(pairs[check], found, cfg, cupy)
-            else:
-                keys = _to_pandas(found).set_index("ord")["key"]
-                pairs.loc[check, "jaccard"] = _verify(pairs[check], keys, cfg, n_workers)
-        pairs["accepted"] = pairs["jaccard"].fillna(0.0) >= cfg.threshold
-        log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(pairs),
-                 device.upper(), time.perf_counter() - t_verify)
+        if n_verified:
+            jaccard[check] = source.jaccard(u[check], v[check])
+        accepted = xp.nan_to_num(jaccard, nan=0.0) >= cfg.threshold
     else:
-        pairs["jaccard"] = np.nan
-        pairs["accepted"] = pairs["estimate"] >= cfg.threshold
-    t_verify = time.perf_counter() - t_verify
-    t_components = time.perf_counter()
-    accepted = pairs[pairs["accepted"]]
-    nodes, roots = _components(accepted["u"].to_numpy(), accepted["v"].to_numpy(), gpu)
-    stats = {"verified_pairs": n_verified, "verify_device": device, "seconds_lsh": round(t_lsh, 3),
-             "seconds_estimate": round(t_estimate, 3), "seconds_verify": round(t_verify, 3),
-             "seconds_components": round(time.perf_counter() - t_components, 3), "in_memory": False}
-    result = fuzzy_result(pairs, nodes, roots, stats)
-    result.stats["seconds_total"] = round(time.perf_counter() - t0, 3)
+        accepted = estimate >= cfg.threshold
+    clock.mark("verify")
+    if cfg.verify:
+        log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(u),
+                 source.verify_device.upper(), clock.seconds["verify"])
+    nodes, roots = connected_components(u[accepted], v[accepted], xp)
+    clock.mark("components")
+    pairs = pd.DataFrame({"u": to_host(u), "v": to_host(v), "estimate": to_host(estimate),
+                          "jaccard": to_host(jaccard), "accepted": to_host(accepted)})
+    s = clock.seconds
+    stats = {**base, "verified_pairs": n_verified, "verify_device": source.verify_device if cfg.verify else "-",
+             "seconds_signatures": s.get("signatures", 0.0), "seconds_lsh": round(s["signatures"] + s["lsh"], 4),
+             "seconds_estimate": s["estimate"], "seconds_verify": s["verify"], "seconds_components": s["components"]}
+    result = fuzzy_result(pairs, to_host(nodes), to_host(roots), stats)
+    result.stats["seconds_total"] = round(time.perf_counter() - t0, 4)
     return result
 
 
-_ESTIMATE_CELLS = 1 << 24  # signature entries compared per chunk: 2 x 64 MiB of gathered rows
+class _InMemoryDocs:
+    """Every step a whole-array program over one pandas (numpy) or cuDF (cupy) frame."""
+
+    in_memory = True
+
+    def __init__(self, frame, cfg: FuzzyDedupConfig):
+        self.cfg, self.xp = cfg, kernels.xp_of(frame)
+        self.device = self.verify_device = "cpu" if self.xp is np else "gpu"
+        self.keys = frame["key"].reset_index(drop=True)
+        self.ords = kernels.column(frame, "ord").astype(self.xp.int64)
+        self._order = self._ranked = None
+
+    def positions(self, ords):
+        """Rows of the given ords."""
+        xp = self.xp
+        if self._order is None:
+            self._order = xp.argsort(self.ords)
+            self._ranked = self.ords[self._order]
+        return self._order[xp.searchsorted(self._ranked, ords)]
+
+    def candidates(self, clock: StepClock):
+        cfg, xp = self.cfg, self.xp
+        k = kernels.num_perm(cfg)
+        sig = kernels.signature_array(self.keys, cfg) if len(self.keys) else xp.zeros((0, k), xp.uint32)
+        clock.mark("signatures")
+        buckets = band_keys(sig, cfg.bands, cfg.rows, xp)
+        u, v = bucket_pairs(buckets.ravel(), xp.repeat(self.ords, cfg.bands), cfg.max_pairs_bucket, xp)
+        u, v = sorted_unique_pairs(u, v, xp)
+        clock.mark("lsh")
+        estimate = pair_estimates(sig, self.positions(u), self.positions(v), xp) if len(u) else xp.zeros(0)
+        clock.mark("estimate")
+        return u, v, estimate
+
+    def jaccard(self, u, v):
+        shingle = Shingle(self.cfg.shingle).value
+        return rows_jaccard(self.keys, self.positions(u), self.positions(v), shingle, self.cfg.ngram, self.xp)
 
 
-def pair_estimates(matrix, pos_u, pos_v, xp):
-    """MinHash estimates of the pairs of signature rows (pos_u[i], pos_v[i]), on ``xp``'s device,
-    in bounded passes (gathering whole rows for millions of pairs at once costs gigabytes)."""
-    out = xp.empty(len(pos_u), dtype=xp.float64)
-    step = max(1, _ESTIMATE_CELLS // max(1, matrix.shape[1]))
-    for start in range(0, len(pos_u), step):
-        stop = start + step
-        out[start:stop] = signature_similarity(matrix[pos_u[start:stop]], matrix[pos_v[start:stop]])
-    return out
+class _ShuffledDocs:
+    """Signatures per partition and a shuffle by LSH bucket on the cluster; pairs on the host."""
+
+    in_memory = False
+    xp = np
+
+    def __init__(self, src, cfg: FuzzyDedupConfig, n_workers: int, gpu: bool):
+        self.src, self.cfg, self.n_workers, self.gpu = src, cfg, n_workers, gpu
+        self.device = "gpu" if gpu else "cpu"
+        self.verify_device = "cpu"
+
+    def candidates(self, clock: StepClock):
+        cfg, src = self.cfg, self.src
+        like = src._meta
+        sigs = src.map_partitions(kernels.minhash_signatures, cfg,
+                                  meta=kernels.meta_like(like, kernels.signature_meta(cfg))).persist()
+        clock.mark("signatures")
+        buckets = sigs.map_partitions(kernels.lsh_buckets, cfg, meta=kernels.meta_like(like, kernels.band_meta()))
+        pairs = buckets.shuffle(on="bucket").map_partitions(
+            kernels.candidate_pairs, cfg, meta=kernels.meta_like(like, kernels.pair_meta())).compute()
+        pairs = to_pandas(pairs).drop_duplicates().sort_values(["u", "v"]).reset_index(drop=True)
+        u, v = pairs["u"].to_numpy(np.int64), pairs["v"].to_numpy(np.int64)
+        clock.mark("lsh")
+        if not len(u):
+            clock.mark("estimate")
+            return u, v, np.zeros(0)
+        candidates = np.unique(np.concatenate([u, v])).tolist()
+        # The candidates' signatures stay on the backend's device (GPU memory under cuDF).
+        estimate = _pair_estimates(sigs[sigs["ord"].isin(candidates)].compute(), u, v, kernels.num_perm(cfg))
+        clock.mark("estimate")
+        return u, v, estimate
+
+    def jaccard(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        worth = np.unique(np.concatenate([u, v]))
+        found = self.src[self.src["ord"].isin(worth.tolist())].compute()
+        cupy = _cupy_or_none() if self.gpu and kernels.is_cudf(found) else None
+        if cupy is not None:
+            self.verify_device = "gpu"
+            return _verify_on_gpu(u, v, found, self.cfg, cupy)
+        keys = to_pandas(found).set_index("ord")["key"]
+        return _verify_on_workers(u, v, keys, self.cfg, self.n_workers)
 
 
 def _pair_estimates(sig_frame, u: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
@@ -170,16 +259,7 @@ def _pair_estimates(sig_frame, u: np.ndarray, v: np.ndarray, k: int) -> np.ndarr
     ords = ords[order]
     matrix = kernels.signature_matrix(sig_frame, k)[order]
     out = pair_estimates(matrix, xp.searchsorted(ords, xp.asarray(u)), xp.searchsorted(ords, xp.asarray(v)), xp)
-    return out if xp is np else xp.asnumpy(out)
-
-
-def _components(u: np.ndarray, v: np.ndarray, gpu: bool) -> tuple[np.ndarray, np.ndarray]:
-    if not gpu:
-        return connected_components(u, v)
-    import cupy
-
-    nodes, roots = connected_components(cupy.asarray(u), cupy.asarray(v), cupy)
-    return cupy.asnumpy(nodes), cupy.asnumpy(roots)
+    return to_host(out)
 
 
 def _cupy_or_none():
@@ -192,41 +272,20 @@ def _cupy_or_none():
     return cupy
 
 
-def _candidate_texts(frame: pd.DataFrame, keys: pd.Series):
-    """The pairs' distinct documents as one Arrow array, and each pair's (u, v) positions in it."""
-    from curator.steps import arrow_strings
-
-    m = len(frame)
-    docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
-    texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
-    return texts, codes[:m], codes[m:]
-
-
-def rows_jaccard(keys, pos_u, pos_v, cfg: FuzzyDedupConfig, xp):
-    """True Jaccard of the pairs of rows (pos_u[i], pos_v[i]) of a pandas or cuDF key Series, on
-    ``xp``'s device: only the rows involved are shingled, where they lie (curator.device_shingles)."""
-    from curator import device_shingles
-
-    m = len(pos_u)
-    rows, codes = xp.unique(xp.concatenate([pos_u, pos_v]), return_inverse=True)
-    codes = codes.ravel()
-    offsets, data = device_shingles.string_buffers(keys.take(rows), xp)
-    sets = device_shingles.shingle_sets(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
-    return set_jaccard(sets, codes[:m], codes[m:], xp, lookup="hash" if xp is np else "sorted")
-
-
-def _verify_on_gpu(pairs: pd.DataFrame, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
+def _verify_on_gpu(u: np.ndarray, v: np.ndarray, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
     """True Jaccard of every given pair on the GPU, from the pairs' documents (a cuDF frame of ord, key)."""
     found = found.sort_values("ord")
     ords = found["ord"].values
-    pos_u = cupy.searchsorted(ords, cupy.asarray(pairs["u"].to_numpy()))
-    pos_v = cupy.searchsorted(ords, cupy.asarray(pairs["v"].to_numpy()))
-    values = cupy.asnumpy(rows_jaccard(found["key"].reset_index(drop=True), pos_u, pos_v, cfg, cupy))
+    pos_u = cupy.searchsorted(ords, cupy.asarray(u))
+    pos_v = cupy.searchsorted(ords, cupy.asarray(v))
+    keys = found["key"].reset_index(drop=True)
+    values = cupy.asnumpy(rows_jaccard(keys, pos_u, pos_v, Shingle(cfg.shingle).value, cfg.ngram, cupy))
     cupy.get_default_memory_pool().free_all_blocks()  # leave the memory to cuDF in this process
     return values
 
 
-def _verify(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, n_workers: int) -> np.ndarray:
+def _verify_on_workers(u: np.ndarray, v: np.ndarray, keys: pd.Series, cfg: FuzzyDedupConfig,
+                       n_workers: int) -> np.ndarray:
     """True Jaccard of every given pair, in parallel chunks on the cluster.
 
     The candidates' keys are broadcast to the workers once; the pairs travel as two int columns.
@@ -234,22 +293,26 @@ def _verify(pairs: pd.DataFrame, keys: pd.Series, cfg: FuzzyDedupConfig, n_worke
     import dask.dataframe as dd
 
     shingle = Shingle(cfg.shingle).value
+    pairs = pd.DataFrame({"u": u, "v": v})
     try:
         from distributed import get_client
 
         client = get_client()
     except (ImportError, ValueError):  # no distributed client: compute here
-        return _jaccard_partition(pairs[["u", "v"]], keys, shingle, cfg.ngram).to_numpy()
+        return _jaccard_partition(pairs, keys, shingle, cfg.ngram).to_numpy()
     import dask
 
     shared = client.scatter(keys, broadcast=True, hash=False)
     parts = max(1, min(len(pairs) // 2000 + 1, 4 * n_workers))
     with dask.config.set({"dataframe.backend": "pandas"}):  # CPU work, also under the cuDF backend
-        frame = dd.from_pandas(pairs[["u", "v"]], npartitions=parts, sort=False)
+        frame = dd.from_pandas(pairs, npartitions=parts, sort=False)
         result = frame.map_partitions(_jaccard_partition, shared, shingle, cfg.ngram, meta=pd.Series([], dtype=float))
         return result.compute().to_numpy()
 
 
 def _jaccard_partition(frame: pd.DataFrame, keys: pd.Series, shingle: str, ngram: int) -> pd.Series:
-    texts, u, v = _candidate_texts(frame, keys)
-    return pd.Series(pair_jaccard(texts, u, v, shingle, ngram), index=frame.index)
+    """True Jaccard of one chunk of pairs: its distinct documents shingled once, on this worker."""
+    m = len(frame)
+    docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
+    texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
+    return pd.Series(pair_jaccard(texts, codes[:m], codes[m:], shingle, ngram), index=frame.index)

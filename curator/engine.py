@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from curator import backend as kernels
-from curator import dedup_memory, io
+from curator import io
 from curator.config import Backend, CurateConfig
-from curator.dedup import FuzzyResult, exact_duplicates, fuzzy_duplicates
+from curator.dedup import FuzzyResult, empty_fuzzy, exact_duplicates, fuzzy_duplicates
 from curator.steps import ALIVE, PII_COLUMNS, QUARANTINED, REMOVED, annotate, annotated_meta
 
 log = logging.getLogger("pipeline.curate")
@@ -109,8 +109,6 @@ def dedup_phase(annotated, cfg: CurateConfig, n_workers: int = 1) -> tuple[pd.Da
     """
     import dask
 
-    from curator.dedup import _empty_fuzzy
-
     kernels.require(cfg.backend)
     gpu = Backend(cfg.backend) is Backend.cudf
     in_memory = cfg.dedup_in_memory if cfg.dedup_in_memory is not None else (gpu and n_workers == 1)
@@ -129,21 +127,16 @@ def dedup_phase(annotated, cfg: CurateConfig, n_workers: int = 1) -> tuple[pd.Da
         n_alive = int(alive.shape[0].compute())
 
     t1 = time.perf_counter()
-    if not cfg.exact.enabled:
-        exact, rest = kernels.exact_removed_meta(), alive
-    elif in_memory:
-        exact, rest = dedup_memory.exact_in_memory(alive)
+    if cfg.exact.enabled:
+        exact, rest = exact_duplicates(alive)
     else:
-        exact = exact_duplicates(alive)
-        rest = alive[~alive["ord"].isin(exact["ord"].tolist())] if len(exact) else alive
+        exact, rest = kernels.exact_removed_meta(), alive
     timings["exact_dedup_s"] = time.perf_counter() - t1
     log.info("curate: exact dedup removed %d of %d documents in %.1f s", len(exact), n_alive, timings["exact_dedup_s"])
 
     t2 = time.perf_counter()
     if not cfg.fuzzy.enabled:
-        fuzzy = _empty_fuzzy()
-    elif in_memory:
-        fuzzy = dedup_memory.fuzzy_in_memory(rest, cfg.fuzzy)
+        fuzzy = empty_fuzzy()
     else:
         with dask.config.set({"dataframe.backend": Backend(cfg.backend).value}):
             fuzzy = fuzzy_duplicates(rest, cfg.fuzzy, n_workers, gpu=gpu)

@@ -19,16 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import ConfigError, StageFailed
+from curator.errors import CurateConfigError, InputError
 
 LINE_BITS = 40  # ord = file index << 40 | line: a global, partition-independent input order
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
 DOC_COLUMNS = ("ord", "file", "line", "id", "url", "text", "quarantine", "raw")
-
-
-class InputError(StageFailed):
-    """A whole input file is unusable (e.g. a Parquet file without the text column)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ def discover(spec: str) -> list[Path]:
         files = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
     files = sorted(p for p in files if _kind(p))
     if not files:
-        raise ConfigError(
+        raise CurateConfigError(
             f"curate.input '{spec}' matches no JSONL ({', '.join(JSONL_SUFFIXES)}) or Parquet file"
         )
     return files

@@ -15,21 +15,10 @@ import pyarrow.compute as pc
 from curator import langid, normalize, pii
 from curator.config import CurateConfig
 from curator.filters import build_filters, run_filters
+from curator.hashing import arrow_strings
 
 ALIVE, REMOVED, QUARANTINED = "alive", "removed", "quarantined"
 PII_COLUMNS = tuple(f"pii_{t}" for t in pii.PII_TYPES)
-
-
-def arrow_strings(values: pd.Series) -> pa.Array:
-    """A str column as one contiguous large_string Arrow array, missing values as ""."""
-    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(values.tolist())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    if arr.null_count:
-        arr = pc.fill_null(arr, "")
-    return arr
 
 
 def _str(values) -> pd.Series:

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curator.hashing import powers, fmix64, span_hashes, string_buffers
+from curator.hashing import fmix64, powers, span_hashes, string_buffers
 
 _PUNCT = "\"'()[]{}<>.,;:!?-–—…*_/\\|«»“”‘’`~#"
 _ASCII_LETTER = np.zeros(256, dtype=bool)

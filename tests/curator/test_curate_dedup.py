@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curator import backend, dedup, dedup_memory, engine
+from curator import backend, dedup, engine
 from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
 
@@ -41,8 +41,12 @@ def _corpus() -> pd.DataFrame:
 
 def test_exact_dedup_keeps_the_earliest_copy(client):
     frame = pd.DataFrame({"ord": [7, 3, 9, 1, 4], "key": pd.Series(["b", "a", "a", "c", "b"], dtype="str")})
-    removed = dedup.exact_duplicates(dd.from_pandas(frame, npartitions=3))
+    removed, rest = dedup.exact_duplicates(dd.from_pandas(frame, npartitions=3))
     assert removed.to_dict("list") == {"ord": [7, 9], "kept": [4, 3]}
+    assert sorted(rest.compute()["ord"]) == [1, 3, 4]
+    in_memory, rest = dedup.exact_duplicates(frame)  # one in-memory frame: the same removals
+    pd.testing.assert_frame_equal(in_memory, removed)
+    assert sorted(rest["ord"]) == [1, 3, 4]
 
 
 def test_fuzzy_dedup_finds_planted_near_duplicates(client):
@@ -92,7 +96,7 @@ def test_in_memory_fuzzy_phase_equals_the_dask_shuffle(client, verify):
     frame = pd.concat([frame, more], ignore_index=True).sample(frac=1.0, random_state=1)
     cfg = FuzzyDedupConfig(verify=verify, max_pairs_bucket=8)
     shuffled = dedup.fuzzy_duplicates(dd.from_pandas(frame, npartitions=3), cfg, n_workers=1)
-    in_memory = dedup_memory.fuzzy_in_memory(frame, cfg)
+    in_memory = dedup.fuzzy_duplicates(frame, cfg)
     assert in_memory.stats["in_memory"] and not shuffled.stats["in_memory"]
     assert len(in_memory.removed) >= 40 + 10
     assert in_memory.stats["verified_pairs"] == shuffled.stats["verified_pairs"] and (not verify or in_memory.stats["verified_pairs"] > 0)
@@ -124,7 +128,7 @@ def test_in_memory_dedup_phase_equals_the_shuffled_phase(client, tmp_path, shing
 
 
 def test_cudf_backend_fails_in_one_clear_line_without_a_gpu():
-    if not backend._probe_cudf():
+    if not backend.probe_cudf():
         pytest.skip("cuDF runs here: the failure path cannot be exercised")
     with pytest.raises(backend.BackendUnavailable) as err:
         backend.require(Backend.cudf)

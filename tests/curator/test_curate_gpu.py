@@ -2,7 +2,8 @@
 true Jaccard on the GPU (cupy) bit-identical to numpy.
 
 The cuDF tests run only where a tiny cuDF operation succeeds (see docs/curate.md for bringing cuDF
-to the GPU machine), the cupy test where a tiny cupy operation does. Set CURATE_GPU_REPORT=path to
+to the GPU machine), the cupy tests where a tiny cupy operation does. The numpy side of every
+comparison is the CPU path, itself pinned to plain-Python hashes by tests/curator/test_curate_shingles.py. Set CURATE_GPU_REPORT=path to
 keep the measured comparison as JSON.
 """
 
@@ -15,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
-from curator import engine, minhash, normalize, quality
-from curator.backend import _probe_cudf
+from curator import backend, engine, hashing, jaccard, minhash, normalize, quality, shingles
+from curator.backend import probe_cudf
 from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
 from tests.support import DATA
@@ -42,7 +44,7 @@ def _probe_cupy() -> str:
 
 
 pytestmark = [pytest.mark.gpu]
-needs_cudf = pytest.mark.skipif(_probe_cudf() != "", reason=f"cuDF cannot run here: {_probe_cudf()}")
+needs_cudf = pytest.mark.skipif(probe_cudf() != "", reason=f"cuDF cannot run here: {probe_cudf()}")
 needs_cupy = pytest.mark.skipif(_probe_cupy() != "", reason=f"cupy cannot run here: {_probe_cupy()}")
 
 
@@ -57,9 +59,9 @@ def _near_dup_f1(removed: pd.DataFrame, gt: pd.DataFrame) -> float:
 
 @needs_cudf
 def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
-    cfg = CurateConfig(input=str(RAW / "crawl.jsonl"), cluster=ClusterConfig(n_workers=2))
+    cfg = CurateConfig(input=str(RAW / "crawl.jsonl"))
     gpu_cfg = dataclasses.replace(cfg, backend=Backend.cudf)
-    with dask_client(cfg.cluster):
+    with dask_client(ClusterConfig(n_workers=2)):
         _, blocks, _ = engine.plan(cfg, 2)
         annotated, _ = engine.annotate_phase(cfg, blocks, tmp_path)
         cpu_exact, cpu_fuzzy, cpu_t = engine.dedup_phase(annotated, cfg, 2)
@@ -108,9 +110,9 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
 
 @needs_cudf
 def test_stage_writes_shards_with_the_cudf_backend(tmp_path):
-    cfg = CurateConfig(input=str(RAW / "crawl.jsonl"), backend=Backend.cudf, cluster=ClusterConfig(n_workers=2))
+    cfg = CurateConfig(input=str(RAW / "crawl.jsonl"), backend=Backend.cudf)
     (tmp_path / "out").mkdir()
-    with dask_client(cfg.cluster):
+    with dask_client(ClusterConfig(n_workers=2)):
         result = engine.run(cfg, tmp_path / "out", tmp_path / "work", 2)
     shards = pd.read_parquet(tmp_path / "out" / "shards")
     assert len(shards) == result.metrics["docs_out"] > 0
@@ -130,7 +132,7 @@ def _default_data_candidates() -> tuple[pa.Array, np.ndarray, np.ndarray]:
                 texts.append(text)
     keys = normalize.dedup_keys(pa.array(texts, type=pa.large_string()))
     cfg = FuzzyDedupConfig()
-    doc, hashes = minhash.shingle_hashes(keys, "word", cfg.ngram)
+    doc, hashes = shingles.shingle_hashes(*hashing.string_buffers(keys), "word", cfg.ngram)
     sig = minhash.signatures(doc, hashes, len(keys), *minhash.permutations(cfg.bands * cfg.rows, cfg.seed))
     buckets = minhash.band_keys(sig, cfg.bands, cfg.rows)
     u, v = minhash.bucket_pairs(buckets.ravel(), np.repeat(np.arange(len(keys)), cfg.bands), cfg.max_pairs_bucket)
@@ -145,10 +147,10 @@ def test_cupy_true_jaccard_is_bit_identical_to_numpy(shingle, n):
     keys, u, v = _default_data_candidates()
     texts, au, av = adversarial_corpus()
     for arr, pu, pv in [(keys, u, v), (pa.array(texts, type=pa.large_string()), au, av)]:
-        cpu = minhash.pair_jaccard(arr, pu, pv, shingle, n)  # the CPU path (hash-table lookups)
-        sets = minhash.shingle_sets(arr, shingle, n)
+        cpu = jaccard.pair_jaccard(arr, pu, pv, shingle, n)  # the CPU path (hash-table lookups)
+        sets = shingles.shingle_sets(*hashing.string_buffers(arr), shingle, n)  # host arrays, moved by set_jaccard
         for max_probes in (1 << 16, 1 << 25):  # many chunks, then one or two
-            got = minhash.set_jaccard(sets, pu, pv, cupy, max_probes=max_probes)
+            got = jaccard.set_jaccard(sets, pu, pv, cupy, max_probes=max_probes)
             assert isinstance(got, cupy.ndarray)
             assert cupy.asnumpy(got).view(np.uint64).tolist() == cpu.view(np.uint64).tolist()
         if arr is keys:  # the default data's candidates span both sides of the threshold
@@ -167,25 +169,39 @@ def test_device_shingling_reads_cudf_buffers_in_place_and_is_bit_identical(shing
     import cudf
     import cupy
 
-    from curator import device_shingles, hashing
-
     arr = _keys_series()
     series = cudf.Series(arr)
     for part, host_arr in [(series, arr), (series.iloc[37:901], arr.slice(37, 864))]:  # a slice too
         with caplog.at_level("WARNING", logger="pipeline.curate"):
-            offsets, data = device_shingles.string_buffers(part, cupy)
+            offsets, data = hashing.string_buffers(part, cupy)
         assert "through the host" not in caplog.text  # read in place, not the fallback
+        assert isinstance(offsets, cupy.ndarray) and isinstance(data, cupy.ndarray)
         want_off, want_data = hashing.string_buffers(host_arr)
         assert (cupy.asnumpy(offsets) - int(offsets[0])).tolist() == (want_off - want_off[0]).tolist()
-        want_doc, want = minhash.shingle_hashes(host_arr, shingle, n)
-        for max_bytes in (1 << 12, 1 << 24):
-            doc, got = device_shingles.shingle_hashes(offsets, data, shingle, n, cupy, max_bytes=max_bytes)
+        want_doc, want = shingles.shingle_hashes(want_off, want_data, shingle, n, np)
+        for max_bytes in (1 << 12, None):  # many device passes, then the default
+            doc, got = shingles.shingle_hashes(offsets, data, shingle, n, cupy, max_bytes=max_bytes)
+            assert isinstance(got, cupy.ndarray)
             assert cupy.asnumpy(doc).tolist() == want_doc.tolist()
             assert cupy.asnumpy(got).tolist() == want.tolist()
-        sets = device_shingles.shingle_sets(offsets, data, shingle, n, cupy)
-        ref = minhash.shingle_sets(host_arr, shingle, n)
+        sets = shingles.shingle_sets(offsets, data, shingle, n, cupy)
+        ref = shingles.shingle_sets(want_off, want_data, shingle, n, np)
         for field in ("hashes", "starts", "sizes", "members"):
             assert cupy.asnumpy(getattr(sets, field)).tolist() == getattr(ref, field).tolist(), field
+
+
+@needs_cupy
+def test_span_hashes_on_cupy_are_bit_identical_in_any_number_of_passes():
+    import cupy
+
+    arr = _keys_series()
+    words = pc.utf8_split_whitespace(arr).flatten()
+    offsets, data = hashing.string_buffers(words)
+    want = hashing.span_hashes(data, offsets[:-1], offsets[1:])
+    d_off, d_data = cupy.asarray(offsets), cupy.asarray(data)
+    for max_bytes in (1 << 10, None):  # host-planned passes, then one pass
+        got = hashing.span_hashes(d_data, d_off[:-1], d_off[1:], cupy, max_bytes=max_bytes)
+        assert isinstance(got, cupy.ndarray) and cupy.asnumpy(got).tolist() == want.tolist()
 
 
 @needs_cudf
@@ -194,14 +210,18 @@ def test_our_minhash_on_the_gpu_is_bit_identical_to_the_cpu(shingle, n):
     import cudf
     import cupy
 
-    from curator import gpu_minhash
-
     arr = _keys_series()
-    cfg = FuzzyDedupConfig(shingle=shingle, ngram=n)
-    a, b = minhash.permutations(cfg.bands * cfg.rows, cfg.seed)
-    doc, hashes = minhash.shingle_hashes(arr, shingle, n)
-    want = minhash.signatures(doc, hashes, len(arr), a, b)
-    got = gpu_minhash.same_as_cpu_signatures(cudf.Series(arr), cfg)
+    cfg = FuzzyDedupConfig(shingle=shingle, ngram=n, gpu_minhash="same_as_cpu")
+    want = backend.signature_array(pd.Series(arr.to_pylist(), dtype="str"), cfg)  # numpy, reduceat
+    got = backend.signature_array(cudf.Series(arr), cfg)  # cupy, the CUDA kernel
+    assert isinstance(want, np.ndarray) and isinstance(got, cupy.ndarray)
     assert got.dtype == cupy.uint32 and got.shape == want.shape
     assert (cupy.asnumpy(got) == want).all()
     assert (want == np.iinfo(np.uint32).max).all(axis=1).sum() >= 1  # a text without shingles: all-ones row
+    # The kernel itself against the host's minimum.reduceat, on the same shingles and other permutations.
+    offsets, data = hashing.string_buffers(arr)
+    doc, hashes = shingles.shingle_hashes(offsets, data, shingle, n, np)
+    a, b = minhash.permutations(64, seed=3)
+    host = minhash.signatures(doc, hashes, len(arr), a, b, np)
+    device = minhash.signatures(cupy.asarray(doc), cupy.asarray(hashes), len(arr), a, b, cupy)
+    assert (cupy.asnumpy(device) == host).all()

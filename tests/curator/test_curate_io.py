@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from curator import io
-from pipeline.errors import ConfigError
+from curator.errors import CurateConfigError
 
 
 def _write_lines(path, lines: list[bytes], trailing_newline: bool = True) -> None:
@@ -92,7 +92,7 @@ def test_folder_glob_gzip_and_missing_input(tmp_path):
     frame = pd.concat([io.read_block(b, io.Fields()) for b in io.plan_blocks(files, 1 << 20)])
     assert list(frame["file"]) == [0, 1, 1] and list(frame["line"]) == [1, 1, 2]
     assert frame["quarantine"].iloc[2].startswith("invalid JSON")
-    with pytest.raises(ConfigError, match="matches no JSONL"):
+    with pytest.raises(CurateConfigError, match="matches no JSONL"):
         io.discover(str(tmp_path / "nothing-*.jsonl"))
 
 

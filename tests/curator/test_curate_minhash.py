@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from curator import hashing, minhash
+from curator import hashing, jaccard, minhash, shingles
 from curator.components import connected_components
 from tests.support.shingles import char_shingles, mutate, word_shingles
 
@@ -15,8 +15,12 @@ def arr(texts) -> pa.Array:
     return pa.array(list(texts), type=pa.large_string())
 
 
+def shingle_hashes(texts, shingle: str, n: int):
+    return shingles.shingle_hashes(*hashing.string_buffers(arr(texts)), shingle, n)
+
+
 def test_equal_strings_hash_equal_wherever_they_sit(monkeypatch):
-    monkeypatch.setattr(hashing, "_CHUNK", 64)  # force many prefix-sum chunks
+    monkeypatch.setattr(hashing, "CHUNK_BYTES", 64)  # force many prefix-sum passes
     rng = random.Random(0)
     words = ["".join(rng.choice("abcé") for _ in range(rng.randint(0, 9))) for _ in range(3000)]
     h = hashing.string_hashes(arr(words))
@@ -34,7 +38,7 @@ def test_pair_jaccard_is_exact(shingle, n):
     texts = [" ".join(mutate(rng, base, rate)) for rate in (0.0, 0.02, 0.1, 0.3, 1.0)] + ["a b", "é ü ö"]
     u = np.array([0, 0, 0, 0, 1, 5, 6, 6])
     v = np.array([1, 2, 3, 4, 2, 6, 6, 0])
-    got = minhash.pair_jaccard(arr(texts), u, v, shingle, n)
+    got = jaccard.pair_jaccard(arr(texts), u, v, shingle, n)
     ref = word_shingles if shingle == "word" else char_shingles
     want = [len(ref(texts[a], n) & ref(texts[b], n)) / len(ref(texts[a], n) | ref(texts[b], n)) for a, b in zip(u, v)]
     np.testing.assert_allclose(got, want)
@@ -44,12 +48,12 @@ def test_minhash_estimate_tracks_jaccard_and_is_seeded():
     rng = random.Random(2)
     base = [f"w{rng.randint(0, 5000)}" for _ in range(400)]
     texts = [" ".join(base)] + [" ".join(mutate(rng, base, r)) for r in (0.02, 0.05, 0.1, 0.2, 0.5)]
-    doc, h = minhash.shingle_hashes(arr(texts), "word", 3)
+    doc, h = shingle_hashes(texts, "word", 3)
     a, b = minhash.permutations(256, seed=7)
     sig = minhash.signatures(doc, h, len(texts), a, b)
     assert sig.dtype == np.uint32 and sig.shape == (6, 256)
     est = minhash.signature_similarity(sig[[0] * 5], sig[1:])
-    true = minhash.pair_jaccard(arr(texts), np.zeros(5, int), np.arange(1, 6), "word", 3)
+    true = jaccard.pair_jaccard(arr(texts), np.zeros(5, int), np.arange(1, 6), "word", 3)
     assert np.abs(est - true).max() < 4 * np.sqrt(0.25 / 256)
     again = minhash.signatures(doc, h, len(texts), *minhash.permutations(256, seed=7))
     other = minhash.signatures(doc, h, len(texts), *minhash.permutations(256, seed=8))
@@ -58,7 +62,7 @@ def test_minhash_estimate_tracks_jaccard_and_is_seeded():
 
 def test_documents_split_across_signature_chunks_get_the_same_signature(monkeypatch):
     texts = [" ".join(f"w{i}" for i in range(k, k + 300)) for k in range(0, 50, 10)]
-    doc, h = minhash.shingle_hashes(arr(texts), "word", 3)
+    doc, h = shingle_hashes(texts, "word", 3)
     a, b = minhash.permutations(64, seed=1)
     whole = minhash.signatures(doc, h, len(texts), a, b)
     monkeypatch.setattr(minhash, "_CELLS_PER_CHUNK", 64 * 7)  # 7 shingles per chunk
@@ -66,9 +70,9 @@ def test_documents_split_across_signature_chunks_get_the_same_signature(monkeypa
 
 
 def test_short_documents_have_one_shingle_and_empty_ones_none():
-    doc, h = minhash.shingle_hashes(arr(["one two", "", "a b c d"]), "word", 3)
+    doc, h = shingle_hashes(["one two", "", "a b c d"], "word", 3)
     assert doc.tolist() == [0, 2, 2]
-    doc, h = minhash.shingle_hashes(arr(["ab", "", "abcd"]), "char", 3)
+    doc, h = shingle_hashes(["ab", "", "abcd"], "char", 3)
     assert doc.tolist() == [0, 2, 2]
 
 

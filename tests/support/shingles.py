@@ -54,3 +54,57 @@ def adversarial_corpus(seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray
     u += u[:50]  # repeats
     v += v[:50]
     return texts, np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
+
+
+# --- the dedup kernels' hashes, written out in plain Python (bit-exact references) -------------
+
+_M = 1 << 64
+_SPAN_P = 0x100000001B3
+_SHINGLE_P = 0xC2B2AE3D27D4EB4F
+_LENGTH_MIX = 0x9E3779B97F4A7C15
+_ASCII_SPACE = b" \t\n\x0b\x0c\r"
+
+
+def fmix64(x: int) -> int:
+    x ^= x >> 33
+    x = x * 0xFF51AFD7ED558CCD % _M
+    x ^= x >> 33
+    x = x * 0xC4CEB9FE1A85EC53 % _M
+    return x ^ (x >> 33)
+
+
+def polynomial(values, base: int) -> int:
+    """sum_i values[i] * base^(len-1-i) modulo 2^64 (Horner)."""
+    h = 0
+    for value in values:
+        h = (h * base + value) % _M
+    return h
+
+
+def span_hash(raw: bytes) -> int:
+    """What curator.hashing.span_hashes gives for one byte span."""
+    return fmix64(polynomial(raw, _SPAN_P) ^ (len(raw) * _LENGTH_MIX % _M))
+
+
+def shingle_hashes(text: str, shingle: str, n: int) -> list[int]:
+    """What curator.shingles.shingle_hashes gives for one document, in order: word n-grams hash
+    the words' span hashes (words split on ASCII whitespace), character n-grams hash the bytes of
+    n code points; a document shorter than n gives one shingle of all of it."""
+    if shingle == "word":
+        raw = text.encode("utf-8")
+        words, word = [], bytearray()
+        for byte in raw + b" ":
+            if byte in _ASCII_SPACE:
+                if word:
+                    words.append(span_hash(bytes(word)))
+                word = bytearray()
+            else:
+                word.append(byte)
+        if not words:
+            return []
+        width = min(n, len(words))
+        return [fmix64(polynomial(words[i:i + width], _SHINGLE_P) ^ width) for i in range(len(words) - width + 1)]
+    if not text:
+        return []
+    width = min(n, len(text))
+    return [span_hash(text[i:i + width].encode("utf-8")) for i in range(len(text) - width + 1)]
