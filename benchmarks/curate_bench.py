@@ -49,7 +49,7 @@ def ensure_corpus(folder: Path, n_filler: int, seed: int) -> None:
 
 
 def _filters_only(frame: pd.DataFrame) -> pd.DataFrame:
-    from curator.steps import arrow_strings
+    from curator.hashing import arrow_strings
 
     failed = run_filters(arrow_strings(frame["text"]), build_filters(FilterConfig()))
     return pd.DataFrame({"ord": frame["ord"].to_numpy(), "failed": failed})
@@ -85,10 +85,10 @@ def main() -> None:
     category = dict(zip(gt["line"], gt["category"]))
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    cfg = CurateConfig(input=str(args.corpus / "crawl.jsonl"), cluster=ClusterConfig(n_workers=args.workers))
+    cfg = CurateConfig(input=str(args.corpus / "crawl.jsonl"))
     rows_filter, rows_dedup = [], []
 
-    with dask_client(cfg.cluster) as client:
+    with dask_client(ClusterConfig(n_workers=args.workers)) as client:
         logging.getLogger("distributed").setLevel(logging.ERROR)
         files, blocks, _ = engine.plan(cfg, args.workers)
         # Warm the workers (imports, fastText model) on a small slice, outside every timing.
@@ -123,9 +123,9 @@ def main() -> None:
         # Dedup input: alive after filters, exact duplicates removed (same set for every method).
         alive = annotated[annotated["status"] == "alive"][["ord", "key", "n_words", "text", "id"]].persist()
         t0 = time.perf_counter()
-        exact = engine.exact_duplicates(alive[["ord", "key"]])
+        exact, rest = engine.exact_duplicates(alive[["ord", "key", "n_words", "text", "id"]])
         t_exact = time.perf_counter() - t0
-        rest = alive[~alive["ord"].isin(exact["ord"].tolist())].persist()
+        rest = rest.persist()
         rest_pd = rest.compute()
         line_of = rest_pd["ord"].to_numpy() & ((1 << 40) - 1)
         near = {o for o, ln in zip(rest_pd["ord"], line_of) if category.get(int(ln)) == "near_dup"}

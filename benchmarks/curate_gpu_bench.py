@@ -7,7 +7,7 @@ DIR holds crawl.jsonl (and ground_truth.jsonl for precision/recall); --docs N in
 about N lines with `python -m datagen corpus` (seed --seed) under --work, once. The per-document
 pass runs once on CPU workers and is checkpointed; then exact + fuzzy dedup run on pandas
 partitions (--cpu-workers processes, Dask shuffles) and with cuDF (--gpu-workers; with one worker
-the default is the in-memory GPU program of curator/dedup_memory.py), each after a warm-up on one
+the default is the in-memory GPU program of curator/dedup.py), each after a warm-up on one
 input block. --cpu-in-memory adds that one-process program on numpy as a second CPU baseline.
 The fuzzy step is split into LSH (signatures, buckets, candidate pairs) and true-Jaccard
 verification, and each run's finer steps are printed under the table. Prints a Markdown table and
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from curator import engine  # noqa: E402
-from curator.backend import _probe_cudf  # noqa: E402
+from curator.backend import probe_cudf  # noqa: E402
 from curator.config import Backend, CurateConfig  # noqa: E402
 from pipeline.dask_cluster import ClusterConfig, dask_client  # noqa: E402
 
@@ -55,16 +55,16 @@ def _warm_gpu_verify() -> None:
     import numpy as np
     import pyarrow as pa
 
-    from curator import minhash
+    from curator import hashing, jaccard, shingles
 
-    sets = minhash.shingle_sets(pa.array(["a b c d e", "a b c d f", ""], type=pa.large_string()), "word", 3)
-    minhash.set_jaccard(sets, np.array([0, 0]), np.array([1, 2]), cupy)
+    buffers = hashing.string_buffers(pa.array(["a b c d e", "a b c d f", ""], type=pa.large_string()), cupy)
+    jaccard.set_jaccard(shingles.shingle_sets(*buffers, "word", 3, cupy), np.array([0, 0]), np.array([1, 2]), cupy)
 
 
 def _dedup(annotated, cfg: CurateConfig, workers: int) -> tuple:
     if Backend(cfg.backend) is Backend.cudf:
         _warm_gpu_verify()  # the warm-up slice below may have no pair worth verifying
-    with dask_client(cfg.cluster):
+    with dask_client(ClusterConfig(n_workers=workers)):
         logging.getLogger("distributed").setLevel(logging.ERROR)
         import dask.dataframe as dd
 
@@ -121,11 +121,11 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     corpus = _corpus(args)
     second = Backend(args.second_backend)
-    skipped = _probe_cudf() if second is Backend.cudf else ""
+    skipped = probe_cudf() if second is Backend.cudf else ""
     if skipped:
         print(f"cuDF cannot run here ({skipped}): only the pandas (CPU) rows are measured", flush=True)
-    cfg = CurateConfig(input=str(corpus / "crawl.jsonl"), cluster=ClusterConfig(n_workers=args.cpu_workers))
-    with dask_client(cfg.cluster):
+    cfg = CurateConfig(input=str(corpus / "crawl.jsonl"))
+    with dask_client(ClusterConfig(n_workers=args.cpu_workers)):
         logging.getLogger("distributed").setLevel(logging.ERROR)
         t0 = time.perf_counter()
         _, blocks, _ = engine.plan(cfg, args.cpu_workers)
@@ -139,8 +139,7 @@ def main() -> None:
         runs["cpu_mem"] = _dedup(annotated, dataclasses.replace(cfg, dedup_in_memory=True), 1)
     if not skipped:
         in_memory = {"auto": None, "on": True, "off": False}[args.second_in_memory]
-        gpu_cfg = dataclasses.replace(cfg, backend=second, cluster=ClusterConfig(n_workers=args.gpu_workers),
-                                      dedup_in_memory=in_memory)
+        gpu_cfg = dataclasses.replace(cfg, backend=second, dedup_in_memory=in_memory)
         runs["gpu"] = _dedup(annotated, gpu_cfg, args.gpu_workers)
         if args.also_same_as_cpu:  # our MinHash on the GPU: the CPU's hash family
             same = dataclasses.replace(gpu_cfg, fuzzy=dataclasses.replace(gpu_cfg.fuzzy, gpu_minhash="same_as_cpu"))

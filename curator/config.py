@@ -1,14 +1,22 @@
-"""Typed config of the curate stage. Plain dataclasses: no Hydra here (pipeline/config.py registers it).
+"""Typed config of the curate stage's logic. Plain dataclasses: no Hydra, no pipeline types.
 
 Values live in configs/curate/*.yaml; the defaults below are the literature's where one exists
 (Gopher = Rae et al. 2021, MassiveText rules; C4 = Raffel et al. 2020), so a bare dataclass is
-already a sensible curation recipe.
+already a sensible curation recipe. Where the Dask work runs (``curate.cluster``) is not the
+logic's business: curator/spec.py adds that field for the adapter, which opens the client.
 """
 
 from dataclasses import dataclass, field
 from enum import Enum
 
-from pipeline.dask_cluster import ClusterConfig
+
+# Every PII type curator/pii.py detects, in detection order.
+PII_TYPES = ("email", "url", "credit_card", "ipv6", "ipv4", "vin", "phone")
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
 
 
 class Backend(str, Enum):
@@ -30,6 +38,11 @@ class Shingle(str, Enum):
 class ReadConfig:
     blocksize_mb: int = 16  # bytes of JSONL per partition: the unit of parallel work
     max_quarantine_chars: int = 2000  # raw text kept per quarantined line (enough to see the problem)
+
+    def validate(self) -> None:
+        _require(self.blocksize_mb >= 1, f"curate.read.blocksize_mb={self.blocksize_mb} must be at least 1")
+        _require(self.max_quarantine_chars >= 0,
+                 f"curate.read.max_quarantine_chars={self.max_quarantine_chars} must not be negative")
 
 
 @dataclass
@@ -82,6 +95,11 @@ class FilterConfig:
     # Names of rules to skip (e.g. ["stop_words"] for code corpora); see curator/filters.py.
     disabled: list[str] = field(default_factory=list)
 
+    def validate(self) -> None:
+        from curator.filters import build_filters  # raises naming any unknown rule in ``disabled``
+
+        build_filters(self)
+
 
 @dataclass
 class PiiConfig:
@@ -94,6 +112,11 @@ class PiiConfig:
     # A VIN without a valid check digit is still redacted when true (non-North-American VINs
     # may not use the check digit); false keeps only check-digit-valid VINs.
     vin_require_check_digit: bool = False
+
+    def validate(self) -> None:
+        unknown = sorted(set(self.types) - set(PII_TYPES))
+        _require(not unknown, f"curate.pii.types has unknown types {unknown}; valid: {', '.join(PII_TYPES)}")
+        _require("{type}" in self.placeholder, f"curate.pii.placeholder={self.placeholder!r} must contain {{type}}")
 
 
 @dataclass
@@ -120,11 +143,20 @@ class FuzzyDedupConfig:
     # hash family, so both backends remove exactly the same documents; curator/gpu_minhash.py).
     gpu_minhash: GpuMinHash = GpuMinHash.cudf
 
+    def validate(self) -> None:
+        for key in ("ngram", "bands", "rows", "max_pairs_bucket"):
+            value = getattr(self, key)
+            _require(value >= 1, f"curate.fuzzy.{key}={value} must be at least 1")
+        _require(0.0 < self.threshold <= 1.0, f"curate.fuzzy.threshold={self.threshold} must be in (0, 1]")
+
 
 @dataclass
 class OutputConfig:
     rows_per_shard: int = 50_000
     compression: str = "zstd"
+
+    def validate(self) -> None:
+        _require(self.rows_per_shard >= 1, f"curate.output.rows_per_shard={self.rows_per_shard} must be at least 1")
 
 
 @dataclass
@@ -138,7 +170,6 @@ class CurateConfig:
     languages: list[str] = field(default_factory=lambda: ["en"])
     seed: int = 1234
     backend: Backend = Backend.pandas
-    cluster: ClusterConfig = field(default_factory=ClusterConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     langid: LangIdConfig = field(default_factory=LangIdConfig)

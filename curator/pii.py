@@ -21,9 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curator.config import PiiConfig
-
-PII_TYPES = ("email", "url", "credit_card", "ipv6", "ipv4", "vin", "phone")  # detection order
+from curator.config import PII_TYPES, PiiConfig
 
 _VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
                **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.kit import plain
+from pipeline import kit
 from pipeline.stage import StageContext, StageResult
 
 
@@ -30,14 +30,21 @@ def kept_texts(shards: Path, ids: list[str]) -> dict[str, str]:
 def run(ctx: StageContext) -> StageResult:
     from pipeline.dask_cluster import dask_client
 
-    from curator import engine, quality, report
+    from curator.errors import BackendUnavailable, CurateConfigError, InputError
 
     cfg = ctx.config
     # distributed logs every worker start/stop at INFO: noise in the stage log.
     logging.getLogger("distributed").setLevel(logging.WARNING)
-    with dask_client(cfg.cluster) as client:
-        n_workers = max(1, len(client.scheduler_info()["workers"]))
-        result = engine.run(cfg, ctx.out_dir, ctx.work_dir, n_workers)
+    with kit.user_errors(failed=(InputError, BackendUnavailable), config=(CurateConfigError,)):
+        with dask_client(cfg.cluster) as client:
+            n_workers = max(1, len(client.scheduler_info()["workers"]))
+            return _curate(ctx, cfg, n_workers)
+
+
+def _curate(ctx: StageContext, cfg, n_workers: int) -> StageResult:
+    from curator import engine, quality, report
+
+    result = engine.run(cfg, ctx.out_dir, ctx.work_dir, n_workers)
     metrics = dict(result.metrics)
     if cfg.ground_truth:
         gt = quality.load_ground_truth(cfg.ground_truth)
@@ -51,6 +58,6 @@ def run(ctx: StageContext) -> StageResult:
             q["fuzzy_dedup"]["precision"], q["fuzzy_dedup"]["recall"], q["fuzzy_dedup"]["f1"],
             q["filters"]["junk_removed_fraction"], q["manual_pages_lost"],
         )
-    report.write_report(ctx.out_dir / "report", metrics, result.funnel, result.fuzzy.pairs, plain(cfg))
+    report.write_report(ctx.out_dir / "report", metrics, result.funnel, result.fuzzy.pairs, kit.plain(cfg))
     ctx.log.info("curate: report in %s", ctx.out_dir / "report" / "report.md")
     return StageResult(outputs={**result.outputs, "report": "report"}, metrics=metrics)

@@ -7,6 +7,7 @@ that asking for the cuDF backend on a machine without it fails in one line.
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 
 from pipeline.manifest import read_manifest
 from pipeline.stage import Artifact
-from tests.support import DATA
+from tests.support import DATA, REPO
 from tests.support.cli import project_paths, run_cli
 
 RAW = DATA / "raw"
@@ -81,12 +82,34 @@ def test_one_worker_gives_the_same_result_as_two(curated, tmp_path):
 
 
 def test_cudf_backend_on_a_cpu_machine_fails_in_one_line(tmp_path):
-    from curator.backend import _probe_cudf
+    from curator.backend import probe_cudf
 
-    if not _probe_cudf():
+    if not probe_cudf():
         pytest.skip("cuDF works here; tests/test_curate_gpu.py covers this machine")
     proc = _cli(tmp_path, "curate.backend=cudf", check=False)
     assert proc.returncode != 0
     failed = [line for line in proc.stderr.splitlines() if "failed:" in line]
     assert len(failed) == 1 and "curate.backend=cudf needs cuDF" in failed[0]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("override, key", [
+    ("curate.fuzzy.bands=0", "curate.fuzzy.bands"),
+    ("curate.filters.disabled=[no_such_rule]", "curate.filters.disabled"),
+    ("curate.pii.types=[passport]", "curate.pii.types"),
+])
+def test_invalid_values_fail_in_one_line_before_anything_runs(tmp_path, override, key):
+    proc = _cli(tmp_path, override, check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert key in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "artifacts" / "curate").exists() or not any((tmp_path / "artifacts" / "curate").iterdir())
+
+
+def test_curation_logic_imports_nothing_from_the_pipeline():
+    """Only the adapter (stage.py) and the declaration (spec.py) may know pipeline types."""
+    code = ("import pkgutil, importlib, sys, curator\n"
+            "names = [m.name for m in pkgutil.iter_modules(curator.__path__) if m.name not in ('stage', 'spec')]\n"
+            "for name in names: importlib.import_module('curator.' + name)\n"
+            "print(sorted(m for m in sys.modules if m == 'pipeline' or m.startswith('pipeline.')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert proc.stdout.strip() == "[]"
