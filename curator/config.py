@@ -9,7 +9,6 @@ logic's business: curator/spec.py adds that field for the adapter, which opens t
 from dataclasses import dataclass, field
 from enum import Enum
 
-
 # Every PII type curator/pii.py detects, in detection order.
 PII_TYPES = ("email", "url", "credit_card", "ipv6", "ipv4", "vin", "phone")
 

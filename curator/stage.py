@@ -28,9 +28,8 @@ def kept_texts(shards: Path, ids: list[str]) -> dict[str, str]:
 
 
 def run(ctx: StageContext) -> StageResult:
-    from pipeline.dask_cluster import dask_client
-
     from curator.errors import BackendUnavailable, CurateConfigError, InputError
+    from pipeline.dask_cluster import dask_client
 
     cfg = ctx.config
     # distributed logs every worker start/stop at INFO: noise in the stage log.
