@@ -177,9 +177,7 @@ def package_docs(root: Path = Path("/usr/share/doc")) -> Iterator[tuple[str, str
 
 
 def _package_roots() -> list[Path]:
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    site = Path(sysconfig.get_paths()["purelib"])
-    return [stdlib, site]
+    return [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
 
 
 def _docstring_pages(tree: ast.Module, module: str) -> Iterator[tuple[str, str]]:
@@ -203,11 +201,12 @@ def _docstring_pages(tree: ast.Module, module: str) -> Iterator[tuple[str, str]]
 
 def python_docs(max_file_bytes: int = 600_000) -> Iterator[tuple[str, str, str]]:
     """Docstring pages and shipped Markdown/reST of the stdlib and the installed packages."""
-    skip = re.compile(r"(^|/)(tests?|testing|_vendor|vendored|site-packages/pip|idlelib|lib2to3|turtledemo)(/|$)")
+    skip = re.compile(r"(^|/)(tests?|testing|_vendor|vendored|site-packages|dist-packages|pip|idlelib|lib2to3|"
+                      r"turtledemo)(/|$)")
     for root in _package_roots():
         for path in sorted(root.rglob("*")):
             rel = str(path.relative_to(root))
-            if skip.search(rel) or not path.is_file():
+            if skip.search(rel) or not path.is_file():  # (relative: the venv's own packages are not skipped)
                 continue
             if path.suffix in (".md", ".rst") and path.stat().st_size < max_file_bytes:
                 for k, page in enumerate(pages(path.read_text(encoding="utf-8", errors="replace"))):

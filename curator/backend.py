@@ -128,10 +128,17 @@ def signature_meta(cfg: FuzzyDedupConfig) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _our_signatures(keys, cfg: FuzzyDedupConfig, xp):
-    """Our MinHash of a pandas (numpy) or cuDF (cupy) key Series: the same bits on both."""
+def key_shingles(keys, cfg: FuzzyDedupConfig):
+    """(document index, hash) of every shingle of a pandas (numpy) or cuDF (cupy) key Series."""
+    xp = xp_of(keys)
     offsets, data = string_buffers(keys, xp)
-    doc, hashes = shingle_hashes(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
+    return shingle_hashes(offsets, data, Shingle(cfg.shingle).value, cfg.ngram, xp)
+
+
+def _our_signatures(keys, cfg: FuzzyDedupConfig, shingles=None):
+    """Our MinHash of the keys' shingle sets: the same bits on numpy and cupy."""
+    xp = xp_of(keys)
+    doc, hashes = shingles if shingles is not None else key_shingles(keys, cfg)
     a, b = permutations(num_perm(cfg), cfg.seed)
     return signatures(doc, hashes, len(keys), a, b, xp)
 
@@ -156,11 +163,12 @@ def _cudf_signatures(keys, cfg: FuzzyDedupConfig):
     return cupy.asarray(flat.values).reshape(len(keys), num_perm(cfg))
 
 
-def signature_array(keys, cfg: FuzzyDedupConfig):
-    """uint32[n, K] MinHash signatures of a pandas (numpy result) or cuDF (cupy result) key Series."""
+def signature_array(keys, cfg: FuzzyDedupConfig, shingles=None):
+    """uint32[n, K] MinHash signatures of a pandas (numpy result) or cuDF (cupy result) key Series;
+    ``shingles``: the keys' (doc, hash) when already made."""
     if is_cudf(keys) and GpuMinHash(cfg.gpu_minhash) is GpuMinHash.cudf:
         return _cudf_signatures(keys, cfg)
-    return _our_signatures(keys, cfg, xp_of(keys))
+    return _our_signatures(keys, cfg, shingles)
 
 
 def minhash_signatures(frame, cfg: FuzzyDedupConfig):
@@ -203,3 +211,23 @@ def candidate_pairs(frame, cfg: FuzzyDedupConfig):
     u, v = bucket_pairs(column(frame, "bucket"), column(frame, "ord"), cfg.max_pairs_bucket, xp)
     out = _frame_like(frame, {"u": xp.minimum(u, v), "v": xp.maximum(u, v)})
     return out.drop_duplicates()
+
+
+# --- document frequencies of shingles (curator.boilerplate), per partition ----------------------
+
+def occurrence_sketch(frame, cfg: FuzzyDedupConfig, bits: int) -> np.ndarray:
+    """Shingle occurrences of a partition counted by the hash's low bits (int32, host)."""
+    from curator.boilerplate import occurrence_counts
+
+    _, hashes = key_shingles(frame["key"], cfg) if len(frame) else (None, np.zeros(0, np.uint64))
+    return occurrence_counts(hashes, bits, xp_of(frame) if len(frame) else np).astype(np.int32)
+
+
+def heavy_document_counts(frame, cfg: FuzzyDedupConfig, heavy: np.ndarray, bits: int):
+    """(hash, documents of this partition containing it) for the shingles in heavy counters."""
+    from curator.boilerplate import document_counts
+
+    if len(frame) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    doc, hashes = key_shingles(frame["key"], cfg)
+    return document_counts(doc, hashes, heavy, bits, xp_of(frame))

@@ -28,6 +28,15 @@ class GpuMinHash(str, Enum):
     same_as_cpu = "same_as_cpu"  # the CPU backend's shingle hashes and permutations: identical duplicate sets
 
 
+class Clustering(str, Enum):
+    # Every removed document is within the threshold of the document kept for it: each group's
+    # best-connected member is kept, the members close enough to it go, the rest regroup.
+    star = "star"
+    # Transitive closure (connected components, earliest kept): a chain of near pairs removes
+    # documents that are not near the kept one (distinct pages linked through shared boilerplate).
+    components = "components"
+
+
 class Shingle(str, Enum):
     word = "word"  # word n-grams of the normalised text (FineWeb / datatrove style)
     char = "char"  # character n-grams (NeMo Curator style, width 24)
@@ -138,15 +147,32 @@ class FuzzyDedupConfig:
     # Buckets up to this size give all pairs as candidates; larger ones a star around their first
     # document (keeps the edge count linear on templated pages).
     max_pairs_bucket: int = 16
-    # Signatures under curate.backend=cudf: cuDF's own MinHash, or ours on the GPU (the CPU's
-    # hash family, so both backends remove exactly the same documents; curator/gpu_minhash.py).
-    gpu_minhash: GpuMinHash = GpuMinHash.cudf
+    clustering: Clustering = Clustering.star
+    # Boilerplate left out of the true-Jaccard check (curator/boilerplate.py): runs of shingles that
+    # at least boilerplate_min_docs documents share (0 = off), spanning boilerplate_min_words words
+    # or more, when both documents have them as boilerplate; a document with more than
+    # boilerplate_max_fraction of such shingles is compared whole (its text is itself copied
+    # widely), and a pair must also share threshold/2 of the content outside each document's own
+    # boilerplate. Needs verify=true.
+    boilerplate_min_docs: int = 10
+    boilerplate_min_words: int = 8
+    boilerplate_max_fraction: float = 0.9
+    # Signatures under curate.backend=cudf: ours on the GPU (the CPU's hash family and the same
+    # boilerplate handling: both backends remove exactly the same documents), or cuDF's own MinHash
+    # (MurmurHash3 of whole texts; candidates differ slightly, verification is the same).
+    gpu_minhash: GpuMinHash = GpuMinHash.same_as_cpu
 
     def validate(self) -> None:
         for key in ("ngram", "bands", "rows", "max_pairs_bucket"):
             value = getattr(self, key)
             _require(value >= 1, f"curate.fuzzy.{key}={value} must be at least 1")
         _require(0.0 < self.threshold <= 1.0, f"curate.fuzzy.threshold={self.threshold} must be in (0, 1]")
+        _require(self.boilerplate_min_docs >= 0,
+                 f"curate.fuzzy.boilerplate_min_docs={self.boilerplate_min_docs} must not be negative (0 = off)")
+        _require(self.boilerplate_min_words >= 1,
+                 f"curate.fuzzy.boilerplate_min_words={self.boilerplate_min_words} must be at least 1")
+        _require(0.0 <= self.boilerplate_max_fraction <= 1.0,
+                 f"curate.fuzzy.boilerplate_max_fraction={self.boilerplate_max_fraction} must be in [0, 1]")
 
 
 @dataclass

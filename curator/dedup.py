@@ -11,8 +11,9 @@ One driver for two layouts of the same documents:
 Both give the very same pairs and removals (tests/curator/test_curate_dedup.py):
 - exact: hash every key, keep the smallest ``ord`` of each (hash, length) group;
 - fuzzy: MinHash signatures -> one LSH bucket key per band -> candidate pairs -> MinHash
-  estimate and (optionally) true Jaccard per pair -> connected components -> keep the smallest
-  ``ord`` of each component.
+  estimate and (optionally) true Jaccard per pair, without the shingles both documents have as
+  boilerplate (document frequencies, curator.boilerplate) -> star clusters (every removed
+  document near the one kept for it, curator.clusters) or connected components.
 Results come back as small pandas frames (one row per removed document).
 """
 
@@ -26,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from curator import backend as kernels
+from curator.boilerplate import Boilerplate, common_from_counts, common_shingles, min_run
+from curator.clusters import star_clusters
 from curator.components import connected_components
-from curator.config import FuzzyDedupConfig, Shingle
+from curator.config import Clustering, FuzzyDedupConfig, Shingle
 from curator.hashing import arrow_strings, to_host
 from curator.jaccard import pair_jaccard, rows_jaccard
 from curator.minhash import band_keys, bucket_pairs, pair_estimates, sorted_unique_pairs
@@ -157,17 +160,48 @@ def fuzzy_duplicates(docs, cfg: FuzzyDedupConfig, n_workers: int = 1, gpu: bool 
     if cfg.verify:
         log.info("curate: true Jaccard of %d of %d candidate pairs on %s in %.2f s", n_verified, len(u),
                  source.verify_device.upper(), clock.seconds["verify"])
-    nodes, roots = connected_components(u[accepted], v[accepted], xp)
-    clock.mark("components")
     pairs = pd.DataFrame({"u": to_host(u), "v": to_host(v), "estimate": to_host(estimate),
                           "jaccard": to_host(jaccard), "accepted": to_host(accepted)})
     s = clock.seconds
     stats = {**base, "verified_pairs": n_verified, "verify_device": source.verify_device if cfg.verify else "-",
+             "boilerplate_shingles": source.n_common, "seconds_boilerplate": s.get("boilerplate", 0.0),
              "seconds_signatures": s.get("signatures", 0.0), "seconds_lsh": round(s["signatures"] + s["lsh"], 4),
-             "seconds_estimate": s["estimate"], "seconds_verify": s["verify"], "seconds_components": s["components"]}
-    result = fuzzy_result(pairs, to_host(nodes), to_host(roots), stats)
+             "seconds_estimate": s["estimate"], "seconds_verify": s["verify"]}
+    if Clustering(cfg.clustering) is Clustering.components:
+        nodes, roots = connected_components(u[accepted], v[accepted], xp)
+        clock.mark("clusters")
+        result = fuzzy_result(pairs, to_host(nodes), to_host(roots), stats)
+    else:
+        result = _star_result(pairs, source, cfg)
+        clock.mark("clusters")
+        result.stats.update(stats)
+    result.stats["seconds_clusters"] = clock.seconds["clusters"]
     result.stats["seconds_total"] = round(time.perf_counter() - t0, 4)
     return result
+
+
+def _star_result(pairs: pd.DataFrame, source, cfg: FuzzyDedupConfig) -> FuzzyResult:
+    """Removals by star clusters over the accepted pairs (similarity to the kept document)."""
+    acc = pairs[pairs["accepted"]]
+    sim = (acc["jaccard"] if cfg.verify else acc["estimate"]).to_numpy(float)
+
+    def exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return to_host(source.jaccard(a, b))
+
+    removed, stats = star_clusters(acc["u"].to_numpy(np.int64), acc["v"].to_numpy(np.int64), sim,
+                                   cfg.threshold, exact if cfg.verify else None)
+    a, b = np.minimum(removed["ord"], removed["kept"]), np.maximum(removed["ord"], removed["kept"])
+    at = pd.MultiIndex.from_arrays([pairs["u"], pairs["v"]]).get_indexer(pd.MultiIndex.from_arrays([a, b]))
+    estimate = np.where(at >= 0, pairs["estimate"].to_numpy()[np.maximum(at, 0)], np.nan)
+    out = pd.DataFrame({"ord": removed["ord"], "kept": removed["kept"],
+                        "jaccard": removed["similarity"] if cfg.verify else np.nan, "estimate": estimate})
+    return FuzzyResult(out, pairs, {"candidate_pairs": int(len(pairs)), "accepted_pairs": int(len(acc)),
+                                    "components": stats["clusters"], **stats})
+
+
+def _boilerplate(cfg: FuzzyDedupConfig, common: np.ndarray) -> Boilerplate:
+    return Boilerplate(common, min_run(Shingle(cfg.shingle).value, cfg.ngram, cfg.boilerplate_min_words),
+                       cfg.boilerplate_max_fraction, gap=2 * cfg.ngram, content_floor=cfg.threshold / 2)
 
 
 class _InMemoryDocs:
@@ -181,6 +215,7 @@ class _InMemoryDocs:
         self.keys = frame["key"].reset_index(drop=True)
         self.ords = kernels.column(frame, "ord").astype(self.xp.int64)
         self._order = self._ranked = None
+        self.boilerplate, self.n_common = None, 0
 
     def positions(self, ords):
         """Rows of the given ords."""
@@ -193,7 +228,15 @@ class _InMemoryDocs:
     def candidates(self, clock: StepClock):
         cfg, xp = self.cfg, self.xp
         k = kernels.num_perm(cfg)
-        sig = kernels.signature_array(self.keys, cfg) if len(self.keys) else xp.zeros((0, k), xp.uint32)
+        if not len(self.keys):
+            return xp.zeros(0, xp.int64), xp.zeros(0, xp.int64), xp.zeros(0)
+        shingles = None
+        if cfg.boilerplate_min_docs and cfg.verify:  # boilerplate matters to the true-Jaccard check only
+            shingles = kernels.key_shingles(self.keys, cfg)
+            self.boilerplate = _boilerplate(cfg, common_shingles(*shingles, cfg.boilerplate_min_docs, xp))
+            self.n_common = len(self.boilerplate.common)
+        clock.mark("boilerplate")
+        sig = kernels.signature_array(self.keys, cfg, shingles)
         clock.mark("signatures")
         buckets = band_keys(sig, cfg.bands, cfg.rows, xp)
         u, v = bucket_pairs(buckets.ravel(), xp.repeat(self.ords, cfg.bands), cfg.max_pairs_bucket, xp)
@@ -204,8 +247,9 @@ class _InMemoryDocs:
         return u, v, estimate
 
     def jaccard(self, u, v):
-        shingle = Shingle(self.cfg.shingle).value
-        return rows_jaccard(self.keys, self.positions(u), self.positions(v), shingle, self.cfg.ngram, self.xp)
+        shingle, xp = Shingle(self.cfg.shingle).value, self.xp
+        return rows_jaccard(self.keys, self.positions(xp.asarray(u)), self.positions(xp.asarray(v)), shingle,
+                            self.cfg.ngram, xp, self.boilerplate)
 
 
 class _ShuffledDocs:
@@ -218,10 +262,31 @@ class _ShuffledDocs:
         self.src, self.cfg, self.n_workers, self.gpu = src, cfg, n_workers, gpu
         self.device = "gpu" if gpu else "cpu"
         self.verify_device = "cpu"
+        self.boilerplate, self.n_common = None, 0
+
+    def _cluster_boilerplate(self) -> Boilerplate:
+        """Common shingles over all partitions: counter arrays added up, then exact counts of the
+        shingles in heavy counters (curator.boilerplate)."""
+        import dask
+
+        cfg, bits = self.cfg, 22
+        parts = self.src.to_delayed()
+        sketches = [dask.delayed(kernels.occurrence_sketch)(p, cfg, bits) for p in parts]
+        while len(sketches) > 1:  # a tree of additions
+            sketches = [dask.delayed(np.add)(*sketches[i:i + 2]) if i + 1 < len(sketches) else sketches[i]
+                        for i in range(0, len(sketches), 2)]
+        heavy = dask.delayed(np.greater_equal)(sketches[0], cfg.boilerplate_min_docs)
+        counts = [dask.delayed(kernels.heavy_document_counts)(p, cfg, heavy, bits) for p in parts]
+        common = dask.delayed(common_from_counts)(counts, cfg.boilerplate_min_docs).compute()
+        return _boilerplate(cfg, common)
 
     def candidates(self, clock: StepClock):
         cfg, src = self.cfg, self.src
         like = src._meta
+        if cfg.boilerplate_min_docs and cfg.verify:  # boilerplate matters to the true-Jaccard check only
+            self.boilerplate = self._cluster_boilerplate()
+            self.n_common = len(self.boilerplate.common)
+        clock.mark("boilerplate")
         sigs = src.map_partitions(kernels.minhash_signatures, cfg,
                                   meta=kernels.meta_like(like, kernels.signature_meta(cfg))).persist()
         clock.mark("signatures")
@@ -246,9 +311,9 @@ class _ShuffledDocs:
         cupy = _cupy_or_none() if self.gpu and kernels.is_cudf(found) else None
         if cupy is not None:
             self.verify_device = "gpu"
-            return _verify_on_gpu(u, v, found, self.cfg, cupy)
+            return _verify_on_gpu(u, v, found, self.cfg, cupy, self.boilerplate)
         keys = to_pandas(found).set_index("ord")["key"]
-        return _verify_on_workers(u, v, keys, self.cfg, self.n_workers)
+        return _verify_on_workers(u, v, keys, self.cfg, self.n_workers, self.boilerplate)
 
 
 def _pair_estimates(sig_frame, u: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
@@ -272,20 +337,20 @@ def _cupy_or_none():
     return cupy
 
 
-def _verify_on_gpu(u: np.ndarray, v: np.ndarray, found, cfg: FuzzyDedupConfig, cupy) -> np.ndarray:
+def _verify_on_gpu(u: np.ndarray, v: np.ndarray, found, cfg: FuzzyDedupConfig, cupy, boilerplate) -> np.ndarray:
     """True Jaccard of every given pair on the GPU, from the pairs' documents (a cuDF frame of ord, key)."""
     found = found.sort_values("ord")
     ords = found["ord"].values
     pos_u = cupy.searchsorted(ords, cupy.asarray(u))
     pos_v = cupy.searchsorted(ords, cupy.asarray(v))
     keys = found["key"].reset_index(drop=True)
-    values = cupy.asnumpy(rows_jaccard(keys, pos_u, pos_v, Shingle(cfg.shingle).value, cfg.ngram, cupy))
+    values = cupy.asnumpy(rows_jaccard(keys, pos_u, pos_v, Shingle(cfg.shingle).value, cfg.ngram, cupy, boilerplate))
     cupy.get_default_memory_pool().free_all_blocks()  # leave the memory to cuDF in this process
     return values
 
 
 def _verify_on_workers(u: np.ndarray, v: np.ndarray, keys: pd.Series, cfg: FuzzyDedupConfig,
-                       n_workers: int) -> np.ndarray:
+                       n_workers: int, boilerplate) -> np.ndarray:
     """True Jaccard of every given pair, in parallel chunks on the cluster.
 
     The candidates' keys are broadcast to the workers once; the pairs travel as two int columns.
@@ -299,20 +364,21 @@ def _verify_on_workers(u: np.ndarray, v: np.ndarray, keys: pd.Series, cfg: Fuzzy
 
         client = get_client()
     except (ImportError, ValueError):  # no distributed client: compute here
-        return _jaccard_partition(pairs, keys, shingle, cfg.ngram).to_numpy()
+        return _jaccard_partition(pairs, keys, shingle, cfg.ngram, boilerplate).to_numpy()
     import dask
 
     shared = client.scatter(keys, broadcast=True, hash=False)
     parts = max(1, min(len(pairs) // 2000 + 1, 4 * n_workers))
     with dask.config.set({"dataframe.backend": "pandas"}):  # CPU work, also under the cuDF backend
         frame = dd.from_pandas(pairs, npartitions=parts, sort=False)
-        result = frame.map_partitions(_jaccard_partition, shared, shingle, cfg.ngram, meta=pd.Series([], dtype=float))
+        result = frame.map_partitions(_jaccard_partition, shared, shingle, cfg.ngram, boilerplate,
+                                      meta=pd.Series([], dtype=float))
         return result.compute().to_numpy()
 
 
-def _jaccard_partition(frame: pd.DataFrame, keys: pd.Series, shingle: str, ngram: int) -> pd.Series:
+def _jaccard_partition(frame: pd.DataFrame, keys: pd.Series, shingle: str, ngram: int, boilerplate) -> pd.Series:
     """True Jaccard of one chunk of pairs: its distinct documents shingled once, on this worker."""
     m = len(frame)
     docs, codes = np.unique(np.concatenate([frame["u"].to_numpy(), frame["v"].to_numpy()]), return_inverse=True)
     texts = arrow_strings(pd.Series(keys.reindex(docs).to_numpy(), dtype="str"))
-    return pd.Series(pair_jaccard(texts, codes[:m], codes[m:], shingle, ngram), index=frame.index)
+    return pd.Series(pair_jaccard(texts, codes[:m], codes[m:], shingle, ngram, boilerplate), index=frame.index)

@@ -142,22 +142,65 @@ def doc_keys(doc, xp=np):
     return fmix64(doc.astype(xp.uint64) + xp.uint64(1))
 
 
+def distinct_codes(keys, xp=np):
+    """(code of every key, 0..k-1 in order of first appearance; each code's first position).
+
+    numpy: one pandas hash table; cupy: a stable sort, renumbered to the same codes."""
+    if xp is np:
+        codes, uniques = pd.factorize(keys)
+        codes = codes.astype(np.int64)
+        first = np.full(len(uniques), len(keys), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(keys) - 1, -1, -1, dtype=np.int64)  # the last write is the first
+        return codes, first
+    order = xp.argsort(keys)  # stable: the first of equal keys comes first
+    ranked = keys[order]
+    new = xp.concatenate([xp.ones(min(1, len(ranked)), dtype=bool), ranked[1:] != ranked[:-1]])
+    group = xp.cumsum(new) - 1
+    first = order[new]  # each group's earliest position, groups in sorted-key order
+    rank = xp.argsort(first)  # renumber the groups by first appearance, as on numpy
+    renumber = xp.empty(len(rank), dtype=xp.int64)
+    renumber[rank] = xp.arange(len(rank), dtype=xp.int64)
+    codes = xp.empty(len(keys), dtype=xp.int64)
+    codes[order] = renumber[group]
+    return codes, first[rank]
+
+
 def first_occurrences(keys, xp=np):
     """Positions of the first occurrence of each distinct key, in position order."""
     if xp is np:
         return np.flatnonzero(~pd.Series(keys).duplicated().to_numpy())  # a hash table beats sorting
-    order = xp.argsort(keys)  # stable: the first of equal keys comes first
-    ranked = keys[order]
-    return xp.sort(order[xp.concatenate([xp.ones(min(1, len(ranked)), dtype=bool), ranked[1:] != ranked[:-1]])])
+    return distinct_codes(keys, xp)[1]
+
+
+def _sets(doc, hashes, n_docs: int, xp, first=None) -> ShingleSets:
+    """The distinct (document, hash) pairs (positions ``first`` when known) as ShingleSets."""
+    with np.errstate(over="ignore"):
+        if first is None:
+            first = first_occurrences(hashes ^ doc_keys(doc, xp), xp)
+        doc, hashes = doc[first], hashes[first]
+        members = hashes ^ doc_keys(doc, xp)
+    sizes = xp.bincount(doc, minlength=n_docs).astype(xp.int64) if len(doc) else xp.zeros(n_docs, dtype=xp.int64)
+    return ShingleSets(hashes, xp.cumsum(sizes) - sizes, sizes, members)
 
 
 def shingle_sets(offsets, data, shingle: str, n: int, xp=np) -> ShingleSets:
     """Each string's distinct shingle hashes (CSR), from the column's raw buffers."""
+    doc, hashes = shingle_hashes(offsets, data, shingle, n, xp)
+    return _sets(doc, hashes, len(offsets) - 1, xp)
+
+
+def comparison_sets(offsets, data, shingle: str, n: int, xp=np, boilerplate=None):
+    """(each string's shingle set, its boilerplate set, its content set): the boilerplate set holds
+    the shingles that occur in the string only inside boilerplate runs (curator.boilerplate), the
+    content set the others; both None without ``boilerplate``."""
     n_docs = len(offsets) - 1
     doc, hashes = shingle_hashes(offsets, data, shingle, n, xp)
+    if boilerplate is None:
+        return _sets(doc, hashes, n_docs, xp), None, None
     with np.errstate(over="ignore"):
-        members = hashes ^ doc_keys(doc, xp)
-    first = first_occurrences(members, xp)
-    doc, hashes, members = doc[first], hashes[first], members[first]
-    sizes = xp.bincount(doc, minlength=n_docs).astype(xp.int64) if len(doc) else xp.zeros(n_docs, dtype=xp.int64)
-    return ShingleSets(hashes, xp.cumsum(sizes) - sizes, sizes, members)
+        codes, first = distinct_codes(hashes ^ doc_keys(doc, xp), xp)
+    keep = boilerplate.keep(doc, hashes, xp)
+    kept_somewhere = xp.zeros(len(first), dtype=bool)
+    kept_somewhere[codes[keep]] = True  # a shingle that also occurs outside boilerplate is content
+    return (_sets(doc, hashes, n_docs, xp, first), _sets(doc, hashes, n_docs, xp, first[~kept_somewhere]),
+            _sets(doc, hashes, n_docs, xp, first[kept_somewhere]))

@@ -60,7 +60,7 @@ def _near_dup_f1(removed: pd.DataFrame, gt: pd.DataFrame) -> float:
 @needs_cudf
 def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
     cfg = CurateConfig(input=str(RAW / "crawl.jsonl"))
-    gpu_cfg = dataclasses.replace(cfg, backend=Backend.cudf)
+    gpu_cfg = dataclasses.replace(cfg, backend=Backend.cudf, fuzzy=dataclasses.replace(cfg.fuzzy, gpu_minhash="cudf"))
     with dask_client(ClusterConfig(n_workers=2)):
         _, blocks, _ = engine.plan(cfg, 2)
         annotated, _ = engine.annotate_phase(cfg, blocks, tmp_path)
@@ -68,11 +68,16 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         gpu_exact, gpu_fuzzy, gpu_t = engine.dedup_phase(annotated, gpu_cfg, 2)  # Dask shuffles on cuDF
         one_exact, one_fuzzy, one_t = engine.dedup_phase(annotated, gpu_cfg, 1)  # one in-memory GPU program
         ours = dataclasses.replace(gpu_cfg, fuzzy=dataclasses.replace(gpu_cfg.fuzzy, gpu_minhash="same_as_cpu"))
-        same_exact, same_fuzzy, _ = engine.dedup_phase(annotated, ours, 1)
-    # With our MinHash on the GPU every candidate pair, estimate, true Jaccard and removal is the CPU's.
-    pd.testing.assert_frame_equal(same_exact, cpu_exact)
-    pd.testing.assert_frame_equal(same_fuzzy.pairs, cpu_fuzzy.pairs)
-    pd.testing.assert_frame_equal(same_fuzzy.removed, cpu_fuzzy.removed)
+        same_exact, same_fuzzy, _ = engine.dedup_phase(annotated, ours, 1)  # the default GPU setting
+        shuffled_exact, shuffled_fuzzy, _ = engine.dedup_phase(annotated, ours, 2)  # cuDF partitions
+    # With our MinHash on the GPU every candidate pair, estimate, true Jaccard (boilerplate left
+    # out the same way) and removal is the CPU's, in one GPU program and over cuDF partitions.
+    assert cpu_fuzzy.stats["boilerplate_shingles"] > 0
+    for exact, fuzzy in ((same_exact, same_fuzzy), (shuffled_exact, shuffled_fuzzy)):
+        assert fuzzy.stats["boilerplate_shingles"] == cpu_fuzzy.stats["boilerplate_shingles"]
+        pd.testing.assert_frame_equal(exact, cpu_exact)
+        pd.testing.assert_frame_equal(fuzzy.pairs, cpu_fuzzy.pairs)
+        pd.testing.assert_frame_equal(fuzzy.removed, cpu_fuzzy.removed)
     # The in-memory program uses the same cuDF MinHash, so it must agree with the shuffled GPU path.
     assert one_fuzzy.stats["in_memory"] and one_fuzzy.stats["verify_device"] == "gpu"
     pd.testing.assert_frame_equal(one_exact, gpu_exact)
@@ -225,3 +230,33 @@ def test_our_minhash_on_the_gpu_is_bit_identical_to_the_cpu(shingle, n):
     host = minhash.signatures(doc, hashes, len(arr), a, b, np)
     device = minhash.signatures(cupy.asarray(doc), cupy.asarray(hashes), len(arr), a, b, cupy)
     assert (cupy.asnumpy(device) == host).all()
+
+
+@needs_cupy
+def test_boilerplate_kernels_on_cupy_are_bit_identical():
+    """Document frequencies, boilerplate runs and the boilerplate-aware Jaccard: cupy against numpy."""
+    import cupy
+
+    from curator import boilerplate
+
+    keys, u, v = _default_data_candidates()
+    offsets, data = hashing.string_buffers(keys)
+    doc, hashes = shingles.shingle_hashes(offsets, data, "word", 3)
+    d_doc, d_hashes = cupy.asarray(doc), cupy.asarray(hashes)
+    common = boilerplate.common_shingles(doc, hashes, 10)
+    assert len(common) > 100
+    assert boilerplate.common_shingles(d_doc, d_hashes, 10).tolist() == common.tolist()
+    codes, first = shingles.distinct_codes(hashes, np)
+    d_codes, d_first = shingles.distinct_codes(d_hashes, cupy)
+    assert cupy.asnumpy(d_codes).tolist() == codes.tolist() and cupy.asnumpy(d_first).tolist() == first.tolist()
+    rule = boilerplate.Boilerplate(common, boilerplate.min_run("word", 3, 8), 0.9, gap=6, content_floor=0.15)
+    keep = rule.keep(doc, hashes, np)
+    assert 0 < (~keep).sum() < len(keep)
+    assert cupy.asnumpy(rule.keep(d_doc, d_hashes, cupy)).tolist() == keep.tolist()
+    host = jaccard.pair_jaccard(keys, u, v, "word", 3, rule)
+    full, stripped, content = shingles.comparison_sets(cupy.asarray(offsets), cupy.asarray(data), "word", 3, cupy, rule)
+    got = jaccard.set_jaccard(full, u, v, cupy, boilerplate_sets=stripped, content_sets=content,
+                              content_floor=rule.content_floor)
+    assert isinstance(got, cupy.ndarray)
+    assert cupy.asnumpy(got).view(np.uint64).tolist() == host.view(np.uint64).tolist()
+    assert (host != jaccard.pair_jaccard(keys, u, v, "word", 3)).sum() > 10  # the rule changes some pairs
