@@ -121,7 +121,6 @@ def score(gt: pd.DataFrame, removed: set) -> dict:
     gt = gt.assign(removed=gt["id"].isin(removed))
     families = gt.groupby("family")
     size = families["id"].transform("size")
-    kept_in_family = families["removed"].transform(lambda r: int((~r).sum()))
     removed_rows = gt[gt["removed"]]
     # A family with k members has k-1 right removals when one member stays, k-1 of k when none does.
     per_family = gt[gt["removed"]].groupby("family").size()

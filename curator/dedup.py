@@ -227,7 +227,6 @@ class _InMemoryDocs:
 
     def candidates(self, clock: StepClock):
         cfg, xp = self.cfg, self.xp
-        k = kernels.num_perm(cfg)
         if not len(self.keys):
             return xp.zeros(0, xp.int64), xp.zeros(0, xp.int64), xp.zeros(0)
         shingles = None
