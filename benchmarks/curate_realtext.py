@@ -88,8 +88,15 @@ def run_ours(corpus: Path, work: Path, workers: int, label: str, **fuzzy) -> dic
     d = result.decisions
     removed = set(d.loc[d["step"].isin(["exact_dedup", "fuzzy_dedup"]), "id"])
     t = result.metrics["timings_s"]
+    kept = pd.read_parquet(out / "shards", columns=["id", "text"])
+    given = pd.read_json(corpus / "corpus.jsonl", lines=True, dtype=False).set_index("id")["text"]
+    changed = kept["text"].to_numpy() != given.reindex(kept["id"]).to_numpy()
+    fidelity = {"kept": len(kept), "changed": int(changed.sum()),
+                "characters_in": int(given.reindex(kept["id"]).str.len().sum()),
+                "characters_out": int(kept["text"].str.len().sum()), "normalize": result.metrics.get("normalize")}
     return {"method": f"ours: {label}", "docs": len(d), "seconds": round(seconds, 2),
             "dedup_seconds": round(t["exact_dedup_s"] + t["fuzzy_dedup_s"], 2), "removed_ids": removed,
+            "fidelity": fidelity,
             "stats": {k: v for k, v in result.fuzzy.stats.items() if not k.startswith("seconds")}}
 
 
@@ -230,6 +237,11 @@ def main() -> None:
         print(f"| {r['method']} | " + " | ".join(f"{r['recall_by_bucket'].get(b, {}).get('f1', float('nan')):.3f}"
                                                 for b in labels) + " |")
     for r in results:
+        if r.get("fidelity"):
+            f = r["fidelity"]
+            print(f"\n{r['method']}: text fidelity: {f['changed']} of {f['kept']} kept documents changed, "
+                  f"{f['characters_in'] - f['characters_out']} of {f['characters_in']:,} characters removed "
+                  f"(normalisation: {f['normalize']})")
         print(f"\n{r['method']}: {r['removed']} removed in {r['seconds']} s (dedup {r['dedup_seconds']} s); exact copies "
               f"found {r['recall_exact']}, syndicated {r['recall_syndicated']}; wrong removals of documents without "
               f"copies by category {r['false_removals_by_category']}")

@@ -55,11 +55,32 @@ class ReadConfig:
 
 @dataclass
 class NormalizeConfig:
+    """What normalisation may change in the kept text; each rewrite is off unless named here.
+
+    The default changes only what no reader can see: line breaks (CR LF, CR, U+2028/2029/0085)
+    become LF, and control characters (C0/C1 except tab and newline, and the BOM) are removed.
+    Line structure, indentation (code keeps its meaning), spacing, zero-width characters (they
+    shape emoji and Indic scripts) and the Unicode form are kept. Exact and fuzzy dedup compare
+    their own keys (NFKC, lower case, invisible characters removed, whitespace collapsed), so
+    look-alike copies are found either way.
+    """
+
     enabled: bool = True
-    # NFC keeps meaning ("m²" stays "m²"); NFKC folds compatibility forms. Exact dedup keys use
-    # NFKC + casefold regardless, so look-alike copies still collide.
-    form: str = "NFC"
-    strip_control: bool = True  # C0/C1 controls except \n and \t, zero-width and BOM characters
+    form: str = ""  # "" keeps the text's form; "NFC" composes ("e"+U+0301 -> "é"); "NFKC" also folds "ﬁ" -> "fi"
+    line_breaks: bool = True  # CR LF, CR, U+2028, U+2029, U+0085 -> LF
+    strip_control: bool = True  # C0/C1 controls except tab and newline, and the BOM (U+FEFF)
+    strip_zero_width: bool = False  # zero-width space/joiners, word joiner, soft hyphen
+    collapse_spaces: bool = False  # runs of spaces and tabs inside a line -> one space (indentation kept)
+    strip_indentation: bool = False  # leading spaces and tabs of every line (breaks code)
+    strip_trailing_spaces: bool = False  # spaces and tabs before a line break
+    max_blank_lines: int = 0  # 0 keeps them all; n squeezes runs of blank lines to n
+    trim: bool = False  # leading and trailing whitespace of the whole document
+
+    def validate(self) -> None:
+        _require(self.form in ("", "NFC", "NFKC", "NFD", "NFKD"),
+                 f"curate.normalize.form={self.form!r} must be one of '', NFC, NFKC, NFD, NFKD")
+        _require(self.max_blank_lines >= 0,
+                 f"curate.normalize.max_blank_lines={self.max_blank_lines} must not be negative (0 = keep)")
 
 
 @dataclass

@@ -29,7 +29,7 @@ log = logging.getLogger("pipeline.curate")
 
 SHARD_COLUMNS = ["id", "url", "text", "lang", "lang_score", "n_words", "n_chars", "pii_redactions"]
 DECISION_COLUMNS = ["ord", "file", "line", "id", "status", "step", "reason", "dup_of", "similarity",
-                    "lang", "lang_score", "n_words", "pii_redactions"]
+                    "lang", "lang_score", "n_words", "pii_redactions", "norm_rules"]
 
 
 @dataclass
@@ -80,6 +80,7 @@ def run(cfg: CurateConfig, out_dir: Path, work_dir: Path, n_workers: int = 1) ->
     timings["read_annotate_s"] = time.perf_counter() - t0
     counts = annotated.groupby(["status", "step", "reason"]).size().compute().rename("n").reset_index()
     pii_totals = annotated[list(PII_COLUMNS)].sum().compute()
+    normalized = _normalize_counts(annotated)
     docs_in = int(counts["n"].sum())
     log.info("curate: read and annotated %d lines in %.1f s%s", docs_in, timings["read_annotate_s"],
              " (from checkpoint)" if resumed else "")
@@ -97,6 +98,7 @@ def run(cfg: CurateConfig, out_dir: Path, work_dir: Path, n_workers: int = 1) ->
 
     funnel = _funnel(counts, len(exact), len(fuzzy.removed), n_out)
     metrics = _metrics(counts, pii_totals, exact, fuzzy, funnel, timings, in_bytes, out_bytes, n_out, len(blocks))
+    metrics["normalize"] = normalized
     return RunResult(outputs, metrics, decisions, fuzzy, funnel)
 
 
@@ -211,6 +213,18 @@ def _funnel(counts: pd.DataFrame, n_exact: int, n_fuzzy: int, n_out: int) -> lis
     funnel.append(("fuzzy dedup", n))
     assert n == n_out, f"funnel ends at {n} but {n_out} documents were written"
     return funnel
+
+
+def _normalize_counts(annotated) -> dict:
+    """Documents each normalisation rule changed, documents changed and characters removed."""
+    changed = annotated[annotated["norm_rules"] != ""]
+    combos = changed["norm_rules"].value_counts().compute()
+    by_rule: dict[str, int] = {}
+    for combo, n in combos.items():
+        for rule in combo.split(","):
+            by_rule[rule] = by_rule.get(rule, 0) + int(n)
+    return {"documents_changed": int(combos.sum()), "characters_removed": int(annotated["norm_chars_removed"].sum().compute()),
+            "documents_changed_by_rule": dict(sorted(by_rule.items()))}
 
 
 def _metrics(counts, pii_totals, exact, fuzzy: FuzzyResult, funnel, timings, in_bytes, out_bytes, n_out, n_blocks):

@@ -41,6 +41,7 @@ def annotated_meta() -> pd.DataFrame:
         "ord": np.int64, "file": np.int32, "line": np.int64, "id": "str", "url": "str", "text": "str",
         "key": "str", "status": "str", "step": "str", "reason": "str", "lang": "str",
         "lang_score": np.float32, "n_words": np.int32, "n_chars": np.int32, "raw": "str",
+        "norm_rules": "str", "norm_chars_removed": np.int32,
     }
     cols.update({c: np.int32 for c in PII_COLUMNS})
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
@@ -57,13 +58,22 @@ def annotate(docs: pd.DataFrame, cfg: CurateConfig) -> pd.DataFrame:
     pii_counts = {c: np.zeros(n, dtype=np.int32) for c in PII_COLUMNS}
 
     alive = np.flatnonzero(status == ALIVE)
-    cleaned = normalize.clean_texts(texts.take(pa.array(alive)), cfg.normalize)
+    original = texts.take(pa.array(alive))
+    cleaned, changed = normalize.clean_texts(original, cfg.normalize)
+    norm_rules = np.full(n, "", dtype=object)
+    norm_chars = np.zeros(n, dtype=np.int32)
+    if changed:
+        touched = np.flatnonzero(np.any(np.stack(list(changed.values())), axis=0))
+        norm_rules[alive[touched]] = [",".join(r for r in changed if changed[r][i]) for i in touched]
+        norm_chars[alive] = (pc.utf8_length(original).to_numpy(zero_copy_only=False)
+                             - pc.utf8_length(cleaned).to_numpy(zero_copy_only=False))
 
-    # Normalisation can empty a text (only invisible characters): that is a read problem.
-    emptied = np.asarray(pc.equal(cleaned, "").to_numpy(zero_copy_only=False), dtype=bool)
+    # A text with nothing visible left (only spaces, controls or zero-width characters) is a read problem.
+    emptied = ~np.asarray(pc.match_substring_regex(cleaned, normalize.VISIBLE).to_numpy(zero_copy_only=False),
+                          dtype=bool)
     if emptied.any():
         status[alive[emptied]], step[alive[emptied]] = QUARANTINED, "read"
-        reason[alive[emptied]] = "empty text after normalisation"
+        reason[alive[emptied]] = "no visible text"
         keep = ~emptied
         alive, cleaned = alive[keep], cleaned.filter(pa.array(keep))
 
@@ -104,6 +114,7 @@ def annotate(docs: pd.DataFrame, cfg: CurateConfig) -> pd.DataFrame:
             "id": docs["id"], "url": docs["url"], "text": _scatter(n, alive, cleaned), "key": _scatter(n, alive, key_arr),
             "status": _str(status), "step": _str(step), "reason": _str(reason), "lang": _str(lang),
             "lang_score": lang_score, "n_words": n_words, "n_chars": n_chars, "raw": docs["raw"],
+            "norm_rules": _str(norm_rules), "norm_chars_removed": norm_chars,
         }
     )
     for c, v in pii_counts.items():

@@ -12,33 +12,60 @@ def arr(*texts: str) -> pa.Array:
     return pa.array(list(texts), type=pa.large_string())
 
 
-def test_clean_texts_tidies_whitespace_and_removes_invisibles():
-    out = normalize.clean_texts(arr(
-        "  Hello\u00a0\u00a0world \r\nsecond\tline  \n\n\n\nthird\u200b para\u00adgraph \ufeff",
-        "already clean\n\nparagraph two",
-        "\u200b\u200b",
-        "",
-    ), NormalizeConfig()).to_pylist()
-    assert out == ["Hello world\nsecond line\n\nthird paragraph", "already clean\n\nparagraph two", "", ""]
+CODE = (
+    "Example:\n\n"
+    "    def area(r):\n"
+    "        \"\"\"Circle area.\"\"\"\n"
+    "        if r < 0:\n"
+    "            raise ValueError('negative')\n"
+    "        return 3.14159  *  r ** 2\n"
+    "\n\n\n"
+    "| col  | value |\n|------|-------|\n| a    |   1   |\n"
+    "\tTabbed line\u00a0with nbsp, caf\u0065\u0301 (e + combining acute), \ufb01le, 👩\u200d💻 and x\u00ady.\n"
+)
+EVERYTHING = NormalizeConfig(form="NFC", strip_zero_width=True, collapse_spaces=True, strip_indentation=True,
+                             strip_trailing_spaces=True, max_blank_lines=1, trim=True)
 
 
-def test_nfc_keeps_compatibility_characters_and_nfkc_folds_them():
-    text = "ﬁle size 5 m² in Ｔｏｋｙｏ"
-    assert normalize.clean_texts(arr(text), NormalizeConfig(form="NFC")).to_pylist() == [text]
-    assert normalize.clean_texts(arr(text), NormalizeConfig(form="NFKC")).to_pylist() == ["file size 5 m2 in Tokyo"]
+def clean(texts, cfg=None):
+    out, changed = normalize.clean_texts(arr(*texts), cfg or NormalizeConfig())
+    return out.to_pylist(), {k: v.tolist() for k, v in changed.items()}
+
+
+def test_default_keeps_code_tables_and_scripts_byte_identical():
+    texts = [CODE, "already clean\n\nparagraph two", "Ladesäule 充电站 зарядка محطة"]
+    out, changed = clean(texts)
+    assert out == texts  # indentation, spacing, blank lines, combining marks, ZWJ, soft hyphen: all kept
+    assert not any(any(v) for v in changed.values())
+    assert clean(texts, NormalizeConfig(enabled=False))[0] == texts
+
+
+def test_default_changes_only_line_breaks_and_control_characters():
+    out, changed = clean(["a\r\nb\rc\u2028d", "x\x00y\x07z\ufeff", "    keep  this\t\u200b"])
+    assert out == ["a\nb\nc\nd", "xyz", "    keep  this\t\u200b"]
+    assert changed == {"line_breaks": [True, False, False], "control": [False, True, False]}
+
+
+def test_every_rewrite_when_asked():
+    out, changed = clean([CODE, "  Hello\u00a0\u00a0world \r\nsecond\tline  \n\n\n\nthird\u200b para\u00adgraph "],
+                         EVERYTHING)
+    assert out[1] == "Hello world\nsecond line\n\nthird paragraph"
+    code = out[0]
+    assert "def area(r):\n\"\"\"Circle area.\"\"\"\nif r < 0:" in code and "\n\n\n" not in code  # no indentation
+    assert "3.14159 * r" in code and "| a | 1 |" in code and "line with nbsp" in code  # spaces collapsed
+    assert "café" in code and "\ufb01le" in code  # NFC composes, keeps the ligature
+    assert "\u200d" not in code and "xy." in code
+    assert all(changed[r][0] for r in ("form", "zero_width", "spaces", "indentation", "blank_lines"))
+    assert clean(["ﬁle 5 m²"], NormalizeConfig(form="NFKC"))[0] == ["file 5 m2"]
 
 
 def test_dedup_keys_match_case_spacing_and_compatibility_variants():
     variants = ["Check the Tyre  pressure\n\nmonthly.", "CHECK THE TYRE PRESSURE MONTHLY.",
-                "check the tyre\tpressure\u00a0monthly. ", "Ｃheck the tyre pressure monthly."]
+                "check the tyre\tpressure\u00a0monthly. ", "Ｃheck the tyre pressure monthly.",
+                "check the ty\u200bre pres\u00adsure monthly.\ufeff"]
     keys = normalize.dedup_keys(arr(*variants)).to_pylist()
     assert set(keys) == {"check the tyre pressure monthly."}
     assert normalize.dedup_keys(arr("check the tyre pressure weekly.")).to_pylist() != keys[:1]
-
-
-def test_mixed_scripts_survive_normalisation():
-    text = "Ladesäule 充电站 зарядка محطة"
-    assert normalize.clean_texts(arr(text), NormalizeConfig()).to_pylist() == [text]
 
 
 def test_language_identification_offline():
