@@ -106,23 +106,36 @@ class FilterConfig:
     max_ellipsis_lines: float = 0.3  # Gopher: fraction of lines ending with an ellipsis
     min_alpha_words: float = 0.8  # Gopher: fraction of words with at least one letter
     min_stop_words: int = 2  # Gopher: of {the, be, to, of, and, that, have, with}
-    max_duplicate_lines: float = 0.3  # Gopher: fraction of lines that repeat an earlier line
-    max_duplicate_line_chars: float = 0.2  # Gopher: characters in repeated lines
-    max_duplicate_paragraphs: float = 0.3  # Gopher
-    max_duplicate_paragraph_chars: float = 0.2  # Gopher
-    # Gopher: characters covered by the most frequent n-gram, n = 2, 3, 4
-    max_top_ngram_chars: dict[int, float] = field(default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16})
-    # Gopher: characters covered by repeated n-grams, n = 5..10
+    # Repetition. Gopher's values (lines 0.3/0.2, paragraphs 0.3/0.2, top n-grams 0.20/0.18/0.16,
+    # repeated 5..10-grams 0.15..0.10) removed 12% of clean technical documentation (API pages
+    # repeat parameter phrases, changelogs repeat author lines); the values below removed 0.1%
+    # of it and still every planted repetition junk page of the default data (docs/curate.md).
+    max_duplicate_lines: float = 0.7  # fraction of lines that repeat an earlier line
+    max_duplicate_line_chars: float = 0.5  # characters in repeated lines
+    max_duplicate_paragraphs: float = 0.6
+    max_duplicate_paragraph_chars: float = 0.5
+    # characters covered by the most frequent n-gram, n = 2, 3, 4
+    max_top_ngram_chars: dict[int, float] = field(default_factory=lambda: {2: 0.40, 3: 0.40, 4: 0.40})
+    # characters covered by repeated n-grams, n = 5..10
     max_duplicate_ngram_chars: dict[int, float] = field(
-        default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+        default_factory=lambda: {5: 0.45, 6: 0.45, 7: 0.45, 8: 0.45, 9: 0.45, 10: 0.45}
     )
-    max_url_chars: float = 0.2  # NeMo Curator UrlsFilter: characters inside URLs
+    # characters inside URLs, over all of the text (NeMo Curator's UrlsFilter has 0.2; link lists of
+    # documentation pages reach it)
+    max_url_chars: float = 0.3
     max_word_chars: int = 1000  # NeMo Curator LongWordFilter: no "word" longer than this
     max_non_alnum_chars: float = 0.25  # NeMo Curator NonAlphaNumericFilter (whitespace excluded here)
     max_boilerplate_lines: float = 0.4  # C4's policy/cookie/javascript phrases, per line
     remove_lorem_ipsum: bool = True  # C4: any "lorem ipsum" removes the page
     # Names of rules to skip (e.g. ["stop_words"] for code corpora); see curator/filters.py.
     disabled: list[str] = field(default_factory=list)
+    # Judge a document on its prose lines only (curator/prose.py: not code, tables, prompts or
+    # markup) when it has at least prose_min_words words of prose and prose is at least
+    # prose_min_fraction of its words; otherwise on all of its text (identifiers counted as plain
+    # words either way). Length, bullets, stop words and lorem ipsum always see all of the text.
+    # 0 words: always all of it.
+    prose_min_words: int = 20
+    prose_min_fraction: float = 0.0
 
     def validate(self) -> None:
         from curator.filters import build_filters  # raises naming any unknown rule in ``disabled``

@@ -31,7 +31,9 @@ BOILERPLATE_PHRASES = (  # C4's policy phrases plus its "javascript" line rule
     "javascript",
 )
 _BOILERPLATE = "|".join(BOILERPLATE_PHRASES)
-_BULLET = r"^[-*•‣⁃◦●○▪▫∙·]"
+# A short bulleted item (a menu entry): "-a, --all" is an option and "- Fix the race in udev (R. Hughes)"
+# a changelog sentence, neither is a menu.
+_BULLET = r"^\s*[-*•‣⁃◦●○▪▫∙·](?:\s+\S+){1,5}\s*$"
 _URL = r"^(?:[a-z][a-z0-9+.-]*://|www\.)"
 
 
@@ -43,6 +45,7 @@ class Filter:
     score: Callable[[TextBatch], np.ndarray]
     min: float | None = None
     max: float | None = None
+    whole_text: bool = False  # scored on all of the text, also when a document is judged on its prose
 
     def keep(self, scores: np.ndarray) -> np.ndarray:
         ok = np.ones(len(scores), dtype=bool)
@@ -213,16 +216,16 @@ def duplicate_ngram_chars(n: int) -> Callable[[TextBatch], np.ndarray]:
 def build_filters(cfg: FilterConfig) -> list[Filter]:
     """The enabled filters, cheap ones first (later ones then run on fewer documents)."""
     filters = [
-        Filter("word_count", word_count, cfg.min_words, cfg.max_words),
+        Filter("word_count", word_count, cfg.min_words, cfg.max_words, whole_text=True),
         Filter("longest_word", longest_word, None, cfg.max_word_chars),
         Filter("mean_word_length", mean_word_length, cfg.min_mean_word_length, cfg.max_mean_word_length),
-        Filter("stop_words", stop_words, cfg.min_stop_words, None),
+        Filter("stop_words", stop_words, cfg.min_stop_words, None, whole_text=True),
         Filter("alpha_words", alpha_words, cfg.min_alpha_words, None),
         Filter("symbol_word_ratio", symbol_word_ratio, None, cfg.max_symbol_word_ratio),
         Filter("non_alnum_chars", non_alnum_chars, None, cfg.max_non_alnum_chars),
-        Filter("lorem_ipsum", lorem_ipsum, None, 0.0 if cfg.remove_lorem_ipsum else None),
-        Filter("url_chars", url_chars, None, cfg.max_url_chars),
-        Filter("bullet_lines", bullet_lines, None, cfg.max_bullet_lines),
+        Filter("lorem_ipsum", lorem_ipsum, None, 0.0 if cfg.remove_lorem_ipsum else None, whole_text=True),
+        Filter("url_chars", url_chars, None, cfg.max_url_chars, whole_text=True),
+        Filter("bullet_lines", bullet_lines, None, cfg.max_bullet_lines, whole_text=True),
         Filter("ellipsis_lines", ellipsis_lines, None, cfg.max_ellipsis_lines),
         Filter("boilerplate_lines", boilerplate_lines, None, cfg.max_boilerplate_lines),
         Filter("duplicate_lines", _repeated_count("lines"), None, cfg.max_duplicate_lines),
@@ -241,25 +244,44 @@ def build_filters(cfg: FilterConfig) -> list[Filter]:
     return [f for f in filters if f.name not in cfg.disabled and (f.min is not None or f.max is not None)]
 
 
-def run_filters(texts, filters: list[Filter], rebatch_below: float = 0.8) -> np.ndarray:
+def judged_texts(texts: pa.Array, cfg: FilterConfig) -> pa.Array:
+    """Each document's prose (curator.prose) where it has enough of it, else its whole text."""
+    if not cfg.prose_min_words or not len(texts):
+        return texts
+    from curator.prose import neutral_code, prose_lines
+
+    prose, prose_words, words = prose_lines(texts)
+    use = (prose_words >= cfg.prose_min_words) & (prose_words >= cfg.prose_min_fraction * words)
+    whole = neutral_code(texts)  # identifiers and calls in code-heavy text count as plain words
+    if not use.any():
+        return whole
+    return pc.replace_with_mask(whole, pa.array(use), prose.filter(pa.array(use)).cast(texts.type))
+
+
+def run_filters(texts, filters: list[Filter], rebatch_below: float = 0.8, judged=None) -> np.ndarray:
     """Index of the first filter each document fails (-1 = kept), filters applied in order.
 
-    Scores are computed over the current batch; once enough of its text is gone the survivors are
-    re-tokenized, so huge junk pages stop costing the expensive repetition filters.
+    ``judged``: the text each document is judged on (``judged_texts``); rules with ``whole_text``
+    (length, bullets, lorem ipsum) always see all of ``texts``. Scores are computed over the
+    current batch; once enough of its text is gone the survivors are re-tokenized, so huge junk
+    pages stop costing the expensive repetition filters.
     """
-    batch = TextBatch(texts)
+    whole = TextBatch(texts)
+    batch = TextBatch(judged) if judged is not None else whole
     failed = np.full(batch.n, -1, dtype=np.int32)
     index = np.arange(batch.n)  # original position of each document of ``batch``
     active = np.ones(batch.n, dtype=bool)
     for i, f in enumerate(filters):
         if not active.any():
             break
-        ok = f.keep(f.score(batch))
+        ok = f.keep(f.score(whole if f.whole_text else batch))
         failed[index[active & ~ok]] = i
         active &= ok
         # Cost follows characters, not documents: one removed 300 kB junk page is worth a rebatch.
         if batch.chars[active].sum() < rebatch_below * batch.chars.sum():
-            batch = TextBatch(batch.texts.filter(pa.array(active)))
+            keep = pa.array(active)
+            whole = TextBatch(whole.texts.filter(keep))
+            batch = TextBatch(batch.texts.filter(keep)) if judged is not None else whole
             index = index[active]
             active = np.ones(batch.n, dtype=bool)
     return failed

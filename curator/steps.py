@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from curator import langid, normalize, pii
 from curator.config import CurateConfig
-from curator.filters import build_filters, run_filters
+from curator.filters import build_filters, judged_texts, run_filters
 from curator.hashing import arrow_strings
 
 ALIVE, REMOVED, QUARANTINED = "alive", "removed", "quarantined"
@@ -89,7 +89,7 @@ def annotate(docs: pd.DataFrame, cfg: CurateConfig) -> pd.DataFrame:
 
     if cfg.filters.enabled and len(alive):
         filters = build_filters(cfg.filters)
-        failed = run_filters(cleaned, filters)
+        failed = run_filters(cleaned, filters, judged=judged_texts(cleaned, cfg.filters))
         bad = failed >= 0
         gone = alive[bad]
         status[gone], step[gone] = REMOVED, "filters"
