@@ -82,7 +82,7 @@ def default_registry() -> Registry:
             StageSpec("train", ("curate",), ("train", "model"), "train.stage:TrainStage", "issue: Train stage"),
             StageSpec(
                 "customize", ("train",), ("customize",), None, "issue: Customize stage",
-                ("customize.train_data", "customize.eval_data"),
+                ("customize.inputs", "customize.command_schema"),
             ),
             StageSpec("export", ("customize",), ("export",), None, "issue: Export stage"),
             StageSpec("index", ("curate",), ("index",), None, "issue: RAG index stage", ("index.manual_dir",)),

@@ -1,0 +1,105 @@
+"""LoRA adapters with HF PEFT: wrap a base, save/load PEFT folders, merge, TensorRT-LLM names.
+
+TensorRT-LLM names LoRA targets by its own module names. Its mapping to HF names
+(tensorrt_llm/lora_helper.py, ``get_default_trtllm_modules_to_hf_modules``; the same table in
+``load_hf_lora`` of lora_manager.py) is NOT the intuitive one for the MLP: HF ``gate_proj`` is
+``mlp_h_to_4h`` and HF ``up_proj`` is ``mlp_gate``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+HF_TO_TRTLLM = {
+    "q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_dense",
+    "gate_proj": "mlp_h_to_4h", "up_proj": "mlp_gate", "down_proj": "mlp_4h_to_h",
+}
+
+
+def trtllm_modules(targets: list[str]) -> list[str]:
+    return [HF_TO_TRTLLM[t] for t in targets]
+
+
+def peft_config(rank: int, alpha: int, dropout: float, targets: list[str]):
+    from peft import LoraConfig
+
+    return LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(targets), bias="none",
+                      task_type="CAUSAL_LM")
+
+
+def load_base(folder: str | Path, dtype: torch.dtype = torch.float32) -> nn.Module:
+    from transformers import LlamaForCausalLM
+
+    folder = Path(folder)
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"{folder}: no config.json (need an HF Llama folder)")
+    model = LlamaForCausalLM.from_pretrained(str(folder), dtype=dtype, attn_implementation="sdpa",
+                                             local_files_only=True)
+    model.config.use_cache = False
+    return model
+
+
+def wrap(base: nn.Module, name: str, rank: int, alpha: int, dropout: float, targets: list[str], seed: int):
+    """The PeftModel training adapter ``name``; its LoRA A matrices are initialised from ``seed``
+    (B starts at zero, so the wrapped model equals the base before any step)."""
+    from peft import get_peft_model
+
+    for parameter in base.parameters():
+        parameter.requires_grad_(False)
+    torch.manual_seed(seed)
+    model = get_peft_model(base, peft_config(rank, alpha, dropout, targets), adapter_name=name)
+    # PEFT keeps LoRA weights in the base's dtype; they train in fp32 even on a bf16 base.
+    for parameter in model.parameters():
+        if parameter.requires_grad:
+            parameter.data = parameter.data.float()
+    return model
+
+
+def trainable_count(model: nn.Module) -> dict[str, int]:
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return {"trainable_params": trainable, "total_params": sum(p.numel() for p in model.parameters())}
+
+
+def save_adapter(model, name: str, folder: Path) -> Path:
+    """``folder`` gets adapter_config.json + adapter_model.safetensors of adapter ``name``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(folder), selected_adapters=[name], safe_serialization=True)
+    # PEFT writes a non-default adapter into a subfolder of its name; flatten it so
+    # PeftModel.from_pretrained(base, folder) loads it directly.
+    nested = folder / name
+    if nested.is_dir():
+        for item in nested.iterdir():
+            item.replace(folder / item.name)
+        nested.rmdir()
+    return folder
+
+
+def load_adapters(base: nn.Module, folders: dict[str, Path]):
+    """One PeftModel holding every adapter in ``folders`` (name -> PEFT folder), in eval mode."""
+    from peft import PeftModel
+
+    names = list(folders)
+    model = PeftModel.from_pretrained(base, str(folders[names[0]]), adapter_name=names[0], is_trainable=False)
+    for name in names[1:]:
+        model.load_adapter(str(folders[name]), adapter_name=name, is_trainable=False)
+    model.eval()
+    return model
+
+
+def merge(base_folder: Path, adapter_folder: Path, out: Path) -> Path:
+    """The base with the adapter folded into its weights, saved as a plain HF Llama folder."""
+    from peft import PeftModel
+
+    model = PeftModel.from_pretrained(load_base(base_folder), str(adapter_folder), is_trainable=False)
+    merged = model.merge_and_unload()
+    merged.config.use_cache = True
+    merged.save_pretrained(str(out), safe_serialization=True)
+    return out
+
+
+def manifest_entry(rank: int, alpha: int, dropout: float, targets: list[str]) -> dict[str, Any]:
+    return {"rank": rank, "alpha": alpha, "dropout": dropout, "target_modules": list(targets),
+            "trtllm_target_modules": trtllm_modules(targets)}
