@@ -83,7 +83,7 @@ def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None)
         except json.JSONDecodeError:
             obj = None
             parsed.append(False)
-        command, problems = parse_command(text, schema)
+        command, _ = parse_command(text, schema)
         valid.append(command is not None)
         named = obj.get("intent") if isinstance(obj, dict) else intent_of(text)
         intent.append(named == expected["intent"])
