@@ -89,13 +89,19 @@ def load_adapters(base: nn.Module, folders: dict[str, Path]):
     return model
 
 
-def merge(base_folder: Path, adapter_folder: Path, out: Path) -> Path:
-    """The base with the adapter folded into its weights, saved as a plain HF Llama folder."""
+def merge(base_folder: Path, adapter_folder: Path, out: Path, stop_ids: list[int] | None = None) -> Path:
+    """The base with the adapter folded into its weights, saved as a plain HF Llama folder.
+
+    ``stop_ids`` (the chat template's end-of-turn tokens) become the generation config's EOS, so
+    runtimes that read generation_config.json (HF, onnxruntime-genai) stop where training did.
+    """
     from peft import PeftModel
 
     model = PeftModel.from_pretrained(load_base(base_folder), str(adapter_folder), is_trainable=False)
     merged = model.merge_and_unload()
     merged.config.use_cache = True
+    if stop_ids:
+        merged.generation_config.eos_token_id = list(stop_ids)
     merged.save_pretrained(str(out), safe_serialization=True)
     return out
 

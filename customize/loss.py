@@ -27,7 +27,10 @@ class AnswerLoss(nn.Module):
         self.chunk_rows = chunk_rows
 
     def sum_and_count(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
-        from train.loss import linear_cross_entropy
+        try:
+            from train.core.loss import linear_cross_entropy
+        except ImportError:  # before the training core refactor
+            from train.loss import linear_cross_entropy
 
         inputs = batch["input_ids"][:, :-1]
         targets = batch.get("labels", batch["input_ids"])[:, 1:]
