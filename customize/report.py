@@ -21,23 +21,24 @@ def write_report(folder: Path, results: dict[str, Any], kinds: dict[str, str], m
                  lora_info: dict[str, Any], base: str, problems: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     plot(folder / "customize.png", results, kinds, metric_files)
-    lines = ["# Customize: LoRA adapters", "", f"Base model: `{base}`. Held-out evaluation of each adapter's eval split, "
-             "the base model (adapter off) before training and the adapter after. Plot: customize.png.", ""]
+    intro = (f"Base model: `{base}`. Held-out evaluation on each adapter's eval split: the base model "
+             "(adapter off) before training, the adapter after. Plot: customize.png.")
+    lines = ["# Customize: LoRA adapters", "", intro, ""]
     for name, result in results.items():
         entry = lora_info["adapters"][name]
         before, after, train = result["before"], result["after"], result["train"]
-        lines += [f"## {name} ({kinds[name]})", "",
-                  f"LoRA rank {entry['rank']}, alpha {entry['alpha']}, targets {', '.join(entry['target_modules'])} "
-                  f"(TensorRT-LLM: {', '.join(entry['trtllm_target_modules'])}); "
-                  f"{train['trainable_params']:,} trainable parameters; {train['steps']} steps on "
-                  f"{train['train_examples']} examples; {after.get('scored', 0)} eval examples scored by generation.", "",
+        summary = (f"LoRA rank {entry['rank']}, alpha {entry['alpha']}, targets {', '.join(entry['target_modules'])} "
+                   f"(TensorRT-LLM: {', '.join(entry['trtllm_target_modules'])}); "
+                   f"{train['trainable_params']:,} trainable parameters; {train['steps']} steps on "
+                   f"{train['train_examples']} examples; {after.get('scored', 0)} eval examples scored by generation.")
+        lines += [f"## {name} ({kinds[name]})", "", summary, "",
                   "| metric | base (before) | adapter (after) |", "|---|---:|---:|"]
         for key in ("loss", *RATES[kinds[name]], "refusal_recall", "abstains_when_unanswerable", "seconds"):
             if key in after or key in before:
                 lines.append(f"| {key} | {before.get(key, '')} | {after.get(key, '')} |")
         lines.append("")
-    lines += [f"Max LoRA rank {lora_info['max_lora_rank']}; TensorRT-LLM target modules: "
-              f"{', '.join(lora_info['trtllm_target_modules'])}.", "",
+    targets = ", ".join(lora_info["trtllm_target_modules"])
+    lines += [f"Max LoRA rank {lora_info['max_lora_rank']}; TensorRT-LLM target modules: {targets}.", "",
               f"Quarantined records: {problems} (quarantine.jsonl).", ""]
     (folder / "report.md").write_text("\n".join(lines))
     (folder / "metrics.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

@@ -12,16 +12,25 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 from customize import chat, lora
 from customize.batches import ChatBatches
 from customize.config import AdapterConfig, CustomizeConfig
-from customize.data import DataError, Example, ManualQA, Problem, command_examples, load_sections, manual_qa_examples
+from customize.data import (
+    DataError,
+    Example,
+    ManualQA,
+    Problem,
+    command_examples,
+    load_sections,
+    manual_qa_examples,
+)
 from customize.evaluate import eval_loss, score_commands, score_manual_qa
 from customize.generate import generate
 from customize.loss import AnswerLoss
@@ -137,14 +146,12 @@ def customize(cfg: CustomizeConfig, base_dir: Path, work: Path, world, barrier: 
     for name, item in prepared.items():
         folder = work / "adapters" / name
         if world.is_main:
-            once(folder / "before.json", lambda: _score_to_json(base_dir, None, tokenizer, item, cfg, world, folder,
-                                                                "before"))
+            _scores(folder / "before.json", base_dir, None, tokenizer, item, cfg, world, "before")
         barrier()
         runs[name] = train_adapter(name, item.config, cfg, base_dir, item.train, item.eval, world, folder)
         barrier()
         if world.is_main:
-            after = once(folder / "after.json", lambda: _score_to_json(base_dir, runs[name].folder, tokenizer, item,
-                                                                       cfg, world, folder, "after"))
+            after = _scores(folder / "after.json", base_dir, runs[name].folder, tokenizer, item, cfg, world, "after")
             results[name] = {"before": json.loads((folder / "before.json").read_text())["metrics"],
                              "after": after["metrics"], "train": runs[name].summary, "data": item.stats}
             if cfg.merge:
@@ -155,14 +162,19 @@ def customize(cfg: CustomizeConfig, base_dir: Path, work: Path, world, barrier: 
     return {"tokenizer": tokenizer, "runs": runs, "results": results, "problems": problems, "prepared": prepared}
 
 
-def _score_to_json(base_dir, adapter, tokenizer, item: Prepared, cfg, world, folder: Path, label: str):
-    model = _scored_model(base_dir, cfg, world.device, adapter)
-    metrics, samples = score(model, tokenizer, item, cfg, world.device, label)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"samples_{label}.jsonl", "w") as handle:
-        for sample in samples:
-            handle.write(json.dumps(sample, ensure_ascii=False) + "\n")
-    return {"metrics": metrics}
+def _scores(path: Path, base_dir: Path, adapter: Path | None, tokenizer, item: Prepared, cfg, world,
+            label: str) -> dict[str, Any]:
+    """The base's (adapter None) or the adapter's scores, computed once (kept in ``path``)."""
+
+    def build() -> dict[str, Any]:
+        model = _scored_model(base_dir, cfg, world.device, adapter)
+        metrics, samples = score(model, tokenizer, item, cfg, world.device, label)
+        with open(path.parent / f"samples_{label}.jsonl", "w") as handle:
+            handle.writelines(json.dumps(sample, ensure_ascii=False) + "\n" for sample in samples)
+        return {"metrics": metrics}
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return once(path, build)
 
 
 def lora_manifest(cfg: CustomizeConfig) -> dict[str, Any]:

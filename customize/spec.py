@@ -1,7 +1,8 @@
 """The customize stage's declaration (read by pipeline/stages.py)."""
 
-from customize.config import CustomizeConfig
 from pipeline.spec import StageSpec
+
+from customize.config import CustomizeConfig
 
 SPEC = StageSpec(
     name="customize",

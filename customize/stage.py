@@ -22,13 +22,13 @@ from pipeline.stage import StageContext, StageResult
 
 def run(ctx: StageContext) -> StageResult:
     import torch
+    from train.core.distributed import barrier, init, shutdown
+    from train.core.loop import ResumeError
 
     from customize.chat import ChatTemplateError
     from customize.data import DataError
     from customize.run import check_data, customize
     from datagen.manual import ManualFormatError
-    from train.core.distributed import barrier, init, shutdown
-    from train.core.loop import ResumeError
 
     cfg = ctx.config
     started = time.perf_counter()
@@ -84,8 +84,7 @@ def publish(ctx: StageContext, base_dir: Path, outcome: dict[str, Any]) -> dict[
                  {n: r.metrics_path for n, r in outcome["runs"].items()}, lora_manifest(cfg), str(base_dir),
                  len(outcome["problems"]))
     with open(report / "quarantine.jsonl", "w") as handle:
-        for problem in outcome["problems"]:
-            handle.write(json.dumps(problem.__dict__) + "\n")
+        handle.writelines(json.dumps(problem.__dict__) + "\n" for problem in outcome["problems"])
     for name, adapter_run in outcome["runs"].items():
         for file in (adapter_run.metrics_path, *sorted((work / "adapters" / name).glob("samples_*.jsonl"))):
             if file.is_file():
