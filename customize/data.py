@@ -131,8 +131,8 @@ class ManualQA:
         """The passages shown with one question (deterministic in the record id)."""
         rng = random.Random(f"{self.seed}:{record['id']}")
         gold = self.sections[record["section_id"]]
-        same = sorted(s for s in self.sections.values() if s.chapter == gold.chapter and s.id != gold.id)
-        rest = sorted(s for s in self.sections.values() if s.chapter != gold.chapter)
+        same = [s for s in self.sections.values() if s.chapter == gold.chapter and s.id != gold.id]
+        rest = [s for s in self.sections.values() if s.chapter != gold.chapter]  # manual order: deterministic
         distractors = self.passages - 1 if answerable else self.passages
         picks: list[Section] = [rng.choice(same)] if same and distractors else []
         picks += rng.sample(rest, k=min(len(rest), distractors - len(picks)))

@@ -8,8 +8,9 @@ manual_qa         token_f1: SQuAD-style token F1 of the answer (source line remo
 cockpit_commands  json_valid: the output parses as one JSON object; schema_valid: parse_command
                   accepts it; intent_accuracy: the intent equals the gold's (read even from
                   output that is not valid JSON); slot_exact_match: intent and every slot equal;
-                  refusal_accuracy: refused exactly when the gold refuses (over all examples);
-                  refusal_recall: share of gold refusals that were refused.
+                  refusal_accuracy: of the requests the gold refuses, the share refused with
+                  the gold reason; false_refusal_rate: of the requests the gold carries out,
+                  the share refused.
 """
 from __future__ import annotations
 
@@ -73,8 +74,7 @@ def score_manual_qa(outputs: list[str], golds: list[dict[str, Any]]) -> dict[str
 
 
 def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None) -> dict[str, float]:
-    parsed, valid, intent, exact, refusal = [], [], [], [], []
-    refused_when_gold_refuses = []
+    parsed, valid, intent, exact, refusal, false_refusal = [], [], [], [], [], []
     for text, gold in zip(outputs, golds):
         expected = gold["command"]
         try:
@@ -89,12 +89,15 @@ def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None)
         intent.append(named == expected["intent"])
         exact.append(command is not None and command == expected)
         refused = named == REFUSE
-        refusal.append(refused == (expected["intent"] == REFUSE))
         if expected["intent"] == REFUSE:
-            refused_when_gold_refuses.append(refused)
+            reason = obj.get("slots", {}).get("reason") if isinstance(obj, dict) and isinstance(
+                obj.get("slots"), dict) else None
+            refusal.append(refused and reason == expected["slots"]["reason"])
+        else:
+            false_refusal.append(refused)
     return {"json_valid": _mean(parsed), "schema_valid": _mean(valid), "intent_accuracy": _mean(intent),
             "slot_exact_match": _mean(exact), "refusal_accuracy": _mean(refusal),
-            "refusal_recall": _mean(refused_when_gold_refuses), "scored": len(outputs)}
+            "false_refusal_rate": _mean(false_refusal), "scored": len(outputs)}
 
 
 def _mean(values: list) -> float:

@@ -25,13 +25,15 @@ def generate(model, tokenizer, prompts: list[list[int]], max_new_tokens: int, ba
     for batch in tqdm(batches, desc=progress or "generate", unit=" batch", disable=progress is None,
                       mininterval=2.0):
         width = max(len(prompts[i]) for i in batch)
+        limit = getattr(model.config, "max_position_embeddings", None)
+        new_tokens = max_new_tokens if limit is None else max(1, min(max_new_tokens, limit - width))
         ids = torch.full((len(batch), width), pad, dtype=torch.long)
         mask = torch.zeros((len(batch), width), dtype=torch.long)
         for row, i in enumerate(batch):
             ids[row, width - len(prompts[i]):] = torch.tensor(prompts[i])
             mask[row, width - len(prompts[i]):] = 1
         extra = {"adapter_names": [adapter_names[i] for i in batch]} if adapter_names is not None else {}
-        out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+        out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=new_tokens,
                              do_sample=False, eos_token_id=stop_ids, pad_token_id=pad, use_cache=True, **extra)
         for row, i in enumerate(batch):
             texts[i] = decode_until_stop(tokenizer, out[row, width:].tolist(), stop_ids)

@@ -33,7 +33,7 @@ def write_report(folder: Path, results: dict[str, Any], kinds: dict[str, str], m
                    f"{train['train_examples']} examples; {after.get('scored', 0)} eval examples scored by generation.")
         lines += [f"## {name} ({kinds[name]})", "", summary, "",
                   "| metric | base (before) | adapter (after) |", "|---|---:|---:|"]
-        for key in ("loss", *RATES[kinds[name]], "refusal_recall", "abstains_when_unanswerable", "seconds"):
+        for key in ("loss", *RATES[kinds[name]], "false_refusal_rate", "abstains_when_unanswerable", "seconds"):
             if key in after or key in before:
                 lines.append(f"| {key} | {before.get(key, '')} | {after.get(key, '')} |")
         lines.append("")

@@ -100,7 +100,7 @@ def score(model, tokenizer, prepared: Prepared, cfg: CustomizeConfig, device: to
           label: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Held-out loss and task metrics of ``model`` (the base, or the base with the adapter)."""
     started = time.perf_counter()
-    autocast = torch.bfloat16 if cfg.precision == "bf16" else None
+    autocast = scoring_dtype(cfg, device) if scoring_dtype(cfg, device) != torch.float32 else None
     metrics: dict[str, Any] = {"loss": eval_loss(AnswerLoss(model), prepared.eval, prepared.config.micro_batch_size,
                                                  autocast, device)}
     examples = [prepared.eval_examples[i] for i in prepared.scored]
@@ -129,8 +129,15 @@ def once(path: Path, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def scoring_dtype(cfg: CustomizeConfig, device: torch.device) -> torch.dtype:
+    """fp32 on CPU: greedy decoding's small GEMMs run faster in fp32 there than in bf16 (measured on
+    the project's CPUs, docs/customize.md), and fp32 scores are the more exact ones; the training
+    precision on GPUs."""
+    return torch.float32 if device.type == "cpu" else base_dtype(cfg)
+
+
 def _scored_model(base_dir: Path, cfg: CustomizeConfig, device: torch.device, adapter: Path | None):
-    model = lora.load_base(base_dir, base_dtype(cfg))
+    model = lora.load_base(base_dir, scoring_dtype(cfg, device))
     if adapter is not None:
         model = lora.load_adapters(model, {"adapter": adapter})
     return model.to(device).eval()
