@@ -63,6 +63,9 @@ class CustomizeConfig:
     # top-level keys): every adapter's data, the manual and the schema. Add a new adapter's files here.
     inputs: list[str] = field(default_factory=list)
     eval_batch_size: int = 16  # sequences per generation batch in the before/after evaluation
+    # CPU threads while generating: one-token steps are too small to split, and on a busy machine
+    # a second OpenMP thread made decoding 10x slower (docs/customize.md); 0 keeps torch's setting.
+    generate_threads: int = 1
     log_every: int = 1
     checkpoint_every: int = 50
     keep_checkpoints: int = 2
@@ -75,6 +78,8 @@ class CustomizeConfig:
             raise ValueError(f"customize.precision={self.precision}: valid values are {', '.join(PRECISIONS)}")
         if not self.adapters:
             raise ValueError("customize.adapters is empty: name at least one adapter")
+        if self.generate_threads < 0 or self.threads < 0:
+            raise ValueError("customize.threads and customize.generate_threads must be >= 0 (0: torch's default)")
         for key in ("eval_batch_size", "log_every", "checkpoint_every"):
             if getattr(self, key) <= 0:
                 raise ValueError(f"customize.{key}={getattr(self, key)} must be positive")

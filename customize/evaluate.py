@@ -5,8 +5,9 @@ manual_qa         token_f1: SQuAD-style token F1 of the answer (source line remo
                   contains_fact: every number of the gold answer appears in the answer, or, for a
                   gold answer without numbers, at least half of its content words do;
                   cites_section: the ``Source:`` line names the gold section.
-cockpit_commands  json_valid: the output parses as one JSON object; schema_valid: parse_command
-                  accepts it; intent_accuracy: the intent equals the gold's (read even from
+cockpit_commands  json_valid: the output is exactly one JSON object; json_prefix: the output
+                  starts with a complete JSON object (text after it ignored: a model that has not
+                  yet learned to stop); schema_valid: parse_command accepts it; intent_accuracy: the intent equals the gold's (read even from
                   output that is not valid JSON); slot_exact_match: intent and every slot equal;
                   refusal_accuracy: of the requests the gold refuses, the share refused with
                   the gold reason; false_refusal_rate: of the requests the gold carries out,
@@ -74,7 +75,7 @@ def score_manual_qa(outputs: list[str], golds: list[dict[str, Any]]) -> dict[str
 
 
 def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None) -> dict[str, float]:
-    parsed, valid, intent, exact, refusal, false_refusal = [], [], [], [], [], []
+    parsed, prefix, valid, intent, exact, refusal, false_refusal = [], [], [], [], [], [], []
     for text, gold in zip(outputs, golds):
         expected = gold["command"]
         try:
@@ -83,6 +84,13 @@ def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None)
         except json.JSONDecodeError:
             obj = None
             parsed.append(False)
+        try:
+            head, _ = json.JSONDecoder().raw_decode(text.strip())
+            prefix.append(isinstance(head, dict))
+        except json.JSONDecodeError:
+            head = None
+            prefix.append(False)
+        obj = obj if obj is not None else (head if isinstance(head, dict) else None)
         command, _ = parse_command(text, schema)
         valid.append(command is not None)
         named = obj.get("intent") if isinstance(obj, dict) else intent_of(text)
@@ -95,7 +103,7 @@ def score_commands(outputs: list[str], golds: list[dict[str, Any]], schema=None)
             refusal.append(refused and reason == expected["slots"]["reason"])
         else:
             false_refusal.append(refused)
-    return {"json_valid": _mean(parsed), "schema_valid": _mean(valid), "intent_accuracy": _mean(intent),
+    return {"json_valid": _mean(parsed), "json_prefix": _mean(prefix), "schema_valid": _mean(valid), "intent_accuracy": _mean(intent),
             "slot_exact_match": _mean(exact), "refusal_accuracy": _mean(refusal),
             "false_refusal_rate": _mean(false_refusal), "scored": len(outputs)}
 

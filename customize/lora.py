@@ -63,10 +63,17 @@ def trainable_count(model: nn.Module) -> dict[str, int]:
     return {"trainable_params": trainable, "total_params": sum(p.numel() for p in model.parameters())}
 
 
-def save_adapter(model, name: str, folder: Path) -> Path:
-    """``folder`` gets adapter_config.json + adapter_model.safetensors of adapter ``name``."""
+def save_adapter(model, name: str, folder: Path, base_reference: str = "base") -> Path:
+    """``folder`` gets adapter_config.json + adapter_model.safetensors of adapter ``name``.
+
+    ``base_model_name_or_path`` is set to ``base_reference`` (the customize artifact's ``base``
+    output), not the absolute path of the folder it was trained from: the adapter's bytes then
+    do not depend on where the artifacts happen to live.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(folder), selected_adapters=[name], safe_serialization=True)
+    model.peft_config[name].base_model_name_or_path = base_reference
+    # save_embedding_layers=False: the embeddings are never adapted, and "auto" would look the base up
+    model.save_pretrained(str(folder), selected_adapters=[name], safe_serialization=True, save_embedding_layers=False)
     # PEFT writes a non-default adapter into a subfolder of its name; flatten it so
     # PeftModel.from_pretrained(base, folder) loads it directly.
     nested = folder / name

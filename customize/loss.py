@@ -2,7 +2,7 @@
 
 Prompts (system text, retrieved passages, vehicle state) are most of every example; the
 (tokens x vocab) LM head and softmax are computed only where a label exists, with the project's
-chunked fused cross-entropy (train/loss.py), so no full logits tensor is ever materialised.
+chunked fused cross-entropy (train/core/loss.py), so no full logits tensor is ever materialised.
 Mathematically the same as HF's loss with -100 labels: the mean over answer tokens.
 """
 from __future__ import annotations
@@ -27,10 +27,7 @@ class AnswerLoss(nn.Module):
         self.chunk_rows = chunk_rows
 
     def sum_and_count(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
-        try:
-            from train.core.loss import linear_cross_entropy
-        except ImportError:  # before the training core refactor
-            from train.loss import linear_cross_entropy
+        from train.core.loss import linear_cross_entropy
 
         inputs = batch["input_ids"][:, :-1]
         targets = batch.get("labels", batch["input_ids"])[:, 1:]

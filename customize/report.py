@@ -7,7 +7,7 @@ from typing import Any
 
 RATES = {
     "manual_qa": ("token_f1", "contains_fact", "cites_section"),
-    "cockpit_commands": ("json_valid", "schema_valid", "intent_accuracy", "slot_exact_match", "refusal_accuracy"),
+    "cockpit_commands": ("json_valid", "json_prefix", "schema_valid", "intent_accuracy", "slot_exact_match", "refusal_accuracy"),
 }
 
 

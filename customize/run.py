@@ -50,9 +50,14 @@ class Prepared:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def prepare(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, tokenizer, problems: list[Problem]) -> Prepared:
-    """Examples of both splits, tokenized; records that cannot be used go to ``problems``."""
-    limit = adapter.max_seq_len
+def prepare(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, tokenizer, problems: list[Problem],
+            positions: int | None = None) -> Prepared:
+    """Examples of both splits, tokenized; records that cannot be used go to ``problems``.
+    ``positions``: the base model's maximum sequence length, a hard cap on max_seq_len."""
+    limit = adapter.max_seq_len if positions is None else min(adapter.max_seq_len, positions)
+    if limit < adapter.max_seq_len:
+        log.warning("customize: adapter %s: max_seq_len %d capped to the base model's %d positions", name,
+                    adapter.max_seq_len, limit)
 
     def fits(example: Example) -> bool:
         ids, _ = chat.encode_example(tokenizer, example.messages, example.completion)
@@ -105,8 +110,14 @@ def score(model, tokenizer, prepared: Prepared, cfg: CustomizeConfig, device: to
                                                  autocast, device)}
     examples = [prepared.eval_examples[i] for i in prepared.scored]
     prompts = [chat.prompt_ids(tokenizer, e.messages) for e in examples]
-    outputs = generate(model, tokenizer, prompts, prepared.config.max_new_tokens, cfg.eval_batch_size,
-                       chat.stop_token_ids(tokenizer), progress=f"{prepared.name} {label}")
+    threads = torch.get_num_threads()
+    if device.type == "cpu" and cfg.generate_threads > 0:
+        torch.set_num_threads(cfg.generate_threads)
+    try:
+        outputs = generate(model, tokenizer, prompts, prepared.config.max_new_tokens, cfg.eval_batch_size,
+                           chat.stop_token_ids(tokenizer), progress=f"{prepared.name} {label}")
+    finally:
+        torch.set_num_threads(threads)
     golds = [e.gold for e in examples]
     if prepared.config.kind == "cockpit_commands":
         metrics.update(score_commands(outputs, golds, cfg.command_schema))
@@ -147,7 +158,9 @@ def customize(cfg: CustomizeConfig, base_dir: Path, work: Path, world, barrier: 
     """Train and score every adapter; returns what the stage publishes and reports."""
     tokenizer = chat.load_tokenizer(base_dir)
     problems: list[Problem] = []
-    prepared = {name: prepare(name, adapter, cfg, tokenizer, problems) for name, adapter in cfg.adapters.items()}
+    positions = json.loads((base_dir / "config.json").read_text()).get("max_position_embeddings")
+    prepared = {name: prepare(name, adapter, cfg, tokenizer, problems, positions)
+                for name, adapter in cfg.adapters.items()}
     results: dict[str, Any] = {}
     runs: dict[str, AdapterRun] = {}
     for name, item in prepared.items():

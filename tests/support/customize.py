@@ -35,3 +35,36 @@ def tiny_base(root: Path, seed: int = 7) -> Path:
         model.lm_head.weight.mul_(8.0)
     llama.save_hf(model, folder)
     return folder
+
+
+def registry():
+    """curate (the manual's sections) -> the real train stage -> the real customize stage."""
+    from customize.spec import SPEC
+    from pipeline.registry import Registry
+    from tests.support.train import registry as train_registry
+
+    return Registry([*train_registry().specs(), SPEC])
+
+
+# The tests' tiny train run (tests/support/train.py) with room for chat examples: RoPE has no
+# parameters, so max_seq_len costs nothing until it is used.
+UPSTREAM = ["model.max_seq_len=512", "train.steps=150", "train.eval_every=50", "train.checkpoint_every=50"]
+# Both default adapters, small and fast: the integration test's settings.
+FAST = [
+    "customize.threads=1", "customize.precision=fp32", "customize.checkpoint_every=20",
+    "customize.adapters.manual_qa.steps=40", "customize.adapters.manual_qa.passages=2",
+    "customize.adapters.manual_qa.passage_words=30", "customize.adapters.manual_qa.generate_limit=8",
+    "customize.adapters.manual_qa.max_new_tokens=48", "customize.adapters.manual_qa.eval_every=20",
+    "customize.adapters.manual_qa.eval_rows=16", "customize.adapters.manual_qa.micro_batch_size=4",
+    "customize.adapters.cockpit_commands.steps=60", "customize.adapters.cockpit_commands.generate_limit=16",
+    "customize.adapters.cockpit_commands.eval_every=20", "customize.adapters.cockpit_commands.eval_rows=16",
+    "customize.adapters.cockpit_commands.micro_batch_size=8", "customize.adapters.cockpit_commands.max_new_tokens=80",
+]
+
+
+def command(root: Path, *args: str) -> list[str]:
+    from tests.support.cli import project_paths
+    from tests.support.train import TINY_MODEL, TINY_TRAIN
+
+    return ["run", "stage=customize", "registry=tests.support.customize:registry", *project_paths(root),
+            *TINY_MODEL, *TINY_TRAIN, *UPSTREAM, *FAST, *args]
