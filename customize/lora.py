@@ -81,7 +81,28 @@ def save_adapter(model, name: str, folder: Path, base_reference: str = "base") -
         for item in nested.iterdir():
             item.replace(folder / item.name)
         nested.rmdir()
+    _make_reproducible(folder, base_reference)
     return folder
+
+
+def _make_reproducible(folder: Path, base_reference: str) -> None:
+    """Same adapter, same bytes: PEFT writes target_modules from a set (its order changes with
+    Python's hash seed) and a model card naming the absolute base path; fix the order, and
+    replace the card with one that names only what is in the folder."""
+    import json
+
+    config_path = folder / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    targets = config.get("target_modules")
+    if isinstance(targets, list):
+        order = list(HF_TO_TRTLLM)
+        config["target_modules"] = sorted(targets, key=lambda t: (order.index(t) if t in order else len(order), t))
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True))
+    (folder / "README.md").write_text(
+        f"# LoRA adapter\n\nPEFT LoRA adapter (rank {config.get('r')}, alpha {config.get('lora_alpha')}, targets "
+        f"{', '.join(config.get('target_modules') or [])}) for the Llama base `{base_reference}` of the customize "
+        "artifact. Load it with `PeftModel.from_pretrained(base_model, this_folder)`; the prompt format is in "
+        "customize.json and docs/customize.md.\n")
 
 
 def load_adapters(base: nn.Module, folders: dict[str, Path]):

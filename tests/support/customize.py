@@ -46,19 +46,24 @@ def registry():
     return Registry([*train_registry().specs(), SPEC])
 
 
-# The tests' tiny train run (tests/support/train.py) with room for chat examples: RoPE has no
-# parameters, so max_seq_len costs nothing until it is used.
-UPSTREAM = ["model.max_seq_len=512", "train.steps=150", "train.eval_every=50", "train.checkpoint_every=50"]
+# A base small enough to pretrain in well under a minute on the manual's text, yet able to learn
+# the output formats: the tests' tiny train run (tests/support/train.py), wider, with a vocabulary
+# of 1024 and room for chat examples (RoPE has no weights: max_seq_len costs nothing unused).
+UPSTREAM = ["model.vocab_size=1024", "model.hidden_size=128", "model.intermediate_size=256", "model.max_seq_len=512",
+            "train.steps=300", "train.seq_len=128", "train.micro_batch_size=8", "train.eval_every=100",
+            "train.checkpoint_every=100"]
 # Both default adapters, small and fast: the integration test's settings.
 FAST = [
     "customize.threads=1", "customize.precision=fp32", "customize.checkpoint_every=20",
-    "customize.adapters.manual_qa.steps=40", "customize.adapters.manual_qa.passages=2",
-    "customize.adapters.manual_qa.passage_words=30", "customize.adapters.manual_qa.generate_limit=8",
-    "customize.adapters.manual_qa.max_new_tokens=48", "customize.adapters.manual_qa.eval_every=20",
-    "customize.adapters.manual_qa.eval_rows=16", "customize.adapters.manual_qa.micro_batch_size=4",
-    "customize.adapters.cockpit_commands.steps=60", "customize.adapters.cockpit_commands.generate_limit=16",
-    "customize.adapters.cockpit_commands.eval_every=20", "customize.adapters.cockpit_commands.eval_rows=16",
-    "customize.adapters.cockpit_commands.micro_batch_size=8", "customize.adapters.cockpit_commands.max_new_tokens=80",
+    "customize.adapters.manual_qa.steps=60", "customize.adapters.manual_qa.optim.lr=2e-3",
+    "customize.adapters.manual_qa.passages=2", "customize.adapters.manual_qa.passage_words=30",
+    "customize.adapters.manual_qa.generate_limit=8", "customize.adapters.manual_qa.max_new_tokens=48",
+    "customize.adapters.manual_qa.eval_every=30", "customize.adapters.manual_qa.eval_rows=16",
+    "customize.adapters.manual_qa.micro_batch_size=4",
+    "customize.adapters.cockpit_commands.steps=200", "customize.adapters.cockpit_commands.optim.lr=3e-3",
+    "customize.adapters.cockpit_commands.generate_limit=16", "customize.adapters.cockpit_commands.eval_every=100",
+    "customize.adapters.cockpit_commands.eval_rows=16", "customize.adapters.cockpit_commands.micro_batch_size=8",
+    "customize.adapters.cockpit_commands.max_new_tokens=64",
 ]
 
 
