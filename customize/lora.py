@@ -128,6 +128,7 @@ def merge(base_folder: Path, adapter_folder: Path, out: Path, stop_ids: list[int
     model = PeftModel.from_pretrained(load_base(base_folder), str(adapter_folder), is_trainable=False)
     merged = model.merge_and_unload()
     merged.config.use_cache = True
+    merged.generation_config.use_cache = True
     if stop_ids:
         merged.generation_config.eos_token_id = list(stop_ids)
     merged.save_pretrained(str(out), safe_serialization=True)
