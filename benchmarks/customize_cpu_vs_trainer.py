@@ -1,6 +1,6 @@
 """CPU LoRA throughput: the customize stage's loop vs ``transformers.Trainer`` + PEFT, same everything.
 
-Both train the same LoRA (rank 16, alpha 32, dropout 0.05, all seven projections) on the same
+Both train the same LoRA (rank 16, alpha 32, dropout 0 as the stage's default or --dropout, all seven projections) on the same
 ``tiny`` preset base (random init from one seed, tokenizer trained on the manual) on the same
 tokenized cockpit_commands examples (chat template, answer-only labels, right padding to the
 longest row of the batch), micro batch 16, AdamW + clipping, same threads and steps.
@@ -9,7 +9,8 @@ fresh process's first configuration runs slowly on this VM, whichever it is). Th
 the median over steps 3.. of real (non-padding) tokens per second.
 
 Ours: train.core.loop.TrainLoop with customize.loss.AnswerLoss (the LM head only where labels
-exist), the frozen base stored in bf16 when precision is bf16 (as the stage does). Trainer: the
+exist), the frozen base stored in bf16 when precision is bf16, and the attention kernel the stage
+picks (customize.lora.attention_for: eager for these ~120-token examples on CPU). Trainer: the
 standard recipe, PEFT model on the fp32 base, ``bf16=True`` for bf16 (autocast), HF's loss.
 
     python benchmarks/customize_cpu_vs_trainer.py --threads 2 --steps 12 --rounds 2
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 MICRO = 16
-LORA = {"rank": 16, "alpha": 32, "dropout": 0.05,
+LORA = {"rank": 16, "alpha": 32, "dropout": 0.0,  # the stage's default (--dropout to change)
         "targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
 
 
@@ -56,10 +57,12 @@ def build(tmp: Path):
     return tmp / "base", hf_tokenizer, ChatBatches.from_examples(hf_tokenizer, examples)
 
 
-def _peft(base_dir: Path, dtype):
+def _peft(base_dir: Path, dtype, attention: str = "sdpa"):
     from customize import lora
 
-    return lora.wrap(lora.load_base(base_dir, dtype), "bench", LORA["rank"], LORA["alpha"], LORA["dropout"],
+    base = lora.load_base(base_dir, dtype)
+    base.set_attn_implementation(attention)
+    return lora.wrap(base, "bench", LORA["rank"], LORA["alpha"], LORA["dropout"],
                      LORA["targets"], seed=1234)
 
 
@@ -72,7 +75,10 @@ def ours(base_dir: Path, batches, steps: int, precision: str) -> list[float]:
     from train.core.loop import LoopInputs, LoopSettings, TrainLoop
     from train.core.metrics import MetricsLog
 
-    model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32)
+    from customize.lora import attention_for
+
+    attention = attention_for("auto", "cpu", float(batches.lengths().mean()))  # what the stage picks
+    model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32, attention)
     settings = LoopSettings(steps=steps, micro_batch_size=MICRO, precision=precision, optim=_adapter_optim())
     lengths = batches.lengths()
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +153,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--precisions", default="fp32,bf16")
+    parser.add_argument("--dropout", type=float, default=LORA["dropout"])
     args = parser.parse_args()
+    LORA["dropout"] = args.dropout
 
     import torch
 
@@ -165,7 +173,7 @@ def main() -> None:
                 speeds[(name, precision)] += got
                 print(f"round {round_no + 1}: {name:13} {precision}: median {statistics.median(got):8.0f} tok/s",
                       flush=True)
-    print(f"\ntiny preset + LoRA r{LORA['rank']} (7 projections), cockpit_commands examples "
+    print(f"\ntiny preset + LoRA r{LORA['rank']} dropout {LORA['dropout']} (7 projections), cockpit_commands examples "
           f"(mean {batches.lengths().mean():.0f} tokens), micro batch {MICRO}, {args.threads} threads, "
           f"{args.steps} steps x {args.rounds} rounds (torch {torch.__version__})")
     print(f"{'precision':>9} {'Trainer+PEFT tok/s':>19} {'ours tok/s':>11} {'speed-up':>9}")

@@ -74,7 +74,15 @@ def _peft(model):
     return lora.wrap(model, "bench", LORA["rank"], LORA["alpha"], LORA["dropout"], LORA["targets"], seed=1234)
 
 
-def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer_frac: float) -> dict:
+def _sync(device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer_frac: float,
+            device_name: str = "cuda") -> dict:
     import torch
 
     from customize.config import _adapter_optim
@@ -84,29 +92,31 @@ def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer
     from train.core.metrics import MetricsLog
     from train.model import peak_flops
 
-    device = torch.device("cuda")
+    device = torch.device(device_name)
     base, model_cfg, _ = _base(name, torch.bfloat16)
     model = _peft(base)
     batches = synthetic(model_cfg.vocab_size, micro * (steps + 2), seq_len, answer_frac)
     lengths = batches.lengths()
-    torch.cuda.reset_peak_memory_stats()
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
     times, tokens = [], []
     if config == "hf":
         model.to(device).train()
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=1e-3, fused=True)
+        fp8 = None
         for step in range(steps):
             rows = list(range(step * micro, (step + 1) * micro))
             batch = {k: v.to(device) for k, v in batches.batch(rows).items()}
-            torch.cuda.synchronize()
+            _sync(device)
             started = time.perf_counter()
-            with torch.autocast("cuda", dtype=torch.bfloat16):
+            with torch.autocast(device.type, dtype=torch.bfloat16):
                 loss = model(input_ids=batch["input_ids"], labels=batch["labels"]).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-            torch.cuda.synchronize()
+            _sync(device)
             times.append(time.perf_counter() - started)
             tokens.append(int(lengths[rows].sum()))
     else:
@@ -122,10 +132,10 @@ def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer
             module = loop.step_module()
             for _ in range(steps):
                 rows = loop.order.micro_rows(loop.step, 0, 0, 1, micro)
-                torch.cuda.synchronize()
+                _sync(device)
                 started = time.perf_counter()
                 loop.train_step(module)
-                torch.cuda.synchronize()
+                _sync(device)
                 times.append(time.perf_counter() - started)
                 tokens.append(int(lengths[rows].sum()))
                 loop.step += 1
@@ -134,9 +144,10 @@ def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer
     return {
         "preset": name, "config": config, "micro_batch": micro, "seq_len": seq_len, "steps": steps,
         "tokens_per_s": round(statistics.median(t / s for t, s in timed)),
-        "first_step_s": round(times[0], 2), "peak_mem_GiB": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+        "first_step_s": round(times[0], 2),
+        "peak_mem_GiB": round(torch.cuda.max_memory_allocated() / 2**30, 2) if device.type == "cuda" else None,
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "device": torch.cuda.get_device_name(), "fp8_backend": fp8 if config == "fp8" else None,
+        "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu", "fp8_backend": fp8 if config == "fp8" else None,
         "torch": torch.__version__,
     }
 
@@ -150,12 +161,13 @@ def main() -> None:
     parser.add_argument("--answer-frac", type=float, default=0.25)
     parser.add_argument("--micro", default="", help="preset=N,... overrides of the micro batch")
     parser.add_argument("--json", default="customize_gpu.jsonl", help="append the rows to this JSONL file")
+    parser.add_argument("--device", default="cuda", help="cpu: a functional check of the script (tiny preset)")
     args = parser.parse_args()
 
     import torch
 
-    if not torch.cuda.is_available():
-        sys.exit("customize_gpu.py needs a CUDA GPU")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("customize_gpu.py needs a CUDA GPU (or --device cpu for a functional check)")
     if "fp8" in args.configs.split(","):
         from train.fp8 import preload_te
 
@@ -168,14 +180,15 @@ def main() -> None:
     for name in args.presets.split(","):
         for config in args.configs.split(","):
             try:
-                row = measure(name, config, args.steps, args.seq_len, micro[name], args.answer_frac)
+                row = measure(name, config, args.steps, args.seq_len, micro[name], args.answer_frac, args.device)
             except Exception as err:  # an OOM, a compile failure or FP8 under LoRA failing is a result
                 row = {"preset": name, "config": config, "error": f"{type(err).__name__}: {str(err)[:400]}"}
             rows.append(row)
             print(json.dumps(row), flush=True)
             with open(args.json, "a") as handle:
                 handle.write(json.dumps(row) + "\n")
-            torch.cuda.empty_cache()
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
     print(f"\nLoRA r{LORA['rank']} on all 7 projections, seq {args.seq_len} ({args.answer_frac:.0%} answer tokens), "
           f"{args.steps} steps, median of steps 4..")
     print(f"{'preset':>6} {'config':>13} {'micro':>5} {'tokens/s':>10} {'vs hf':>6} {'peak GiB':>8} {'first s':>7}")

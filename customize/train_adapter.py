@@ -67,8 +67,11 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
         log.info("customize: adapter %s already trained (%s)", name, final)
         return AdapterRun(name, final, json.loads(done.read_text()), metrics_path)
     work.mkdir(parents=True, exist_ok=True)
-    model = lora.wrap(lora.load_base(base_dir, base_dtype(cfg)), name, adapter.lora.rank, adapter.lora.alpha,
-                      adapter.lora.dropout, list(adapter.lora.targets), cfg.seed)
+    base = lora.load_base(base_dir, base_dtype(cfg))
+    attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()))
+    base.set_attn_implementation(attention)
+    model = lora.wrap(base, name, adapter.lora.rank, adapter.lora.alpha, adapter.lora.dropout,
+                      list(adapter.lora.targets), cfg.seed)
     counts = lora.trainable_count(model)
     settings = LoopSettings(
         steps=adapter.steps, micro_batch_size=adapter.micro_batch_size, grad_accum=adapter.grad_accum,
@@ -91,7 +94,7 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
              f", resumed at step {loop.step}" if resumed else "")
     started = time.perf_counter()
     loop.run()
-    summary = {**counts, "steps": adapter.steps, "resumed_from_step": start_step if resumed else None,
+    summary = {**counts, "steps": adapter.steps, "attention": attention, "resumed_from_step": start_step if resumed else None,
                "train_seconds_this_attempt": round(time.perf_counter() - started, 2),
                "train_examples": len(train), "eval_examples": len(val), "mean_example_tokens": round(mean_len, 1),
                "answer_tokens_train": train.answer_tokens()}
