@@ -57,13 +57,13 @@ def build(tmp: Path):
     return tmp / "base", hf_tokenizer, ChatBatches.from_examples(hf_tokenizer, examples)
 
 
-def _peft(base_dir: Path, dtype, attention: str = "sdpa"):
+def _peft(base_dir: Path, dtype, attention: str = "sdpa", autocast: bool = False):
     from customize import lora
 
     base = lora.load_base(base_dir, dtype)
     base.set_attn_implementation(attention)
     return lora.wrap(base, "bench", LORA["rank"], LORA["alpha"], LORA["dropout"],
-                     LORA["targets"], seed=1234)
+                     LORA["targets"], seed=1234, autocast=autocast)
 
 
 def ours(base_dir: Path, batches, steps: int, precision: str) -> list[float]:
@@ -78,7 +78,7 @@ def ours(base_dir: Path, batches, steps: int, precision: str) -> list[float]:
     from customize.lora import attention_for
 
     attention = attention_for("auto", "cpu", float(batches.lengths().mean()))  # what the stage picks
-    model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32, attention)
+    model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32, attention, precision == "bf16")
     settings = LoopSettings(steps=steps, micro_batch_size=MICRO, precision=precision, optim=_adapter_optim())
     lengths = batches.lengths()
     with tempfile.TemporaryDirectory() as tmp:

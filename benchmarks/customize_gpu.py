@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 MICRO_BATCH = {"tiny": 16, "small": 16, "1b": 8}
-LORA = {"rank": 16, "alpha": 32, "dropout": 0.05,
+LORA = {"rank": 16, "alpha": 32, "dropout": 0.0,  # the stage default
         "targets": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
 
 
@@ -68,10 +68,11 @@ def _base(name: str, dtype):
     return model, model_cfg, torch
 
 
-def _peft(model):
+def _peft(model, autocast: bool = False):
     from customize import lora
 
-    return lora.wrap(model, "bench", LORA["rank"], LORA["alpha"], LORA["dropout"], LORA["targets"], seed=1234)
+    return lora.wrap(model, "bench", LORA["rank"], LORA["alpha"], LORA["dropout"], LORA["targets"], seed=1234,
+                     autocast=autocast)
 
 
 def _sync(device) -> None:
@@ -94,7 +95,7 @@ def measure(name: str, config: str, steps: int, seq_len: int, micro: int, answer
 
     device = torch.device(device_name)
     base, model_cfg, _ = _base(name, torch.bfloat16)
-    model = _peft(base)
+    model = _peft(base, autocast=config != "hf")
     batches = synthetic(model_cfg.vocab_size, micro * (steps + 2), seq_len, answer_frac)
     lengths = batches.lengths()
     if device.type == "cuda":
@@ -199,7 +200,7 @@ def main() -> None:
             continue
         ratio = f"{row['tokens_per_s'] / hf[row['preset']]:.2f}x" if row["preset"] in hf else "-"
         print(f"{row['preset']:>6} {row['config']:>13} {row['micro_batch']:>5} {row['tokens_per_s']:>10} {ratio:>6} "
-              f"{row['peak_mem_GiB']:>8} {row['first_step_s']:>7}")
+              f"{str(row['peak_mem_GiB']):>8} {row['first_step_s']:>7}")
 
 
 if __name__ == "__main__":

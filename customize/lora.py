@@ -54,9 +54,12 @@ def load_base(folder: str | Path, dtype: torch.dtype = torch.float32) -> nn.Modu
     return model
 
 
-def wrap(base: nn.Module, name: str, rank: int, alpha: int, dropout: float, targets: list[str], seed: int):
+def wrap(base: nn.Module, name: str, rank: int, alpha: int, dropout: float, targets: list[str], seed: int,
+         autocast: bool = False):
     """The PeftModel training adapter ``name``; its LoRA A matrices are initialised from ``seed``
-    (B starts at zero, so the wrapped model equals the base before any step)."""
+    (B starts at zero, so the wrapped model equals the base before any step). ``autocast``: the
+    model always runs under autocast, so PEFT need not copy each LoRA input to the fp32 of the
+    LoRA weights first (autocast casts both to bf16 for the GEMM anyway)."""
     from peft import get_peft_model
 
     for parameter in base.parameters():
@@ -67,6 +70,12 @@ def wrap(base: nn.Module, name: str, rank: int, alpha: int, dropout: float, targ
     for parameter in model.parameters():
         if parameter.requires_grad:
             parameter.data = parameter.data.float()
+    if autocast:
+        from peft.tuners.tuners_utils import BaseTunerLayer
+
+        for module in model.modules():
+            if isinstance(module, BaseTunerLayer):
+                module.cast_input_dtype_enabled = False
     return model
 
 

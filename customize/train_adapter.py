@@ -71,7 +71,7 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
     attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()))
     base.set_attn_implementation(attention)
     model = lora.wrap(base, name, adapter.lora.rank, adapter.lora.alpha, adapter.lora.dropout,
-                      list(adapter.lora.targets), cfg.seed)
+                      list(adapter.lora.targets), cfg.seed, autocast=cfg.precision == "bf16")
     counts = lora.trainable_count(model)
     settings = LoopSettings(
         steps=adapter.steps, micro_batch_size=adapter.micro_batch_size, grad_accum=adapter.grad_accum,
