@@ -77,7 +77,7 @@ def ours(base_dir: Path, batches, steps: int, precision: str) -> list[float]:
 
     from customize.lora import attention_for
 
-    attention = attention_for("auto", "cpu", float(batches.lengths().mean()))  # what the stage picks
+    attention = attention_for("auto", "cpu", float(batches.lengths().mean()), precision == "bf16")  # the stage's pick
     model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32, attention, precision == "bf16")
     settings = LoopSettings(steps=steps, micro_batch_size=MICRO, precision=precision, optim=_adapter_optim())
     lengths = batches.lengths()

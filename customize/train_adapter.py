@@ -68,7 +68,8 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
         return AdapterRun(name, final, json.loads(done.read_text()), metrics_path)
     work.mkdir(parents=True, exist_ok=True)
     base = lora.load_base(base_dir, base_dtype(cfg))
-    attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()))
+    attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()),
+                                   cfg.precision == "bf16")
     base.set_attn_implementation(attention)
     model = lora.wrap(base, name, adapter.lora.rank, adapter.lora.alpha, adapter.lora.dropout,
                       list(adapter.lora.targets), cfg.seed, autocast=cfg.precision == "bf16")
