@@ -54,7 +54,7 @@ def write_chunks(rows: list[dict], path: Path) -> None:
 def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
     """Write ``out`` (vectors.faiss, chunks.parquet, bm25/, settings.json); return what was measured."""
     from rag import lexical, vector_index
-    from rag.embed import Embedder
+    from rag.retriever import shared_embedder
 
     result = BuildResult()
     t0 = time.perf_counter()
@@ -78,15 +78,17 @@ def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
              len(rows), len(docs), len(sections), cfg.chunk.words, cfg.chunk.overlap_words, t2 - t1)
 
     device = cfg.device.value if hasattr(cfg.device, "value") else str(cfg.device)
-    embedder = Embedder(cfg.embed.model, device, cfg.threads, cfg.embed.batch_size, cfg.embed.max_seq_length,
-                        cfg.embed.cache_dir)
+    embedder = shared_embedder(cfg.embed.model, device, cfg.threads, cfg.embed.max_seq_length, cfg.embed.batch_size)
+    computed, hits = embedder.computed, embedder.cache_hits
     t3 = time.perf_counter()
-    vectors = embedder.encode(texts, progress=len(texts) > 256)
+    with embedder.caching(cfg.embed.cache_dir):
+        vectors = embedder.encode(texts, progress=len(texts) > 256)
     t4 = time.perf_counter()
+    computed, hits = embedder.computed - computed, embedder.cache_hits - hits
     tokens = embedder.token_counts(texts)
     truncated = sum(1 for n in tokens if n > cfg.embed.max_seq_length)
     log.info("index: embedded %d chunks (%d from cache) in %.2f s on %s; %d longer than %d word pieces (truncated)",
-             len(texts), embedder.cache_hits, t4 - t3, device, truncated, cfg.embed.max_seq_length)
+             len(texts), hits, t4 - t3, device, truncated, cfg.embed.max_seq_length)
 
     index = vector_index.build(vectors, cfg.faiss, device)
     t5 = time.perf_counter()
@@ -119,8 +121,8 @@ def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
     embed_seconds = max(t4 - t3, 1e-9)
     result.timings = {
         "read_s": round(t1 - t0, 3), "chunk_s": round(t2 - t1, 3), "model_load_s": round(t3 - t2, 3),
-        "embed_s": round(t4 - t3, 3), "embedded": embedder.computed, "embed_cache_hits": embedder.cache_hits,
-        "embed_chunks_per_s": round(embedder.computed / embed_seconds, 1) if embedder.computed else None,
+        "embed_s": round(t4 - t3, 3), "embedded": computed, "embed_cache_hits": hits,
+        "embed_chunks_per_s": round(computed / embed_seconds, 1) if computed else None,
         "index_build_s": round(t5 - t4, 3), "bm25_build_s": round(t6 - t5, 3), "write_s": round(t7 - t6, 3),
         "total_s": round(t7 - t0, 3), "indexing_chunks_per_s": round(len(rows) / max(t7 - t0, 1e-9), 1),
     }

