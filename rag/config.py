@@ -55,7 +55,7 @@ class EmbedConfig:
     batch_size: int = 32
     max_seq_length: int = 256  # word pieces; longer chunks are truncated (counted in the metrics)
     # Embeddings cached by content hash across runs ("" = no cache); a volatile key.
-    cache_dir: str = ""
+    cache_dir: str = "${paths.artifacts}/.cache/embeddings"
 
     def validate(self) -> None:
         if self.batch_size <= 0:
@@ -88,13 +88,13 @@ class SearchConfig:
     """How a query is answered (stored with the index; ``Retriever.open`` may override ``hybrid``)."""
 
     # Lexical BM25 fused with the dense ranking by reciprocal rank (Cormack et al. 2009).
-    hybrid: bool = False
+    hybrid: bool = True  # measured better on the dev sets (docs/rag.md)
     rrf_k: int = 60  # the RRF paper's constant
     candidates: int = 50  # depth of each ranking that enters the fusion
-    lexical_weight: float = 1.0  # weight of the BM25 ranking in the fused score (dense = 1)
+    lexical_weight: float = 0.5  # weight of the BM25 ranking in the fused score (dense = 1)
     # At most this many chunks of one section in a result list (0 = no limit): k hits then cover
     # more sections instead of repeating neighbouring chunks of the best one.
-    max_per_section: int = 0
+    max_per_section: int = 1
 
     def validate(self) -> None:
         if self.rrf_k < 0 or self.candidates <= 0 or self.lexical_weight < 0 or self.max_per_section < 0:
@@ -114,9 +114,10 @@ class IndexConfig:
     threads: int = 1  # torch and FAISS threads (1 was fastest on 2 shared cores)
     # Optional markdown files/folder whose "# N Title" lines name chapters that the indexed pages
     # do not carry themselves (a web page of section 6.2 does not say that chapter 6 is "Driving").
-    toc: str = ""
+    toc: str = "${paths.data}/manual"
     # Question sets (JSONL with question + section_id) scored after the build: recall@k, MRR.
-    eval_sets: list[str] = field(default_factory=list)
+    eval_sets: list[str] = field(default_factory=lambda: [
+        "${paths.data}/instructions/eval.jsonl", "${paths.data}/retrieval/paraphrased.jsonl"])
     eval_k: int = 5
 
     def validate(self) -> None:

@@ -37,7 +37,7 @@ Snow chains may only be fitted to the rear wheels. Do not exceed 50 km/h with ch
 
 @pytest.fixture(scope="module")
 def retriever():
-    return Retriever.from_texts(DOCS, words=60, overlap_words=10)
+    return Retriever.from_texts(DOCS, search=SearchConfig(hybrid=False, max_per_section=0), words=60, overlap_words=10)
 
 
 def test_search_finds_the_section_that_answers_a_paraphrase(retriever):
@@ -113,8 +113,8 @@ def test_open_refuses_an_index_built_with_other_weights(tmp_path):
     from tests.support.index import write_curated
 
     shards = write_curated(tmp_path / "shards", sections=4)
-    cfg = IndexConfig()
-    cfg.select.url_prefixes = []
+    cfg = IndexConfig(toc="", eval_sets=[])  # the dataclass defaults hold ${paths...} interpolations
+    cfg.select.url_prefixes, cfg.embed.cache_dir = [], ""
     build_index(shards, cfg, tmp_path / "index")
     opened = Retriever.open(tmp_path / "index")
     assert opened.size > 0 and opened.settings.hybrid == cfg.search.hybrid
