@@ -78,7 +78,8 @@ def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
              len(rows), len(docs), len(sections), cfg.chunk.words, cfg.chunk.overlap_words, t2 - t1)
 
     device = cfg.device.value if hasattr(cfg.device, "value") else str(cfg.device)
-    embedder = shared_embedder(cfg.embed.model, device, cfg.threads, cfg.embed.max_seq_length, cfg.embed.batch_size)
+    embedder = shared_embedder(cfg.embed.model, device, cfg.threads, cfg.embed.max_seq_length, cfg.embed.batch_size,
+                               cfg.embed.backend)
     computed, hits = embedder.computed, embedder.cache_hits
     t3 = time.perf_counter()
     with embedder.caching(cfg.embed.cache_dir):
@@ -137,7 +138,7 @@ def evaluate_sets(index_dir: Path, cfg: IndexConfig) -> tuple[dict, dict, dict[s
     if not cfg.eval_sets:
         return {}, {}, {}, []
     device = cfg.device.value if hasattr(cfg.device, "value") else str(cfg.device)
-    retriever = Retriever.open(index_dir, device=device, threads=cfg.threads)
+    retriever = Retriever.open(index_dir, device=device, threads=cfg.threads, backend=cfg.embed.backend)
     quality: dict[str, dict] = {}
     misses: dict[str, list] = {}
     bad: list[dict] = []

