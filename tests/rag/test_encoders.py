@@ -44,3 +44,15 @@ def test_unknown_models_and_backends_fail_clearly(tmp_path):
         Embedder(model=str(tmp_path))
     with pytest.raises(EmbedError, match="backend=nope"):
         Embedder(backend="nope")
+
+
+@pytest.mark.gpu
+def test_cuda_embedding_matches_the_cpu():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    pytest.importorskip("sentence_transformers", reason="the GPU path embeds with sentence-transformers")
+    cpu, gpu = Embedder(backend="onnx"), Embedder(device="gpu")
+    assert gpu.backend == "torch" and gpu.device == "cuda"
+    a, b = cpu.encode(TEXTS), gpu.encode(TEXTS)
+    assert float((a * b).sum(1).min()) > 0.999  # TF32 / kernel differences only
