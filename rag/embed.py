@@ -14,9 +14,9 @@ import hashlib
 import logging
 import os
 import sqlite3
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -141,7 +141,7 @@ class Embedder:
         self.computed = 0
 
     @contextmanager
-    def caching(self, cache_dir: str | Path) -> Iterator["Embedder"]:
+    def caching(self, cache_dir: str | Path) -> Iterator[Embedder]:
         """Use the content-hash cache in ``cache_dir`` ("" = none) inside the block only (a build
         caches chunk vectors; query latency must not be measured on cache hits)."""
         before = self.cache

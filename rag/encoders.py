@@ -2,8 +2,8 @@
 
 ONNX Runtime on CPU: the model folder's transformer is exported once per machine and weights
 fingerprint (torch.onnx, ~3 s) into ``onnx_cache_dir()``; afterwards embedding needs neither torch
-nor transformers (tokenizers + onnxruntime: sub-second start) and ran 1.7x faster than PyTorch on
-the shared 2-core machine (docs/rag.md). Mean or CLS pooling and L2 normalisation are done here in
+nor transformers (tokenizers + onnxruntime): it starts in ~0.6 s instead of ~10 s and answers a
+query in ~19 ms instead of ~27 ms; bulk throughput per CPU-second is the same (docs/rag.md). Mean or CLS pooling and L2 normalisation are done here in
 numpy, exactly as the model folder's modules.json prescribes; other module stacks use PyTorch.
 
 PyTorch (sentence-transformers) serves CUDA and any model the ONNX path does not cover.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 TOKEN = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\b\w\b")
 # English function words (bm25s's list is similar); numbers and single letters are kept: "P", "R".
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most my
-    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves"]
 )
 
 
@@ -54,11 +48,15 @@ class Bm25:
         self.model, self.size = model, size
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "Bm25":
+    def build(cls, texts: Sequence[str]) -> Bm25:
         import bm25s
 
+        tokens = [tokenize(t) or [""] for t in texts]
+        # A sorted vocabulary: bm25s builds its own from a set, whose order changes with the
+        # process's string hash seed, which made the saved index differ from run to run.
+        vocab = {token: i for i, token in enumerate(sorted({t for doc in tokens for t in doc} | {""}))}
         model = bm25s.BM25()
-        model.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        model.index(([[vocab[t] for t in doc] for doc in tokens], vocab), show_progress=False)
         return cls(model, len(texts))
 
     def save(self, folder: Path) -> None:
@@ -67,7 +65,7 @@ class Bm25:
         (folder / "rag_tokenizer.json").write_text(json.dumps({"tokenizer": "rag.lexical.tokenize/1", "size": self.size}))
 
     @classmethod
-    def load(cls, folder: Path) -> "Bm25":
+    def load(cls, folder: Path) -> Bm25:
         import bm25s
 
         meta = json.loads((folder / "rag_tokenizer.json").read_text())

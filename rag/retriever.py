@@ -12,9 +12,9 @@ with the same model the index was built with and refuses a folder built with oth
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -79,7 +79,7 @@ class Retriever:
 
     @classmethod
     def open(cls, index_dir: Path, device: str = "cpu", threads: int = 1, hybrid: bool | None = None,
-             backend: str = "auto") -> "Retriever":
+             backend: str = "auto") -> Retriever:
         """Load a published index folder; ``hybrid`` overrides the fusion setting it was built with;
         ``backend`` picks how queries are embedded (auto: ONNX Runtime on CPU, PyTorch on GPU)."""
         import pyarrow.parquet as pq
@@ -115,7 +115,7 @@ class Retriever:
 
     @classmethod
     def from_texts(cls, docs: list[tuple[str, str]], search: SearchConfig | None = None,
-                   embed: EmbedConfig | None = None, **chunking) -> "Retriever":
+                   embed: EmbedConfig | None = None, **chunking) -> Retriever:
         """An in-memory flat index over small literal corpora: ``docs`` are (doc_id, text) pairs;
         ``chunking`` sets ChunkConfig fields (words, overlap_words, max_block_words)."""
         cfg = ChunkConfig(**chunking)
@@ -130,7 +130,7 @@ class Retriever:
         return cls.from_rows(rows, embedder, search)
 
     @classmethod
-    def from_rows(cls, rows: list[dict], embedder, search: SearchConfig | None = None) -> "Retriever":
+    def from_rows(cls, rows: list[dict], embedder, search: SearchConfig | None = None) -> Retriever:
         """An in-memory flat index over chunk rows (rag.corpus.chunk_documents) with this embedder."""
         from rag import lexical, vector_index
 

@@ -88,12 +88,12 @@ def format_trace(found: dict, width: int = 400) -> str:
     chunk = found["chunk"]
     lines = [
         f"chunk      {chunk['chunk_id']}  ({chunk['words']} words, position {chunk['position']} in its section)",
-        f"section    {chunk['section_id']} {chunk['section_title']}".rstrip()
-        + (f"  [chapter: {chunk['chapter']}]" if chunk["chapter"] else ""),
+        (f"section    {chunk['section_id']} {chunk['section_title']}".rstrip()
+         + (f"  [chapter: {chunk['chapter']}]" if chunk["chapter"] else "")),
         f"text       {chunk['text'][:width]!r}",
         f"index      {found['index_artifact']}",
-        f"curated    {found['curated']['shard']} row {found['curated']['row']}  id={found['curated']['id']}"
-        f"  url={found['curated'].get('url')}",
+        (f"curated    {found['curated']['shard']} row {found['curated']['row']}  id={found['curated']['id']}"
+         f"  url={found['curated'].get('url')}"),
     ]
     raw = found.get("raw")
     if raw:

@@ -1,6 +1,7 @@
 """Chunking keeps tables, procedures and sentences whole, overlaps by whole sentences and never
 mixes sections."""
 
+import itertools
 import re
 
 from rag.chunking import chunk_section, sentences
@@ -37,7 +38,7 @@ def test_a_procedure_that_fits_is_never_split_and_a_long_one_only_between_steps(
     holding = [c for c in chunks if "1. Do step" in c.text]
     assert len(holding) == 1 and all(f"{i}. Do step" in holding[0].text for i in range(1, 8))
     chunks = _chunks(text, words=40, overlap_words=0, max_block_words=40)
-    pieces = [re.findall(r"^(\d+)\. Do step number \1 carefully and then check the result twice\.$", c.text, re.M)
+    pieces = [re.findall(r"^(\d+)\. Do step number \1 carefully and then check the result twice\.$", c.text, re.MULTILINE)
               for c in chunks]
     assert sum(len(p) for p in pieces) == 7 and sum(1 for p in pieces if p) >= 2
 
@@ -46,7 +47,7 @@ def test_overlap_is_whole_trailing_sentences_of_the_previous_chunk():
     text = "## 3.1 Prose\n\n" + " ".join(_sentence(i) for i in range(12))
     chunks = _chunks(text, words=50, overlap_words=15)
     assert len(chunks) >= 3
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert after.overlap_words > 0
         carried = " ".join(after.text.split()[:after.overlap_words])
         assert before.text.endswith(carried) and carried in sentences(before.text)

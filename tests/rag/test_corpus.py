@@ -58,7 +58,7 @@ def test_chunk_rows_carry_section_chapter_and_unique_ids(tmp_path):
         "a#0", "6.2", "Gear selector", "Driving")
     assert (first["shard"], first["row"], first["url"]) == ("s.parquet", 3, MANUAL + "6.2")
     assert first["context"] == "Driving > 6.2 Gear selector"
-    blog = [r for r in rows if r["doc_id"] == "b"][0]
+    blog = next(r for r in rows if r["doc_id"] == "b")
     assert (blog["section_id"], blog["section_title"], blog["chapter"]) == ("", "How to charge at home", "")
     assert len({r["chunk_id"] for r in rows}) == len(rows)
     assert rows[-1]["chunk_id"] == "a@t:0#0"

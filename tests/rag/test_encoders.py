@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from rag.embed import EmbedError, Embedder, model_dir
+from rag.embed import Embedder, EmbedError, model_dir
 from rag.encoders import onnx_pooling
 
 TEXTS = ["How deep can I drive through water?", "Driving > 6.2 Gear selector\n| Gear | How |\n|---|---|\n| D | Push |",

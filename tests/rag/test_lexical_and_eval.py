@@ -58,3 +58,22 @@ def test_metrics():
     m = score([1, 3, 0, 6], 5, strict=[1, 0, 0, 6])
     assert m == {"n": 4, "recall@1": 0.25, "recall@5": 0.5, "mrr@10": round((1 + 1 / 3 + 1 / 6) / 4, 4),
                  "strict_recall@1": 0.25, "strict_recall@5": 0.25}
+
+
+def test_the_saved_bm25_index_does_not_depend_on_the_hash_seed(tmp_path):
+    """Artifacts are content-addressed: the same chunks must give the same bytes in every process."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    code = ("import sys; from pathlib import Path; from rag.lexical import Bm25; "
+            "Bm25.build(['Brake fluid DOT 4', 'Tyre pressure 2.5 bar', '', 'zebra apple mango kiwi']).save(Path(sys.argv[1]))")
+    saved = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        subprocess.run([sys.executable, "-c", code, str(out)], cwd=REPO, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        saved.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert saved[0] == saved[1]

@@ -48,7 +48,7 @@ def test_ivfpq_refuses_a_corpus_too_small_to_train():
 def test_lists_and_small_searches():
     assert ivf_lists(1_000_000) == 4000 and ivf_lists(1000) == 25 and ivf_lists(1000, 8) == 8
     base, query = _data(n=300)
-    scores, ids = search(build(base[:3], FaissConfig()), query[:2], 10)
+    _, ids = search(build(base[:3], FaissConfig()), query[:2], 10)
     assert ids.shape == (2, 3)
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from pipeline.registry import Registry
 from pipeline.stage import StageContext, StageResult
-
 from tests.support import REPO
 from tests.support.cli import project_paths, run_cli
 
