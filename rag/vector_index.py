@@ -37,7 +37,7 @@ def _require_gpu() -> None:
 
     if not hasattr(faiss, "StandardGpuResources"):
         raise VectorIndexError(
-            f"index.device=gpu needs a FAISS GPU build (faiss-gpu-cu13-cuvs); the installed faiss "
+            f"index.device=gpu needs a FAISS GPU build (faiss-gpu-cuvs, CUDA 13; docs/rag.md); the installed faiss "
             f"{faiss.__version__} is CPU-only"
         )
     if faiss.get_num_gpus() == 0:

@@ -63,7 +63,7 @@ def test_gpu_request_without_a_faiss_gpu_build_is_a_clear_error():
 @pytest.mark.gpu
 def test_gpu_flat_and_ivfpq_match_the_cpu(tmp_path):
     if not gpu_available():
-        pytest.skip("needs a FAISS GPU build (faiss-gpu-cu13-cuvs) and a GPU; see docs/rag.md")
+        pytest.skip("needs a FAISS GPU build (faiss-gpu-cuvs) and a GPU; see docs/rag.md")
     base, query = _data(n=20000)
     truth = np.argsort(-(query @ base.T), axis=1)[:, :10]
     cpu_ids = search(build(base, FaissConfig()), query, 10)[1]
