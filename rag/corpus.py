@@ -107,11 +107,12 @@ def fallback_title(doc: Document) -> str:
     if doc.title.strip():
         return doc.title.split(" | ")[0].strip()
     if doc.url:
-        segment = unquote(urlparse(doc.url).path.rstrip("/").rsplit("/", 1)[-1])
-        segment = re.sub(r"\.\w{2,5}$", "", segment)
-        words = re.sub(r"[-_+]+", " ", segment).strip()
-        if re.search(r"[A-Za-z]", words):
-            return words[:1].upper() + words[1:]
+        # The last path segment that reads as words: forum URLs end in a numeric post id
+        # (/t/is-an-energy-monitor-worth-it/615).
+        for segment in reversed(unquote(urlparse(doc.url).path).strip("/").split("/")):
+            words = re.sub(r"[-_+]+", " ", re.sub(r"\.\w{2,5}$", "", segment)).strip()
+            if len(re.findall(r"[A-Za-z]", words)) >= 3:
+                return words[:1].upper() + words[1:]
     return doc.doc_id
 
 

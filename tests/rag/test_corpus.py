@@ -67,4 +67,5 @@ def test_chunk_rows_carry_section_chapter_and_unique_ids(tmp_path):
 def test_fallback_titles():
     assert fallback_title(Document("x", "", "t", title="4.2 Charging | Site")) == "4.2 Charging"
     assert fallback_title(Document("x", "https://a.example/news/ev_prices-2026.html", "t")) == "Ev prices 2026"
+    assert fallback_title(Document("x", "https://f.example/t/is-a-monitor-worth-it/615", "t")) == "Is a monitor worth it"
     assert fallback_title(Document("x", "https://a.example/", "t")) == "x"
