@@ -78,6 +78,10 @@ class MappingError(ValueError):
     """Weights that do not fit the shape or layout they are converted for."""
 
 
+class LayoutError(ValueError):
+    """A tp / pp / dp choice that does not fit the model or the number of processes."""
+
+
 @dataclass(frozen=True)
 class LlamaShape:
     num_layers: int
@@ -105,21 +109,21 @@ class LlamaShape:
 
 
 def check_layout(shape: LlamaShape, tp: int, pp: int, dp: int, world_size: int) -> int:
-    """The data-parallel size for ``world_size`` processes (``dp=0``: derived), or a ValueError
+    """The data-parallel size for ``world_size`` processes (``dp=0``: derived), or a LayoutError
     naming the key whose value megatron-core would reject."""
     if tp < 1 or pp < 1 or dp < 0:
-        raise ValueError(f"train.parallel: tp={tp} and pp={pp} must be >= 1, dp={dp} >= 0")
+        raise LayoutError(f"train.parallel: tp={tp} and pp={pp} must be >= 1, dp={dp} >= 0")
     if world_size % (tp * pp):
-        raise ValueError(f"train.parallel.tp={tp} x pp={pp} = {tp * pp} does not divide the {world_size} processes")
+        raise LayoutError(f"train.parallel.tp={tp} x pp={pp} = {tp * pp} does not divide the {world_size} processes")
     derived = world_size // (tp * pp)
     if dp and dp != derived:
-        raise ValueError(f"train.parallel: tp={tp} x pp={pp} x dp={dp} = {tp * pp * dp}, but WORLD_SIZE={world_size}")
+        raise LayoutError(f"train.parallel: tp={tp} x pp={pp} x dp={dp} = {tp * pp * dp}, but WORLD_SIZE={world_size}")
     for name, value in (("num_heads", shape.num_heads), ("num_kv_heads", shape.num_kv_heads),
                         ("intermediate_size", shape.intermediate_size), ("vocab_size", shape.vocab_size)):
         if value % tp:
-            raise ValueError(f"train.parallel.tp={tp} must divide model.{name}={value}")
+            raise LayoutError(f"train.parallel.tp={tp} must divide model.{name}={value}")
     if shape.num_layers % pp:
-        raise ValueError(f"train.parallel.pp={pp} must divide model.num_layers={shape.num_layers}")
+        raise LayoutError(f"train.parallel.pp={pp} must divide model.num_layers={shape.num_layers}")
     return derived
 
 

@@ -1,0 +1,480 @@
+"""``train.engine=megatron``: megatron-core's GPTModel, its schedules and its (distributed) optimizer
+on our data, metrics, checkpoints and HF export.
+
+What is shared with the native engine (train/core): the packed rows and ``BatchOrder`` (a step's
+rows depend only on (seed, step); data-parallel rank r reads what rank r reads there), warmup +
+cosine LR (``WarmupCosine``), the metrics JSONL, the checkpoint folder protocol (hidden folder,
+``trainer.pt`` last, rename; a killed run resumes from the newest complete step) and the HF folder
+at the end. What is megatron's: the model (train/megatron_model.py), ``get_forward_backward_func``
+(no pipelining, or 1F1B over ``pp`` stages), ``DistributedDataParallel`` + ``get_megatron_optimizer``
+(bf16 weights with fp32 master copies; with ``train.parallel.distributed_optimizer`` those and
+Adam's state are sharded over data-parallel ranks), megatron's vocab-parallel cross-entropy and
+FP8 through its Transformer Engine integration.
+
+Checkpoint folder ``step-NNNNNNN``: ``model-tp{t}-pp{p}.pt`` (one per model-parallel shard, from
+its first data-parallel rank), ``optim-....pt`` (per rank with the distributed optimizer, else per
+shard), ``rng-{rank}.pt`` and ``trainer.pt``. A resume needs the same tp / pp / dp and global
+batch. The HF export merges the final checkpoint's model shards (``hf_state_from_checkpoint``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from train import megatron_map as mmap
+from train.core import checkpoint
+from train.core.loop import ResumeError, WarmupCosine
+from train.core.metrics import MetricsLog, perplexity
+from train.core.order import BatchOrder
+
+log = logging.getLogger("pipeline.train")
+IGNORE_INDEX = -100
+
+
+@dataclass(frozen=True)
+class Layout:
+    """This process's place in the tp x pp x dp grid (megatron's parallel_state, read once)."""
+
+    tp: int
+    pp: int
+    dp: int
+    tp_rank: int
+    pp_rank: int
+    dp_rank: int
+    rank: int
+    world_size: int
+    device: torch.device
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def first_stage(self) -> bool:
+        return self.pp_rank == 0
+
+    @property
+    def last_stage(self) -> bool:
+        return self.pp_rank == self.pp - 1
+
+    @property
+    def reports_loss(self) -> bool:
+        """One process per data-parallel replica holds its loss: the last stage's first tensor rank."""
+        return self.last_stage and self.tp_rank == 0
+
+    @property
+    def size(self) -> int:
+        return self.world_size
+
+    @property
+    def shard_name(self) -> str:
+        return f"tp{self.tp_rank}-pp{self.pp_rank}"
+
+
+@dataclass(frozen=True)
+class Processes:
+    rank: int
+    size: int
+    local_rank: int
+    device: torch.device
+
+
+@contextlib.contextmanager
+def process_group(device: str = "cuda"):
+    """torch.distributed for this process (torchrun's environment, or a group of one: megatron needs
+    a group even alone); destroyed on exit if made here. ``device="cpu"`` (gloo) is for experiments."""
+    size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device == "cuda":
+        torch.cuda.set_device(local_rank)
+        where = torch.device("cuda", local_rank)
+    else:
+        where = torch.device("cpu")
+    owns_group = not torch.distributed.is_initialized()
+    if owns_group:
+        backend = "nccl" if where.type == "cuda" else "gloo"
+        extra = {"device_id": where} if where.type == "cuda" else {}
+        if size == 1:  # an in-memory store: no port to pick
+            torch.distributed.init_process_group(backend, store=torch.distributed.HashStore(), rank=0,
+                                                 world_size=1, **extra)
+        else:
+            torch.distributed.init_process_group(backend, rank=rank, world_size=size, **extra)
+    try:
+        yield Processes(rank, size, local_rank, where)
+    finally:
+        if owns_group and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+
+
+@contextlib.contextmanager
+def model_parallel(parallel, shape: mmap.LlamaShape, seed: int, procs: Processes):
+    """megatron's tensor / pipeline / data-parallel groups over ``procs``; torn down on exit."""
+    from megatron.core import parallel_state, tensor_parallel
+
+    dp = mmap.check_layout(shape, parallel.tp, parallel.pp, parallel.dp, procs.size)
+    parallel_state.initialize_model_parallel(tensor_model_parallel_size=parallel.tp,
+                                             pipeline_model_parallel_size=parallel.pp)
+    try:
+        if procs.device.type == "cuda":
+            tensor_parallel.model_parallel_cuda_manual_seed(seed)
+        yield Layout(parallel.tp, parallel.pp, dp, parallel_state.get_tensor_model_parallel_rank(),
+                     parallel_state.get_pipeline_model_parallel_rank(), parallel_state.get_data_parallel_rank(),
+                     procs.rank, procs.size, procs.device)
+    finally:
+        parallel_state.destroy_model_parallel()
+
+
+def barrier(procs) -> None:
+    if procs.size > 1:
+        torch.distributed.barrier()
+
+
+def _sum_over_world(layout: Layout, values: list[float]) -> list[float]:
+    tensor = torch.tensor(values, dtype=torch.float64, device=layout.device)
+    if layout.world_size > 1:
+        torch.distributed.all_reduce(tensor)
+    return tensor.tolist()
+
+
+class MegatronTrainer:
+    """Builds one rank's model part, optimizer and schedule; runs, evaluates, saves and resumes."""
+
+    def __init__(self, cfg, plan, hf_config, hf_state: dict[str, torch.Tensor], train_rows, val_rows,
+                 layout: Layout, checkpoint_dir: Path, metrics: MetricsLog, peak_flops: float | None):
+        from megatron.core.distributed import (
+            DistributedDataParallel,
+            DistributedDataParallelConfig,
+            finalize_model_grads,
+        )
+        from megatron.core.optimizer import OptimizerConfig, get_megatron_optimizer
+        from megatron.core.pipeline_parallel import get_forward_backward_func
+        from megatron.core.transformer.module import Float16Module
+
+        from train import megatron_model
+        from train import model as llama
+
+        self.cfg, self.plan, self.layout = cfg, plan, layout
+        self.train_rows, self.val_rows = train_rows, val_rows
+        self.checkpoint_dir, self.metrics, self.peak_flops = checkpoint_dir, metrics, peak_flops
+        self.config = megatron_model.transformer_config(plan, cfg.fp8)
+        self.gpt = megatron_model.build(plan, self.config, pre_process=layout.first_stage,
+                                        post_process=layout.last_stage)
+        full = mmap.hf_to_megatron(hf_state, plan.shape, plan.layout)
+        megatron_model.load_weights(self.gpt, mmap.shard(full, plan.shape, plan.layout, layout.tp, layout.tp_rank,
+                                                         layout.pp, layout.pp_rank))
+        del full
+        self.gpt.to(layout.device)
+        module = Float16Module(self.config, self.gpt) if plan.precision != "fp32" else self.gpt
+        distributed = bool(cfg.parallel.distributed_optimizer)
+        self.ddp = DistributedDataParallel(
+            config=self.config, module=module,
+            ddp_config=DistributedDataParallelConfig(grad_reduce_in_fp32=True, overlap_grad_reduce=False,
+                                                     use_distributed_optimizer=distributed),
+        )
+        betas = tuple(cfg.optim.betas)
+        if len(betas) != 2:
+            raise ValueError(f"train.optim.betas must hold two values, got {list(betas)}")
+        self.optimizer = get_megatron_optimizer(
+            OptimizerConfig(optimizer="adam", lr=cfg.optim.lr, min_lr=cfg.optim.lr * cfg.optim.min_lr_ratio,
+                            weight_decay=cfg.optim.weight_decay, adam_beta1=betas[0], adam_beta2=betas[1],
+                            adam_eps=1e-8, clip_grad=cfg.optim.grad_clip, bf16=plan.precision != "fp32",
+                            params_dtype=plan.params_dtype, use_distributed_optimizer=distributed),
+            [self.ddp],
+        )
+        # The hooks megatron's schedules call (as megatron's own training loop sets them).
+        self.config.no_sync_func = self.ddp.no_sync
+        self.config.finalize_model_grads_func = finalize_model_grads
+        self.config.grad_scale_func = self.optimizer.scale_loss
+        self.forward_backward = get_forward_backward_func()
+        self.schedule = WarmupCosine(cfg.optim.warmup_steps, cfg.steps, cfg.optim.min_lr_ratio)
+        self.global_batch = cfg.micro_batch_size * cfg.grad_accum * layout.dp
+        self.order = BatchOrder(len(train_rows), self.global_batch, cfg.seed)
+        counts = megatron_model.param_counts(plan.shape)
+        self.flops_per_token = llama.flops_per_token(hf_config, cfg.seq_len, counts["params_non_embedding"])
+        self.step = 0
+        self.tokens_seen = 0
+        self.fp8_state: dict[str, int] | None = None
+
+    # -- one step ----------------------------------------------------------------------------------
+    def _forward_step(self, data_iterator, model):
+        batch = next(data_iterator)
+        rows = batch["input_ids"]
+        tokens = rows[:, :-1].contiguous()
+        targets = batch.get("labels", rows)[:, 1:].contiguous()
+        mask = (targets != IGNORE_INDEX).float()
+        positions = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0).expand_as(tokens)
+        output = model(tokens, positions, None, labels=targets.clamp(min=0))
+
+        def loss_func(per_token: torch.Tensor):
+            loss = (per_token.float() * mask).sum() / mask.sum().clamp(min=1)
+            # The schedule divides the returned loss in place: report a copy.
+            return loss, {"loss": loss.detach().clone()}
+
+        return output, loss_func
+
+    def _batches(self, step: int) -> list[dict[str, torch.Tensor]]:
+        cfg, layout = self.cfg, self.layout
+        out = []
+        for micro in range(cfg.grad_accum):
+            rows = self.order.micro_rows(step, layout.dp_rank, micro, cfg.grad_accum, cfg.micro_batch_size)
+            out.append({k: v.to(layout.device, non_blocking=True) for k, v in self.train_rows.batch(rows).items()})
+        return out
+
+    def train_step(self) -> dict[str, Any]:
+        cfg, layout = self.cfg, self.layout
+        started = time.perf_counter()
+        lr = cfg.optim.lr * self.schedule(self.step)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.ddp.zero_grad_buffer()
+        self.optimizer.zero_grad()
+        batches = self._batches(self.step)
+        losses = self.forward_backward(
+            forward_step_func=self._forward_step, data_iterator=iter(batches), model=[self.ddp],
+            num_microbatches=cfg.grad_accum, seq_length=cfg.seq_len, micro_batch_size=cfg.micro_batch_size,
+            forward_only=False,
+        )
+        _, grad_norm, _ = self.optimizer.step()
+        mine = sum(float(x["loss"]) for x in losses) / len(losses) if layout.reports_loss and losses else 0.0
+        tokens = sum(b["input_ids"].shape[0] * (b["input_ids"].shape[1] - 1) for b in batches)
+        reporting = 1.0 if layout.reports_loss else 0.0
+        loss_sum, reporters, token_sum = _sum_over_world(layout, [mine * reporting, reporting, tokens * reporting])
+        elapsed = time.perf_counter() - started
+        self.tokens_seen += int(token_sum)
+        if self.fp8_state is None and self.plan.precision == "fp8":
+            self._assert_fp8_active()
+        record = {
+            "kind": "train", "step": self.step + 1, "loss": loss_sum / reporters, "lr": lr,
+            "grad_norm": None if grad_norm is None else float(grad_norm), "tokens_per_s": token_sum / elapsed,
+            "step_s": elapsed, "tokens_seen": self.tokens_seen,
+        }
+        if self.peak_flops:
+            record["mfu"] = token_sum / elapsed * self.flops_per_token / (self.peak_flops * layout.world_size)
+        return record
+
+    def _assert_fp8_active(self) -> None:
+        """megatron-core turns FP8 into a no-op without TE; after the first step TE's scales must have moved."""
+        from train import megatron_model
+
+        state = megatron_model.fp8_probe(self.gpt)
+        counts = _sum_over_world(self.layout, [state["te_modules"], state["fp8_active"]])
+        self.fp8_state = {"te_modules": int(counts[0]), "fp8_active": int(counts[1])}
+        if not counts[1]:
+            raise RuntimeError(f"train.precision=fp8 but no Transformer Engine module ran in FP8 after the first step "
+                               f"({int(counts[0])} TE modules, none with updated scales)")
+        log.info("FP8 active (megatron + TE, delayed scaling): %d of %d TE modules updated their scales",
+                 int(counts[1]), int(counts[0]))
+
+    @contextlib.contextmanager
+    def _high_precision(self):
+        """Evaluation in bf16, as the native engine does (validation losses compare across precisions)."""
+        saved = self.config.fp8
+        self.config.fp8 = None
+        try:
+            yield
+        finally:
+            self.config.fp8 = saved
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, Any]:
+        """Mean loss over the first ``eval_rows`` validation rows, rounded down to whole micro-batches
+        per data-parallel rank (the pipeline schedule needs equal micro-batches)."""
+        cfg, layout = self.cfg, self.layout
+        per_rank = min(cfg.eval_rows, len(self.val_rows)) // layout.dp
+        if per_rank == 0:
+            raise ResumeError(f"{len(self.val_rows)} validation rows cannot give each of {layout.dp} data-parallel "
+                              f"ranks one row: lower train.parallel.dp or add data")
+        micro = min(cfg.micro_batch_size, per_rank)
+        count = per_rank // micro
+        mine = np.arange(layout.dp_rank, per_rank * layout.dp, layout.dp)[:count * micro]
+        batches = [{k: v.to(layout.device) for k, v in self.val_rows.batch(mine[i * micro:(i + 1) * micro]).items()}
+                   for i in range(count)]
+        self.ddp.eval()
+        with self._high_precision():
+            losses = self.forward_backward(
+                forward_step_func=self._forward_step, data_iterator=iter(batches), model=[self.ddp],
+                num_microbatches=count, seq_length=cfg.seq_len, micro_batch_size=micro, forward_only=True,
+            )
+        self.ddp.train()
+        mine_loss = sum(float(x["loss"]) for x in losses) / len(losses) if layout.reports_loss and losses else 0.0
+        reporting = 1.0 if layout.reports_loss else 0.0
+        loss_sum, reporters = _sum_over_world(layout, [mine_loss * reporting, reporting])
+        loss = loss_sum / reporters
+        record = {"kind": "val", "step": self.step, "loss": loss, "perplexity": perplexity(loss),
+                  "rows": count * micro * layout.dp}
+        self.metrics.write(record)
+        log.info("step %d: validation loss %.4f (perplexity %.2f)", self.step, loss, record["perplexity"])
+        return record
+
+    def run(self) -> None:
+        from tqdm import tqdm
+
+        cfg = self.cfg
+        if self.step == 0:
+            self.evaluate()
+        self.ddp.train()
+        bar = tqdm(total=cfg.steps, initial=self.step, desc="train (megatron)", unit=" step",
+                   disable=not self.layout.is_main, mininterval=2.0)
+        while self.step < cfg.steps:
+            record = self.train_step()
+            self.step += 1
+            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                self.metrics.write(record)
+            bar.update(1)
+            bar.set_postfix(loss=f"{record['loss']:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
+            if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
+                self.evaluate()
+            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
+                self.save()
+        bar.close()
+
+    # -- checkpoints ---------------------------------------------------------------------------------
+    def _record(self) -> dict[str, Any]:
+        layout = self.layout
+        return {"step": self.step, "samples_seen": self.step * self.global_batch, "tokens_seen": self.tokens_seen,
+                "world_size": layout.world_size, "global_batch": self.global_batch, "seed": self.cfg.seed,
+                "engine": "megatron", "tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "layer_layout": self.plan.layout,
+                "distributed_optimizer": bool(self.cfg.parallel.distributed_optimizer),
+                "precision": self.plan.precision}
+
+    def _optim_file(self, folder: Path) -> Path | None:
+        """This rank's optimizer file (None: another data-parallel rank holds the same state)."""
+        if self.cfg.parallel.distributed_optimizer:
+            return folder / f"optim-rank{self.layout.rank:05d}.pt"
+        return folder / f"optim-{self.layout.shard_name}.pt" if self.layout.dp_rank == 0 else None
+
+    def save(self) -> None:
+        from megatron.core import tensor_parallel
+
+        from train.fp8_te import keep_fp8_state_in_checkpoint
+
+        layout, root = self.layout, self.checkpoint_dir
+        stage = checkpoint.staging(root, self.step)
+        if layout.is_main:
+            if stage.exists():
+                import shutil
+
+                shutil.rmtree(stage)
+            stage.mkdir(parents=True)
+        barrier(layout)
+        keep_fp8_state_in_checkpoint(self.gpt)  # evaluations ran in bf16: keep TE's FP8 state anyway
+        if layout.dp_rank == 0:
+            torch.save(self.gpt.state_dict(), stage / f"model-{layout.shard_name}.pt")
+        optim = {"optimizer": self.optimizer.state_dict()}
+        if self.cfg.parallel.distributed_optimizer:
+            optim["param_state"] = _distributed_param_state(self.optimizer)
+        target = self._optim_file(stage)
+        if target is not None:
+            torch.save(optim, target)
+        rng = checkpoint.rng_state(layout.device)
+        if layout.device.type == "cuda":
+            rng["megatron_tracker"] = tensor_parallel.get_cuda_rng_tracker().get_states()
+        torch.save(rng, stage / f"rng-{layout.rank}.pt")
+        barrier(layout)
+        if layout.is_main:
+            torch.save(self._record(), stage / "trainer.tmp")
+            checkpoint.publish(stage, root, self.step, self.cfg.keep_checkpoints)
+        barrier(layout)
+
+    def resume(self) -> bool:
+        from megatron.core import tensor_parallel
+
+        found = checkpoint.latest(self.checkpoint_dir)
+        if found is None:
+            return False
+        record = torch.load(found / "trainer.pt", weights_only=False)
+        now = self._record()
+        keys = ("engine", "tp", "pp", "dp", "global_batch", "layer_layout", "distributed_optimizer")
+        if any(record.get(k) != now[k] for k in keys):
+            raise ResumeError(f"{found}: saved with " + ", ".join(f"{k}={record.get(k)}" for k in keys)
+                              + "; now " + ", ".join(f"{k}={now[k]}" for k in keys))
+        layout = self.layout
+        self.gpt.load_state_dict(torch.load(found / f"model-{layout.shard_name}.pt", map_location=layout.device,
+                                            weights_only=False))
+        optim_file = self._optim_file(found) or found / f"optim-{layout.shard_name}.pt"
+        optim = torch.load(optim_file, map_location=layout.device, weights_only=False)
+        self.optimizer.load_state_dict(optim["optimizer"])
+        if "param_state" in optim:
+            _load_distributed_param_state(self.optimizer, optim["param_state"])
+        elif not self.cfg.parallel.distributed_optimizer:
+            # Float16 optimizer: its fp32 masters came with the state dict; the bf16 model params
+            # already equal them (both saved at the same step).
+            pass
+        rng_file = found / f"rng-{layout.rank}.pt"
+        if not rng_file.is_file():
+            raise ResumeError(f"{found}: no RNG state for rank {layout.rank}; resume with the layout it was saved with")
+        rng = torch.load(rng_file, weights_only=False)
+        tracker = rng.pop("megatron_tracker", None)
+        checkpoint.restore_rng(rng, layout.device)
+        if tracker is not None:
+            tensor_parallel.get_cuda_rng_tracker().set_states(tracker)
+        self.step = record["step"]
+        self.tokens_seen = record["tokens_seen"]
+        self.metrics.truncate_after(self.step)
+        log.info("resumed from %s (step %d, %d samples seen)", found, self.step, record["samples_seen"])
+        return True
+
+
+def _distributed_param_state(optimizer) -> list:
+    """Each rank's shard of fp32 master weights and Adam moments (megatron's "dp reshardable" form,
+    no gather), one entry per sub-optimizer of a ChainedOptimizer."""
+    parts = getattr(optimizer, "chained_optimizers", [optimizer])
+    return [part.get_parameter_state_dp_reshardable() for part in parts]
+
+
+def _load_distributed_param_state(optimizer, states: list) -> None:
+    parts = getattr(optimizer, "chained_optimizers", [optimizer])
+    if len(parts) != len(states):
+        raise ResumeError(f"checkpoint holds {len(states)} optimizer shards, this run has {len(parts)}")
+    for part, state in zip(parts, states):
+        # The loader skips bucket padding entries by a "padding" flag that the saver (megatron-core
+        # 0.16 .. 0.19) does not write: every saved entry is a real parameter.
+        for key, per_dtype in state.items():
+            if isinstance(key, int):
+                for buckets in per_dtype.values():
+                    for bucket in buckets:
+                        for entry in bucket:
+                            entry.setdefault("padding", False)
+        part.load_parameter_state_from_dp_reshardable(state)
+
+
+# -- HF export -------------------------------------------------------------------------------------
+def hf_state_from_checkpoint(folder: Path, shape: mmap.LlamaShape) -> dict[str, torch.Tensor]:
+    """The HF Llama state dict (fp32) of a megatron-engine checkpoint folder: its model shards merged
+    and converted (no megatron import: runs anywhere)."""
+    record = torch.load(folder / "trainer.pt", weights_only=False)
+    tp, pp, layout = record["tp"], record["pp"], record["layer_layout"]
+    shards = {}
+    for t in range(tp):
+        for p in range(pp):
+            path = folder / f"model-tp{t}-pp{p}.pt"
+            if not path.is_file():
+                raise FileNotFoundError(f"{folder}: model shard {path.name} is missing")
+            shards[(t, p)] = mmap.weights_only(torch.load(path, map_location="cpu", weights_only=False))
+    full = mmap.merge(shards, shape, layout, tp, pp)
+    return {k: v.float() for k, v in mmap.megatron_to_hf(full, shape, layout).items()}
+
+
+def to_hf_model(hf_config, state: dict[str, torch.Tensor]):
+    """A ``LlamaForCausalLM`` holding ``state`` (every weight accounted for)."""
+    from transformers import LlamaForCausalLM
+
+    model = LlamaForCausalLM(hf_config).float()
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if hf_config.tie_word_embeddings:
+        missing = [k for k in missing if k != mmap.HF_HEAD]
+    if missing or unexpected:
+        raise mmap.MappingError(f"converted weights do not fit LlamaForCausalLM: missing {missing[:4]}, "
+                                f"unexpected {unexpected[:4]}")
+    model.config.use_cache = False
+    return model
