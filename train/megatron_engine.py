@@ -478,3 +478,21 @@ def to_hf_model(hf_config, state: dict[str, torch.Tensor]):
                                 f"unexpected {unexpected[:4]}")
     model.config.use_cache = False
     return model
+
+
+@contextlib.contextmanager
+def single_run(cfg, hf_model, train_rows, val_rows, folder: Path, device: str = "cuda", use_te: bool | None = None,
+               peak_flops: float | None = None):
+    """A MegatronTrainer for scripts and tests, outside the pipeline: process group (torchrun's, or one
+    process), megatron's groups and the trainer, all torn down on exit. ``folder`` gets
+    ``ckpt/`` and ``metrics.jsonl`` (written by rank 0)."""
+    from train import megatron_model
+
+    plan = megatron_model.plan_for(hf_model.config, cfg.precision, cfg.parallel, use_te=use_te)
+    with process_group(device) as procs, model_parallel(cfg.parallel, plan.shape, cfg.seed, procs) as layout:
+        if layout.is_main:
+            folder.mkdir(parents=True, exist_ok=True)
+        barrier(procs)
+        yield MegatronTrainer(cfg, plan, hf_model.config, hf_model.state_dict(), train_rows, val_rows, layout,
+                              folder / "ckpt", MetricsLog(folder / "metrics.jsonl", enabled=layout.is_main),
+                              peak_flops)

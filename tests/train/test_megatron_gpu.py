@@ -56,7 +56,6 @@ def megatron(tmp_path, hf_model, precision: str = "bf16", steps: int = 20, distr
     """A MegatronTrainer on one GPU (tp = pp = dp = 1), torn down (process group included) on exit."""
     from train import megatron_engine as engine
     from train.config import FP8Config, ParallelConfig, TrainConfig
-    from train.core.metrics import MetricsLog
 
     cfg = TrainConfig(steps=steps, seq_len=SEQ, micro_batch_size=8, grad_accum=2, precision=precision,
                       eval_every=10**6, eval_rows=16, checkpoint_every=checkpoint_every, engine="megatron",
@@ -64,12 +63,8 @@ def megatron(tmp_path, hf_model, precision: str = "bf16", steps: int = 20, distr
     cfg.fp8 = FP8Config(backend="te", amax_history_len=16, amax_compute_algo="max")
     cfg.optim.lr, cfg.optim.warmup_steps = 1e-3, 3
     _, data = rotations()
-    plan = megatron_model.plan_for(hf_model.config, precision, cfg.parallel)
-    folder = tmp_path / name
-    folder.mkdir(parents=True, exist_ok=True)
-    with engine.process_group() as procs, engine.model_parallel(cfg.parallel, plan.shape, cfg.seed, procs) as layout:
-        yield engine.MegatronTrainer(cfg, plan, hf_model.config, hf_model.state_dict(), data, data, layout,
-                                     folder / "ckpt", MetricsLog(folder / "metrics.jsonl"), None)
+    with engine.single_run(cfg, hf_model, data, data, tmp_path / name) as trainer:
+        yield trainer
 
 
 def megatron_logits(trainer, ids: torch.Tensor) -> torch.Tensor:
