@@ -111,6 +111,8 @@ def process_group(device: str = "cuda"):
             torch.distributed.init_process_group(backend, rank=rank, world_size=size, **extra)
     try:
         yield Processes(rank, size, local_rank, where)
+        if size > 1:  # ranks leave together: one still writing (rank 0 exports) must not see the group go
+            torch.distributed.barrier()
     finally:
         if owns_group and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
