@@ -15,6 +15,10 @@ all-reduces the shared embedding with ``.cuda()`` at construction).
     /tmp/mvenv/bin/python benchmarks/megatron_cpu_check.py                     # tp = pp = 1
     TP=2 /tmp/mvenv/bin/python -m torch.distributed.run --standalone --nproc_per_node 2 benchmarks/megatron_cpu_check.py
     PP=2 /tmp/mvenv/bin/python -m torch.distributed.run --standalone --nproc_per_node 2 benchmarks/megatron_cpu_check.py
+
+megatron-core 0.19.2 (the GPU machine's; its wheel is cp312-only but imports on 3.11) the same way:
+unzip .whl/megatron_core-0.19.2-*.whl into a folder F, ``/tmp/mvenv/bin/pip install triton`` (0.19
+imports it), then run the commands above with ``PYTHONPATH=F``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def patch_megatron_for_cpu() -> None:
 
     torch.cuda.current_device = lambda: "cpu"
     torch.cuda.synchronize = lambda *a, **k: None
+    torch.cuda.current_stream = lambda *a, **k: None  # 0.19 asks for it in every grad sync (CUDA graphs)
 
     def on_cpu(factory):
         @functools.wraps(factory)

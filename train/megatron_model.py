@@ -32,6 +32,9 @@ class MegatronSetupError(ValueError):
 
 def megatron_status() -> tuple[bool, str]:
     """(usable, why not): megatron-core importable and a CUDA GPU visible."""
+    from train.fp8 import preload_te
+
+    preload_te()  # megatron imports TE when present: TE must load before torch's CUDA libraries (fp8.py)
     if not torch.cuda.is_available():
         return False, "train.engine=megatron needs a CUDA GPU, and torch sees none (use train.engine=native)"
     try:
