@@ -49,9 +49,20 @@ def patch_megatron_for_cpu() -> None:
             if str(kwargs.get("device", "")).startswith("cuda"):
                 kwargs["device"] = "cpu"
             return factory(*args, **kwargs)
+
         return inner
 
-    for name in ("tensor", "zeros", "ones", "empty", "full", "arange", "zeros_like", "empty_like", "ones_like"):
+    for name in (
+        "tensor",
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "arange",
+        "zeros_like",
+        "empty_like",
+        "ones_like",
+    ):
         setattr(torch, name, on_cpu(getattr(torch, name)))
     import megatron.core.fusions.fused_softmax as fused_softmax
     import megatron.core.transformer.utils as utils
@@ -87,14 +98,32 @@ def check() -> None:
 
     torch.set_num_threads(1)
     tp, pp, tie = int(os.environ.get("TP", "1")), int(os.environ.get("PP", "1")), os.environ.get("TIE") == "1"
-    model_cfg = ModelConfig(name="t", vocab_size=512, hidden_size=64, intermediate_size=128, num_layers=2,
-                            num_heads=4, num_kv_heads=2, max_seq_len=128, tie_embeddings=tie)
+    model_cfg = ModelConfig(
+        name="t",
+        vocab_size=512,
+        hidden_size=64,
+        intermediate_size=128,
+        num_layers=2,
+        num_heads=4,
+        num_kv_heads=2,
+        max_seq_len=128,
+        tie_embeddings=tie,
+    )
     hf = llama.create(llama.llama_config(model_cfg, 512, 0, 1, 2), 1234)
     base = np.random.default_rng(0).integers(0, 512, 33)
     rows = PackedRows([np.stack([np.roll(base, i) for i in range(64)]).astype(np.int64)], 32)
-    cfg = TrainConfig(steps=12, seq_len=32, micro_batch_size=4, grad_accum=2, precision="fp32", eval_every=6,
-                      checkpoint_every=6, eval_rows=8, engine="megatron",
-                      parallel=ParallelConfig(tp=tp, pp=pp, distributed_optimizer=False))
+    cfg = TrainConfig(
+        steps=12,
+        seq_len=32,
+        micro_batch_size=4,
+        grad_accum=2,
+        precision="fp32",
+        eval_every=6,
+        checkpoint_every=6,
+        eval_rows=8,
+        engine="megatron",
+        parallel=ParallelConfig(tp=tp, pp=pp, distributed_optimizer=False),
+    )
     cfg.optim.lr, cfg.optim.warmup_steps, cfg.optim.grad_clip = 3e-3, 2, 0.0  # clipping asserts CUDA grads
     # one folder for all ranks of a torchrun launch (its run id), or for this process
     run_id = os.environ.get("TORCHELASTIC_RUN_ID", str(os.getpid()))
@@ -111,9 +140,11 @@ def check() -> None:
             with torch.no_grad():
                 ours = trainer.ddp(ids, torch.arange(32).unsqueeze(0), None)
                 vocab = ours.shape[-1]
-                reference = hf.eval()(ids).logits[..., layout.tp_rank * vocab:(layout.tp_rank + 1) * vocab]
+                reference = hf.eval()(ids).logits[..., layout.tp_rank * vocab : (layout.tp_rank + 1) * vocab]
             error = ((ours - reference).abs().max() / reference.abs().max()).item()
-            print(f"rank {layout.rank}: GPTModel vs HF logits (its vocabulary shard), max rel error {error:.2e}")
+            print(
+                f"rank {layout.rank}: GPTModel vs HF logits (its vocabulary shard), max rel error {error:.2e}"
+            )
             trainer.ddp.train()
         trainer.run()
     straight = losses(root / "a") if layout.is_main else []
@@ -133,12 +164,27 @@ def check() -> None:
     batch = torch.as_tensor(rows.batch(np.arange(8))["input_ids"]).long()
     with torch.no_grad():
         logits = exported(batch[:, :-1]).logits
-    val = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)).item()
-    print(f"exported HF model's loss on the evaluation rows {val:.5f}, the engine's last validation loss {straight[-1][2]}")
+    val = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)
+    ).item()
+    print(
+        f"exported HF model's loss on the evaluation rows {val:.5f}, the engine's last validation loss {straight[-1][2]}"
+    )
     native_cfg = copy.deepcopy(cfg)
     native_cfg.engine, native_cfg.parallel = "native", ParallelConfig()
-    loop = TrainLoop(native_cfg, LoopInputs(hf, rows, rows, World(0, 1, 0, torch.device("cpu")), root / "native",
-                                            MetricsLog(root / "native.jsonl"), 1.0, None))
+    loop = TrainLoop(
+        native_cfg,
+        LoopInputs(
+            hf,
+            rows,
+            rows,
+            World(0, 1, 0, torch.device("cpu")),
+            root / "native",
+            MetricsLog(root / "native.jsonl"),
+            1.0,
+            None,
+        ),
+    )
     (root / "native").mkdir(exist_ok=True)
     loop.run()
     native = [(r["kind"], r["step"], round(r["loss"], 5)) for r in read(root / "native.jsonl")]

@@ -56,8 +56,16 @@ def train_config(mode: str, steps: int, seq: int, micro: int):
 
     engine, _, precision = mode.partition("-")
     precision = "fp8" if precision.startswith("fp8") or precision == "bf16-te" else "bf16"
-    cfg = TrainConfig(steps=steps + 1000, seq_len=seq, micro_batch_size=micro, precision=precision,
-                      loss_chunk_rows=4096, engine=engine, eval_every=10**6, checkpoint_every=10**6)
+    cfg = TrainConfig(
+        steps=steps + 1000,
+        seq_len=seq,
+        micro_batch_size=micro,
+        precision=precision,
+        loss_chunk_rows=4096,
+        engine=engine,
+        eval_every=10**6,
+        checkpoint_every=10**6,
+    )
     cfg.fp8 = FP8Config(backend="te", te_modules="layer")
     cfg.optim.warmup_steps = 10
     return cfg
@@ -82,11 +90,19 @@ def native_stepper(mode: str, model_cfg, steps: int, seq: int, micro: int, compi
     counts = llama.parameter_count(model)
     rows = rows_for(model_cfg.vocab_size, micro, steps, seq)
     with tempfile.TemporaryDirectory() as tmp:
-        loop = TrainLoop(cfg, LoopInputs(
-            model=model, train=rows, val=rows, world=World(0, 1, 0, device), checkpoint_dir=Path(tmp),
-            metrics=MetricsLog(Path(tmp) / "m.jsonl", enabled=False),
-            flops_per_token=llama.flops_per_token(config, seq, counts["params_non_embedding"]),
-            peak_flops=llama.peak_flops(device)))
+        loop = TrainLoop(
+            cfg,
+            LoopInputs(
+                model=model,
+                train=rows,
+                val=rows,
+                world=World(0, 1, 0, device),
+                checkpoint_dir=Path(tmp),
+                metrics=MetricsLog(Path(tmp) / "m.jsonl", enabled=False),
+                flops_per_token=llama.flops_per_token(config, seq, counts["params_non_embedding"]),
+                peak_flops=llama.peak_flops(device),
+            ),
+        )
         if mode == "native-bf16-te":
             loop.fp8.autocast = ctx.nullcontext  # TE layers, no FP8 recipe: fusion alone
         module = loop.step_module()
@@ -112,7 +128,9 @@ def megatron_stepper(mode: str, model_cfg, steps: int, seq: int, micro: int):
     import torch
 
     with tempfile.TemporaryDirectory() as tmp:
-        with engine.single_run(cfg, hf, rows, rows, Path(tmp), peak_flops=llama.peak_flops(torch.device("cuda"))) as trainer:
+        with engine.single_run(
+            cfg, hf, rows, rows, Path(tmp), peak_flops=llama.peak_flops(torch.device("cuda"))
+        ) as trainer:
             del hf
 
             def step():
@@ -143,11 +161,17 @@ def kernel_split(step, repeats: int = 2) -> dict[str, float]:
         kind = next((k for k, keys in KERNEL_KINDS if any(key in name for key in keys)), "other")
         split[kind] += event.time_range.elapsed_us() / 1e3 / repeats
     busy = sum(split.values())
-    return {**{f"{k}_ms": round(v, 2) for k, v in split.items()}, "kernels_ms": round(busy, 2),
-            "step_ms_profiled": round(wall, 2), "idle_ms": round(max(wall - busy, 0.0), 2)}
+    return {
+        **{f"{k}_ms": round(v, 2) for k, v in split.items()},
+        "kernels_ms": round(busy, 2),
+        "step_ms_profiled": round(wall, 2),
+        "idle_ms": round(max(wall - busy, 0.0), 2),
+    }
 
 
-def measure(name: str, mode: str, steps: int, seq: int, micro: int, compile_model: bool, profile: bool) -> dict:
+def measure(
+    name: str, mode: str, steps: int, seq: int, micro: int, compile_model: bool, profile: bool
+) -> dict:
     import torch
     from train_gpu import preset
 
@@ -158,8 +182,11 @@ def measure(name: str, mode: str, steps: int, seq: int, micro: int, compile_mode
     if cuda:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-    stepper = (megatron_stepper(mode, model_cfg, steps, seq, micro) if mode.startswith("megatron")
-               else native_stepper(mode, model_cfg, steps, seq, micro, compile_model))
+    stepper = (
+        megatron_stepper(mode, model_cfg, steps, seq, micro)
+        if mode.startswith("megatron")
+        else native_stepper(mode, model_cfg, steps, seq, micro, compile_model)
+    )
     started = time.perf_counter()
     with stepper as (step, params, impl):
         records = [step() for _ in range(steps)]
@@ -173,44 +200,65 @@ def measure(name: str, mode: str, steps: int, seq: int, micro: int, compile_mode
     step_s = statistics.median(r["step_s"] for r in timed)
     device = torch.device("cuda" if cuda else "cpu")
     return {
-        "preset": name, "mode": mode, "impl": impl, "compile": compile_model, "params_M": round(params / 1e6, 1),
-        "micro_batch": micro, "seq_len": seq, "steps": steps,
+        "preset": name,
+        "mode": mode,
+        "impl": impl,
+        "compile": compile_model,
+        "params_M": round(params / 1e6, 1),
+        "micro_batch": micro,
+        "seq_len": seq,
+        "steps": steps,
         "tokens_per_s": round(statistics.median(r["tokens_per_s"] for r in timed)),
         "mfu": round(statistics.median(r["mfu"] for r in timed), 4) if timed[0].get("mfu") else None,
-        "step_ms": round(step_s * 1e3, 1), "loss_first": round(records[0]["loss"], 3),
+        "step_ms": round(step_s * 1e3, 1),
+        "loss_first": round(records[0]["loss"], 3),
         "loss_last": round(records[-1]["loss"], 3),
         "peak_mem_GiB": round(torch.cuda.max_memory_allocated() / 2**30, 1) if cuda else None,
-        "wall_s": round(time.perf_counter() - started, 1), "device": torch.cuda.get_device_name() if cuda else "cpu",
-        "peak_tflops": (llama.peak_flops(device) or 0) / 1e12, **split,
+        "wall_s": round(time.perf_counter() - started, 1),
+        "device": torch.cuda.get_device_name() if cuda else "cpu",
+        "peak_tflops": (llama.peak_flops(device) or 0) / 1e12,
+        **split,
     }
 
 
 def print_tables(rows: list[dict]) -> None:
-    print(f"\n{'preset':>6} {'mode':>15} {'impl':>16} {'tokens/s':>9} {'MFU':>6} {'step ms':>8} {'mem GiB':>7}  device")
+    print(
+        f"\n{'preset':>6} {'mode':>15} {'impl':>16} {'tokens/s':>9} {'MFU':>6} {'step ms':>8} {'mem GiB':>7}  device"
+    )
     for r in rows:
         if "error" in r:
             print(f"{r['preset']:>6} {r['mode']:>15}  error: {r['error']}")
             continue
         mfu = f"{r['mfu'] * 100:.1f}%" if r["mfu"] is not None else "-"
-        print(f"{r['preset']:>6} {r['mode']:>15} {r['impl']:>16} {r['tokens_per_s']:>9} {mfu:>6} {r['step_ms']:>8} "
-              f"{str(r['peak_mem_GiB']):>7}  {r['device']} (MFU vs {r['peak_tflops']:.1f} TFLOP/s dense bf16)")
+        print(
+            f"{r['preset']:>6} {r['mode']:>15} {r['impl']:>16} {r['tokens_per_s']:>9} {mfu:>6} {r['step_ms']:>8} "
+            f"{str(r['peak_mem_GiB']):>7}  {r['device']} (MFU vs {r['peak_tflops']:.1f} TFLOP/s dense bf16)"
+        )
     ok = {(r["preset"], r["mode"]): r for r in rows if "error" not in r}
     print("\nFP8 speed-up (tokens/s ratio):")
     for preset in dict.fromkeys(r["preset"] for r in rows):
-        pairs = (("native-fp8", "native-bf16", "native: TE-layer FP8 vs HF-layer bf16 (the FP8 tables' ratio)"),
-                 ("native-bf16-te", "native-bf16", "native: TE layers without FP8 vs HF layers (fusion alone)"),
-                 ("native-fp8", "native-bf16-te", "native: FP8 vs bf16 on the same TE layers (FP8 GEMMs alone)"),
-                 ("megatron-fp8", "megatron-bf16", "megatron: FP8 vs bf16"),
-                 ("megatron-bf16", "native-bf16", "megatron bf16 vs native bf16"))
+        pairs = (
+            ("native-fp8", "native-bf16", "native: TE-layer FP8 vs HF-layer bf16 (the FP8 tables' ratio)"),
+            ("native-bf16-te", "native-bf16", "native: TE layers without FP8 vs HF layers (fusion alone)"),
+            ("native-fp8", "native-bf16-te", "native: FP8 vs bf16 on the same TE layers (FP8 GEMMs alone)"),
+            ("megatron-fp8", "megatron-bf16", "megatron: FP8 vs bf16"),
+            ("megatron-bf16", "native-bf16", "megatron bf16 vs native bf16"),
+        )
         for a, b, what in pairs:
             if (preset, a) in ok and (preset, b) in ok:
-                print(f"  {preset:>6} {ok[(preset, a)]['tokens_per_s'] / ok[(preset, b)]['tokens_per_s']:5.2f}x  {what}")
+                print(
+                    f"  {preset:>6} {ok[(preset, a)]['tokens_per_s'] / ok[(preset, b)]['tokens_per_s']:5.2f}x  {what}"
+                )
     split_rows = [r for r in rows if "gemm_ms" in r]
     if split_rows:
-        print(f"\n{'preset':>6} {'mode':>15} {'step':>7} {'GEMM':>7} {'attn':>7} {'optim':>7} {'other':>7} {'idle':>7}  (ms per step)")
+        print(
+            f"\n{'preset':>6} {'mode':>15} {'step':>7} {'GEMM':>7} {'attn':>7} {'optim':>7} {'other':>7} {'idle':>7}  (ms per step)"
+        )
         for r in split_rows:
-            print(f"{r['preset']:>6} {r['mode']:>15} {r['step_ms_profiled']:>7} {r['gemm_ms']:>7} {r['attention_ms']:>7} "
-                  f"{r['optimizer_ms']:>7} {r['other_ms']:>7} {r['idle_ms']:>7}")
+            print(
+                f"{r['preset']:>6} {r['mode']:>15} {r['step_ms_profiled']:>7} {r['gemm_ms']:>7} {r['attention_ms']:>7} "
+                f"{r['optimizer_ms']:>7} {r['other_ms']:>7} {r['idle_ms']:>7}"
+            )
 
 
 # H100 SXM 3.35 TB/s vs H200 4.8 TB/s HBM, the same dense tensor-core peak: memory-bound kernels
@@ -235,13 +283,17 @@ def projection(rows: list[dict]) -> None:
         other = "H100" if gpu == "H200" else "H200"
 
         def projected(r: dict) -> float:
-            return r["gemm_ms"] + r["attention_ms"] + r["idle_ms"] + (r["other_ms"] + r["optimizer_ms"]) * factor
+            return (
+                r["gemm_ms"] + r["attention_ms"] + r["idle_ms"] + (r["other_ms"] + r["optimizer_ms"]) * factor
+            )
 
         measured = base["step_ms_profiled"] / fp8["step_ms_profiled"]
-        print(f"  {preset:>6} {mode}: measured {measured:.2f}x on this {gpu}; projected on an {other}: "
-              f"{projected(base) / projected(fp8):.2f}x (bf16 step memory-bound share "
-              f"{(base['other_ms'] + base['optimizer_ms']) / base['step_ms_profiled']:.0%}, fp8 "
-              f"{(fp8['other_ms'] + fp8['optimizer_ms']) / fp8['step_ms_profiled']:.0%})")
+        print(
+            f"  {preset:>6} {mode}: measured {measured:.2f}x on this {gpu}; projected on an {other}: "
+            f"{projected(base) / projected(fp8):.2f}x (bf16 step memory-bound share "
+            f"{(base['other_ms'] + base['optimizer_ms']) / base['step_ms_profiled']:.0%}, fp8 "
+            f"{(fp8['other_ms'] + fp8['optimizer_ms']) / fp8['step_ms_profiled']:.0%})"
+        )
 
 
 def main() -> None:

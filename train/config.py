@@ -174,8 +174,10 @@ class TrainConfig:
             raise ValueError(f"train.engine={self.engine}: valid values are {', '.join(ENGINES)}")
         self.parallel.validate()
         if self.engine == "native" and (self.parallel.tp > 1 or self.parallel.pp > 1):
-            raise ValueError(f"train.parallel.tp={self.parallel.tp} pp={self.parallel.pp}: tensor and pipeline "
-                             "parallelism need train.engine=megatron (the native engine is data parallel only)")
+            raise ValueError(
+                f"train.parallel.tp={self.parallel.tp} pp={self.parallel.pp}: tensor and pipeline "
+                "parallelism need train.engine=megatron (the native engine is data parallel only)"
+            )
         if self.engine == "megatron":
             check_megatron_options(self)
 
@@ -192,4 +194,6 @@ def check_megatron_options(cfg: "TrainConfig") -> None:
             raise ValueError("train.fp8.reduce_amax=false: megatron-core always all-reduces amaxes over its "
                              "amax group (use train.engine=native to switch it off)")
     if cfg.compile:
-        raise ValueError("train.compile=true is the native engine's; megatron-core uses its own fused kernels")
+        raise ValueError(
+            "train.compile=true is the native engine's; megatron-core uses its own fused kernels"
+        )

@@ -105,8 +105,9 @@ def process_group(device: str = "cuda"):
         backend = "nccl" if where.type == "cuda" else "gloo"
         extra = {"device_id": where} if where.type == "cuda" else {}
         if size == 1:  # an in-memory store: no port to pick
-            torch.distributed.init_process_group(backend, store=torch.distributed.HashStore(), rank=0,
-                                                 world_size=1, **extra)
+            torch.distributed.init_process_group(
+                backend, store=torch.distributed.HashStore(), rank=0, world_size=1, **extra
+            )
         else:
             torch.distributed.init_process_group(backend, rank=rank, world_size=size, **extra)
     try:
@@ -124,14 +125,23 @@ def model_parallel(parallel, shape: mmap.LlamaShape, seed: int, procs: Processes
     from megatron.core import parallel_state, tensor_parallel
 
     dp = mmap.check_layout(shape, parallel.tp, parallel.pp, parallel.dp, procs.size)
-    parallel_state.initialize_model_parallel(tensor_model_parallel_size=parallel.tp,
-                                             pipeline_model_parallel_size=parallel.pp)
+    parallel_state.initialize_model_parallel(
+        tensor_model_parallel_size=parallel.tp, pipeline_model_parallel_size=parallel.pp
+    )
     try:
         if procs.device.type == "cuda":
             tensor_parallel.model_parallel_cuda_manual_seed(seed)
-        yield Layout(parallel.tp, parallel.pp, dp, parallel_state.get_tensor_model_parallel_rank(),
-                     parallel_state.get_pipeline_model_parallel_rank(), parallel_state.get_data_parallel_rank(),
-                     procs.rank, procs.size, procs.device)
+        yield Layout(
+            parallel.tp,
+            parallel.pp,
+            dp,
+            parallel_state.get_tensor_model_parallel_rank(),
+            parallel_state.get_pipeline_model_parallel_rank(),
+            parallel_state.get_data_parallel_rank(),
+            procs.rank,
+            procs.size,
+            procs.device,
+        )
     finally:
         parallel_state.destroy_model_parallel()
 
@@ -151,8 +161,19 @@ def _sum_over_world(layout: Layout, values: list[float]) -> list[float]:
 class MegatronTrainer:
     """Builds one rank's model part, optimizer and schedule; runs, evaluates, saves and resumes."""
 
-    def __init__(self, cfg, plan, hf_config, hf_state: dict[str, torch.Tensor], train_rows, val_rows,
-                 layout: Layout, checkpoint_dir: Path, metrics: MetricsLog, peak_flops: float | None):
+    def __init__(
+        self,
+        cfg,
+        plan,
+        hf_config,
+        hf_state: dict[str, torch.Tensor],
+        train_rows,
+        val_rows,
+        layout: Layout,
+        checkpoint_dir: Path,
+        metrics: MetricsLog,
+        peak_flops: float | None,
+    ):
         from megatron.core.distributed import (
             DistributedDataParallel,
             DistributedDataParallelConfig,
@@ -169,28 +190,42 @@ class MegatronTrainer:
         self.train_rows, self.val_rows = train_rows, val_rows
         self.checkpoint_dir, self.metrics, self.peak_flops = checkpoint_dir, metrics, peak_flops
         self.config = megatron_model.transformer_config(plan, cfg.fp8)
-        self.gpt = megatron_model.build(plan, self.config, pre_process=layout.first_stage,
-                                        post_process=layout.last_stage)
+        self.gpt = megatron_model.build(
+            plan, self.config, pre_process=layout.first_stage, post_process=layout.last_stage
+        )
         full = mmap.hf_to_megatron(hf_state, plan.shape, plan.layout)
-        megatron_model.load_weights(self.gpt, mmap.shard(full, plan.shape, plan.layout, layout.tp, layout.tp_rank,
-                                                         layout.pp, layout.pp_rank))
+        megatron_model.load_weights(
+            self.gpt,
+            mmap.shard(full, plan.shape, plan.layout, layout.tp, layout.tp_rank, layout.pp, layout.pp_rank),
+        )
         del full
         self.gpt.to(layout.device)
         module = Float16Module(self.config, self.gpt) if plan.precision != "fp32" else self.gpt
         distributed = bool(cfg.parallel.distributed_optimizer)
         self.ddp = DistributedDataParallel(
-            config=self.config, module=module,
-            ddp_config=DistributedDataParallelConfig(grad_reduce_in_fp32=True, overlap_grad_reduce=False,
-                                                     use_distributed_optimizer=distributed),
+            config=self.config,
+            module=module,
+            ddp_config=DistributedDataParallelConfig(
+                grad_reduce_in_fp32=True, overlap_grad_reduce=False, use_distributed_optimizer=distributed
+            ),
         )
         betas = tuple(cfg.optim.betas)
         if len(betas) != 2:
             raise ValueError(f"train.optim.betas must hold two values, got {list(betas)}")
         self.optimizer = get_megatron_optimizer(
-            OptimizerConfig(optimizer="adam", lr=cfg.optim.lr, min_lr=cfg.optim.lr * cfg.optim.min_lr_ratio,
-                            weight_decay=cfg.optim.weight_decay, adam_beta1=betas[0], adam_beta2=betas[1],
-                            adam_eps=1e-8, clip_grad=cfg.optim.grad_clip, bf16=plan.precision != "fp32",
-                            params_dtype=plan.params_dtype, use_distributed_optimizer=distributed),
+            OptimizerConfig(
+                optimizer="adam",
+                lr=cfg.optim.lr,
+                min_lr=cfg.optim.lr * cfg.optim.min_lr_ratio,
+                weight_decay=cfg.optim.weight_decay,
+                adam_beta1=betas[0],
+                adam_beta2=betas[1],
+                adam_eps=1e-8,
+                clip_grad=cfg.optim.grad_clip,
+                bf16=plan.precision != "fp32",
+                params_dtype=plan.params_dtype,
+                use_distributed_optimizer=distributed,
+            ),
             [self.ddp],
         )
         # The hooks megatron's schedules call (as megatron's own training loop sets them).
@@ -229,7 +264,9 @@ class MegatronTrainer:
         out = []
         for micro in range(cfg.grad_accum):
             rows = self.order.micro_rows(step, layout.dp_rank, micro, cfg.grad_accum, cfg.micro_batch_size)
-            out.append({k: v.to(layout.device, non_blocking=True) for k, v in self.train_rows.batch(rows).items()})
+            out.append(
+                {k: v.to(layout.device, non_blocking=True) for k, v in self.train_rows.batch(rows).items()}
+            )
         return out
 
     def train_step(self) -> dict[str, Any]:
@@ -242,40 +279,56 @@ class MegatronTrainer:
         self.optimizer.zero_grad()
         batches = self._batches(self.step)
         losses = self.forward_backward(
-            forward_step_func=self._forward_step, data_iterator=iter(batches), model=[self.ddp],
-            num_microbatches=cfg.grad_accum, seq_length=cfg.seq_len, micro_batch_size=cfg.micro_batch_size,
+            forward_step_func=self._forward_step,
+            data_iterator=iter(batches),
+            model=[self.ddp],
+            num_microbatches=cfg.grad_accum,
+            seq_length=cfg.seq_len,
+            micro_batch_size=cfg.micro_batch_size,
             forward_only=False,
         )
         _, grad_norm, _ = self.optimizer.step()
         mine = sum(float(x["loss"]) for x in losses) / len(losses) if layout.reports_loss and losses else 0.0
         tokens = sum(b["input_ids"].shape[0] * (b["input_ids"].shape[1] - 1) for b in batches)
         reporting = 1.0 if layout.reports_loss else 0.0
-        loss_sum, reporters, token_sum = _sum_over_world(layout, [mine * reporting, reporting, tokens * reporting])
+        loss_sum, reporters, token_sum = _sum_over_world(
+            layout, [mine * reporting, reporting, tokens * reporting]
+        )
         elapsed = time.perf_counter() - started
         self.tokens_seen += int(token_sum)
         if self.fp8_state is None and self.plan.precision == "fp8":
             self._assert_fp8_active()
         record = {
-            "kind": "train", "step": self.step + 1, "loss": loss_sum / reporters, "lr": lr,
-            "grad_norm": None if grad_norm is None else float(grad_norm), "tokens_per_s": token_sum / elapsed,
-            "step_s": elapsed, "tokens_seen": self.tokens_seen,
+            "kind": "train",
+            "step": self.step + 1,
+            "loss": loss_sum / reporters,
+            "lr": lr,
+            "grad_norm": None if grad_norm is None else float(grad_norm),
+            "tokens_per_s": token_sum / elapsed,
+            "step_s": elapsed,
+            "tokens_seen": self.tokens_seen,
         }
         if self.peak_flops:
             record["mfu"] = token_sum / elapsed * self.flops_per_token / (self.peak_flops * layout.world_size)
         return record
 
     def _assert_fp8_active(self) -> None:
-        """megatron-core turns FP8 into a no-op without TE; after the first step TE's scales must have moved."""
+        """megatron-core turns FP8 into a no-op without TE: TE's scales must move in the first step."""
         from train import megatron_model
 
         state = megatron_model.fp8_probe(self.gpt)
         counts = _sum_over_world(self.layout, [state["te_modules"], state["fp8_active"]])
         self.fp8_state = {"te_modules": int(counts[0]), "fp8_active": int(counts[1])}
         if not counts[1]:
-            raise RuntimeError(f"train.precision=fp8 but no Transformer Engine module ran in FP8 after the first step "
-                               f"({int(counts[0])} TE modules, none with updated scales)")
-        log.info("FP8 active (megatron + TE, delayed scaling): %d of %d TE modules updated their scales",
-                 int(counts[1]), int(counts[0]))
+            raise RuntimeError(
+                f"train.precision=fp8 but no Transformer Engine module ran in FP8 after the first step "
+                f"({int(counts[0])} TE modules, none with updated scales)"
+            )
+        log.info(
+            "FP8 active (megatron + TE, delayed scaling): %d of %d TE modules updated their scales",
+            int(counts[1]),
+            int(counts[0]),
+        )
 
     @contextlib.contextmanager
     def _high_precision(self):
@@ -294,26 +347,45 @@ class MegatronTrainer:
         cfg, layout = self.cfg, self.layout
         per_rank = min(cfg.eval_rows, len(self.val_rows)) // layout.dp
         if per_rank == 0:
-            raise ResumeError(f"{len(self.val_rows)} validation rows cannot give each of {layout.dp} data-parallel "
-                              f"ranks one row: lower train.parallel.dp or add data")
+            raise ResumeError(
+                f"{len(self.val_rows)} validation rows cannot give each of {layout.dp} data-parallel "
+                f"ranks one row: lower train.parallel.dp or add data"
+            )
         micro = min(cfg.micro_batch_size, per_rank)
         count = per_rank // micro
-        mine = np.arange(layout.dp_rank, per_rank * layout.dp, layout.dp)[:count * micro]
-        batches = [{k: v.to(layout.device) for k, v in self.val_rows.batch(mine[i * micro:(i + 1) * micro]).items()}
-                   for i in range(count)]
+        mine = np.arange(layout.dp_rank, per_rank * layout.dp, layout.dp)[: count * micro]
+        batches = [
+            {
+                k: v.to(layout.device)
+                for k, v in self.val_rows.batch(mine[i * micro : (i + 1) * micro]).items()
+            }
+            for i in range(count)
+        ]
         self.ddp.eval()
         with self._high_precision():
             losses = self.forward_backward(
-                forward_step_func=self._forward_step, data_iterator=iter(batches), model=[self.ddp],
-                num_microbatches=count, seq_length=cfg.seq_len, micro_batch_size=micro, forward_only=True,
+                forward_step_func=self._forward_step,
+                data_iterator=iter(batches),
+                model=[self.ddp],
+                num_microbatches=count,
+                seq_length=cfg.seq_len,
+                micro_batch_size=micro,
+                forward_only=True,
             )
         self.ddp.train()
-        mine_loss = sum(float(x["loss"]) for x in losses) / len(losses) if layout.reports_loss and losses else 0.0
+        mine_loss = (
+            sum(float(x["loss"]) for x in losses) / len(losses) if layout.reports_loss and losses else 0.0
+        )
         reporting = 1.0 if layout.reports_loss else 0.0
         loss_sum, reporters = _sum_over_world(layout, [mine_loss * reporting, reporting])
         loss = loss_sum / reporters
-        record = {"kind": "val", "step": self.step, "loss": loss, "perplexity": perplexity(loss),
-                  "rows": count * micro * layout.dp}
+        record = {
+            "kind": "val",
+            "step": self.step,
+            "loss": loss,
+            "perplexity": perplexity(loss),
+            "rows": count * micro * layout.dp,
+        }
         self.metrics.write(record)
         log.info("step %d: validation loss %.4f (perplexity %.2f)", self.step, loss, record["perplexity"])
         return record
@@ -325,8 +397,14 @@ class MegatronTrainer:
         if self.step == 0:
             self.evaluate()
         self.ddp.train()
-        bar = tqdm(total=cfg.steps, initial=self.step, desc="train (megatron)", unit=" step",
-                   disable=not self.layout.is_main, mininterval=2.0)
+        bar = tqdm(
+            total=cfg.steps,
+            initial=self.step,
+            desc="train (megatron)",
+            unit=" step",
+            disable=not self.layout.is_main,
+            mininterval=2.0,
+        )
         while self.step < cfg.steps:
             record = self.train_step()
             self.step += 1
@@ -343,11 +421,21 @@ class MegatronTrainer:
     # -- checkpoints ---------------------------------------------------------------------------------
     def _record(self) -> dict[str, Any]:
         layout = self.layout
-        return {"step": self.step, "samples_seen": self.step * self.global_batch, "tokens_seen": self.tokens_seen,
-                "world_size": layout.world_size, "global_batch": self.global_batch, "seed": self.cfg.seed,
-                "engine": "megatron", "tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "layer_layout": self.plan.layout,
-                "distributed_optimizer": bool(self.cfg.parallel.distributed_optimizer),
-                "precision": self.plan.precision}
+        return {
+            "step": self.step,
+            "samples_seen": self.step * self.global_batch,
+            "tokens_seen": self.tokens_seen,
+            "world_size": layout.world_size,
+            "global_batch": self.global_batch,
+            "seed": self.cfg.seed,
+            "engine": "megatron",
+            "tp": layout.tp,
+            "pp": layout.pp,
+            "dp": layout.dp,
+            "layer_layout": self.plan.layout,
+            "distributed_optimizer": bool(self.cfg.parallel.distributed_optimizer),
+            "precision": self.plan.precision,
+        }
 
     def _optim_file(self, folder: Path) -> Path | None:
         """This rank's optimizer file (None: another data-parallel rank holds the same state)."""
@@ -398,11 +486,18 @@ class MegatronTrainer:
         now = self._record()
         keys = ("engine", "tp", "pp", "dp", "global_batch", "layer_layout", "distributed_optimizer")
         if any(record.get(k) != now[k] for k in keys):
-            raise ResumeError(f"{found}: saved with " + ", ".join(f"{k}={record.get(k)}" for k in keys)
-                              + "; now " + ", ".join(f"{k}={now[k]}" for k in keys))
+            raise ResumeError(
+                f"{found}: saved with "
+                + ", ".join(f"{k}={record.get(k)}" for k in keys)
+                + "; now "
+                + ", ".join(f"{k}={now[k]}" for k in keys)
+            )
         layout = self.layout
-        self.gpt.load_state_dict(torch.load(found / f"model-{layout.shard_name}.pt", map_location=layout.device,
-                                            weights_only=False))
+        self.gpt.load_state_dict(
+            torch.load(
+                found / f"model-{layout.shard_name}.pt", map_location=layout.device, weights_only=False
+            )
+        )
         optim_file = self._optim_file(found) or found / f"optim-{layout.shard_name}.pt"
         optim = torch.load(optim_file, map_location=layout.device, weights_only=False)
         self.optimizer.load_state_dict(optim["optimizer"])
@@ -414,7 +509,9 @@ class MegatronTrainer:
             pass
         rng_file = found / f"rng-{layout.rank}.pt"
         if not rng_file.is_file():
-            raise ResumeError(f"{found}: no RNG state for rank {layout.rank}; resume with the layout it was saved with")
+            raise ResumeError(
+                f"{found}: no RNG state for rank {layout.rank}; resume with the layout it was saved with"
+            )
         rng = torch.load(rng_file, weights_only=False)
         tracker = rng.pop("megatron_tracker", None)
         checkpoint.restore_rng(rng, layout.device)
@@ -476,15 +573,25 @@ def to_hf_model(hf_config, state: dict[str, torch.Tensor]):
     if hf_config.tie_word_embeddings:
         missing = [k for k in missing if k != mmap.HF_HEAD]
     if missing or unexpected:
-        raise mmap.MappingError(f"converted weights do not fit LlamaForCausalLM: missing {missing[:4]}, "
-                                f"unexpected {unexpected[:4]}")
+        raise mmap.MappingError(
+            f"converted weights do not fit LlamaForCausalLM: missing {missing[:4]}, "
+            f"unexpected {unexpected[:4]}"
+        )
     model.config.use_cache = False
     return model
 
 
 @contextlib.contextmanager
-def single_run(cfg, hf_model, train_rows, val_rows, folder: Path, device: str = "cuda", use_te: bool | None = None,
-               peak_flops: float | None = None):
+def single_run(
+    cfg,
+    hf_model,
+    train_rows,
+    val_rows,
+    folder: Path,
+    device: str = "cuda",
+    use_te: bool | None = None,
+    peak_flops: float | None = None,
+):
     """A MegatronTrainer for scripts and tests, outside the pipeline: process group (torchrun's, or one
     process), megatron's groups and the trainer, all torn down on exit. ``folder`` gets
     ``ckpt/`` and ``metrics.jsonl`` (written by rank 0)."""
@@ -495,6 +602,15 @@ def single_run(cfg, hf_model, train_rows, val_rows, folder: Path, device: str = 
         if layout.is_main:
             folder.mkdir(parents=True, exist_ok=True)
         barrier(procs)
-        yield MegatronTrainer(cfg, plan, hf_model.config, hf_model.state_dict(), train_rows, val_rows, layout,
-                              folder / "ckpt", MetricsLog(folder / "metrics.jsonl", enabled=layout.is_main),
-                              peak_flops)
+        yield MegatronTrainer(
+            cfg,
+            plan,
+            hf_model.config,
+            hf_model.state_dict(),
+            train_rows,
+            val_rows,
+            layout,
+            folder / "ckpt",
+            MetricsLog(folder / "metrics.jsonl", enabled=layout.is_main),
+            peak_flops,
+        )

@@ -69,8 +69,17 @@ HF_Q, HF_K, HF_V = "self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_a
 HF_GATE, HF_UP = "mlp.gate_proj.weight", "mlp.up_proj.weight"
 HF_EMBED, HF_NORM, HF_HEAD = "model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"
 # Tensor-parallel split dimension of each role (None: replicated on every tensor-parallel rank).
-TP_DIM = {"input_norm": None, "mlp_norm": None, "final_norm": None, "qkv": 0, "fc1": 0, "proj": 1, "fc2": 1,
-          "embedding": 0, "output": 0}
+TP_DIM = {
+    "input_norm": None,
+    "mlp_norm": None,
+    "final_norm": None,
+    "qkv": 0,
+    "fc1": 0,
+    "proj": 1,
+    "fc2": 1,
+    "embedding": 0,
+    "output": 0,
+}
 WHOLE_MODEL_ROLES = {EMBEDDING: "embedding", FINAL_NORM: "final_norm", OUTPUT: "output"}
 
 
@@ -103,9 +112,15 @@ class LlamaShape:
     @classmethod
     def from_hf(cls, config) -> LlamaShape:
         """From a transformers ``LlamaConfig``."""
-        return cls(config.num_hidden_layers, config.hidden_size, config.intermediate_size,
-                   config.num_attention_heads, config.num_key_value_heads, config.vocab_size,
-                   bool(getattr(config, "tie_word_embeddings", False)))
+        return cls(
+            config.num_hidden_layers,
+            config.hidden_size,
+            config.intermediate_size,
+            config.num_attention_heads,
+            config.num_key_value_heads,
+            config.vocab_size,
+            bool(getattr(config, "tie_word_embeddings", False)),
+        )
 
 
 def check_layout(shape: LlamaShape, tp: int, pp: int, dp: int, world_size: int) -> int:
@@ -114,12 +129,20 @@ def check_layout(shape: LlamaShape, tp: int, pp: int, dp: int, world_size: int) 
     if tp < 1 or pp < 1 or dp < 0:
         raise LayoutError(f"train.parallel: tp={tp} and pp={pp} must be >= 1, dp={dp} >= 0")
     if world_size % (tp * pp):
-        raise LayoutError(f"train.parallel.tp={tp} x pp={pp} = {tp * pp} does not divide the {world_size} processes")
+        raise LayoutError(
+            f"train.parallel.tp={tp} x pp={pp} = {tp * pp} does not divide the {world_size} processes"
+        )
     derived = world_size // (tp * pp)
     if dp and dp != derived:
-        raise LayoutError(f"train.parallel: tp={tp} x pp={pp} x dp={dp} = {tp * pp * dp}, but WORLD_SIZE={world_size}")
-    for name, value in (("num_heads", shape.num_heads), ("num_kv_heads", shape.num_kv_heads),
-                        ("intermediate_size", shape.intermediate_size), ("vocab_size", shape.vocab_size)):
+        raise LayoutError(
+            f"train.parallel: tp={tp} x pp={pp} x dp={dp} = {tp * pp * dp}, but WORLD_SIZE={world_size}"
+        )
+    for name, value in (
+        ("num_heads", shape.num_heads),
+        ("num_kv_heads", shape.num_kv_heads),
+        ("intermediate_size", shape.intermediate_size),
+        ("vocab_size", shape.vocab_size),
+    ):
         if value % tp:
             raise LayoutError(f"train.parallel.tp={tp} must divide model.{name}={value}")
     if shape.num_layers % pp:
@@ -130,19 +153,31 @@ def check_layout(shape: LlamaShape, tp: int, pp: int, dp: int, world_size: int) 
 # -- whole model: HF <-> megatron ----------------------------------------------------------------
 def fuse_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, shape: LlamaShape) -> torch.Tensor:
     groups, per, dim, hidden = shape.num_kv_heads, shape.heads_per_group, shape.head_dim, shape.hidden_size
-    expected = {"q": (shape.num_heads * dim, hidden), "k": (groups * dim, hidden), "v": (groups * dim, hidden)}
+    expected = {
+        "q": (shape.num_heads * dim, hidden),
+        "k": (groups * dim, hidden),
+        "v": (groups * dim, hidden),
+    }
     for name, tensor in (("q", q), ("k", k), ("v", v)):
         if tuple(tensor.shape) != expected[name]:
             raise MappingError(f"{name}_proj has shape {tuple(tensor.shape)}, expected {expected[name]}")
-    fused = torch.cat([q.reshape(groups, per * dim, hidden), k.reshape(groups, dim, hidden),
-                       v.reshape(groups, dim, hidden)], dim=1)
+    fused = torch.cat(
+        [
+            q.reshape(groups, per * dim, hidden),
+            k.reshape(groups, dim, hidden),
+            v.reshape(groups, dim, hidden),
+        ],
+        dim=1,
+    )
     return fused.reshape(groups * (per + 2) * dim, hidden)
 
 
 def split_qkv(qkv: torch.Tensor, shape: LlamaShape) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     groups, per, dim, hidden = shape.num_kv_heads, shape.heads_per_group, shape.head_dim, shape.hidden_size
     if tuple(qkv.shape) != (groups * (per + 2) * dim, hidden):
-        raise MappingError(f"linear_qkv has shape {tuple(qkv.shape)}, expected {(groups * (per + 2) * dim, hidden)}")
+        raise MappingError(
+            f"linear_qkv has shape {tuple(qkv.shape)}, expected {(groups * (per + 2) * dim, hidden)}"
+        )
     q, k, v = qkv.reshape(groups, (per + 2) * dim, hidden).split([per * dim, dim, dim], dim=1)
     return (q.reshape(-1, hidden).clone(), k.reshape(-1, hidden).clone(), v.reshape(-1, hidden).clone())
 
@@ -163,7 +198,9 @@ def hf_to_megatron(hf: Mapping[str, torch.Tensor], shape: LlamaShape, layout: st
     present = set(hf) - ({HF_HEAD} if shape.tie_embeddings else set())
     unknown, missing = sorted(present - expected), sorted(expected - present)
     if unknown or missing:
-        raise MappingError(f"not a bias-free Llama of this shape: unknown {unknown[:4]}, missing {missing[:4]}")
+        raise MappingError(
+            f"not a bias-free Llama of this shape: unknown {unknown[:4]}, missing {missing[:4]}"
+        )
     out = {EMBEDDING: hf[HF_EMBED], FINAL_NORM: hf[HF_NORM]}
     if not shape.tie_embeddings:
         out[OUTPUT] = hf[HF_HEAD]
@@ -174,7 +211,9 @@ def hf_to_megatron(hf: Mapping[str, torch.Tensor], shape: LlamaShape, layout: st
         out[dst + names["qkv"]] = fuse_qkv(hf[src + HF_Q], hf[src + HF_K], hf[src + HF_V], shape)
         gate, up = hf[src + HF_GATE], hf[src + HF_UP]
         if gate.shape != up.shape:
-            raise MappingError(f"layer {i}: gate {tuple(gate.shape)} and up {tuple(up.shape)} projections differ")
+            raise MappingError(
+                f"layer {i}: gate {tuple(gate.shape)} and up {tuple(up.shape)} projections differ"
+            )
         out[dst + names["fc1"]] = torch.cat([gate, up], dim=0)
     return out
 
@@ -193,9 +232,14 @@ def megatron_to_hf(mg: Mapping[str, torch.Tensor], shape: LlamaShape, layout: st
         expected |= {f"{LAYER_PREFIX}{i}.{n}" for n in names.values()}
     unknown, missing = sorted(set(weights) - expected), sorted(expected - set(weights))
     if unknown or missing:
-        raise MappingError(f"not a {layout}-layout GPTModel of this shape: unknown {unknown[:4]}, missing {missing[:4]}")
-    hf = {HF_EMBED: weights[EMBEDDING], HF_NORM: weights[FINAL_NORM],
-          HF_HEAD: weights[EMBEDDING] if shape.tie_embeddings else weights[OUTPUT]}
+        raise MappingError(
+            f"not a {layout}-layout GPTModel of this shape: unknown {unknown[:4]}, missing {missing[:4]}"
+        )
+    hf = {
+        HF_EMBED: weights[EMBEDDING],
+        HF_NORM: weights[FINAL_NORM],
+        HF_HEAD: weights[EMBEDDING] if shape.tie_embeddings else weights[OUTPUT],
+    }
     for i in range(shape.num_layers):
         src, dst = f"{LAYER_PREFIX}{i}.", f"model.layers.{i}."
         for role, hf_name in HF_DIRECT.items():
@@ -203,8 +247,10 @@ def megatron_to_hf(mg: Mapping[str, torch.Tensor], shape: LlamaShape, layout: st
         hf[dst + HF_Q], hf[dst + HF_K], hf[dst + HF_V] = split_qkv(weights[src + names["qkv"]], shape)
         fc1 = weights[src + names["fc1"]]
         if tuple(fc1.shape) != (2 * shape.intermediate_size, shape.hidden_size):
-            raise MappingError(f"layer {i}: linear_fc1 has shape {tuple(fc1.shape)}, "
-                               f"expected {(2 * shape.intermediate_size, shape.hidden_size)}")
+            raise MappingError(
+                f"layer {i}: linear_fc1 has shape {tuple(fc1.shape)}, "
+                f"expected {(2 * shape.intermediate_size, shape.hidden_size)}"
+            )
         hf[dst + HF_GATE], hf[dst + HF_UP] = (half.clone() for half in fc1.chunk(2, dim=0))
     return hf
 
@@ -214,7 +260,7 @@ def _role(name: str, names: dict[str, str]) -> tuple[int, str] | None:
     """(global layer, role) of a decoder-layer weight; None for embedding / final norm / output."""
     if not name.startswith(LAYER_PREFIX):
         return None
-    index, _, rest = name[len(LAYER_PREFIX):].partition(".")
+    index, _, rest = name[len(LAYER_PREFIX) :].partition(".")
     for role, local in names.items():
         if rest == local:
             return int(index), role
@@ -251,8 +297,15 @@ def layers_of_stage(shape: LlamaShape, pp: int, stage: int) -> range:
     return range(stage * per, (stage + 1) * per)
 
 
-def shard(full: Mapping[str, torch.Tensor], shape: LlamaShape, layout: str, tp: int, tp_rank: int,
-          pp: int, pp_rank: int) -> dict[str, torch.Tensor]:
+def shard(
+    full: Mapping[str, torch.Tensor],
+    shape: LlamaShape,
+    layout: str,
+    tp: int,
+    tp_rank: int,
+    pp: int,
+    pp_rank: int,
+) -> dict[str, torch.Tensor]:
     """What the GPTModel of tensor rank ``tp_rank`` in pipeline stage ``pp_rank`` holds."""
     names = _check_layout_name(layout)
     layers = layers_of_stage(shape, pp, pp_rank)
@@ -275,8 +328,13 @@ def shard(full: Mapping[str, torch.Tensor], shape: LlamaShape, layout: str, tp: 
     return out
 
 
-def merge(shards: Mapping[tuple[int, int], Mapping[str, torch.Tensor]], shape: LlamaShape, layout: str,
-          tp: int, pp: int) -> dict[str, torch.Tensor]:
+def merge(
+    shards: Mapping[tuple[int, int], Mapping[str, torch.Tensor]],
+    shape: LlamaShape,
+    layout: str,
+    tp: int,
+    pp: int,
+) -> dict[str, torch.Tensor]:
     """The whole model's state dict from every (tp_rank, pp_rank)'s state dict."""
     names = _check_layout_name(layout)
     missing = [(t, p) for t in range(tp) for p in range(pp) if (t, p) not in shards]

@@ -40,8 +40,10 @@ def megatron_status() -> tuple[bool, str]:
     try:
         import megatron.core  # noqa: F401
     except Exception as err:  # noqa: BLE001 ImportError, or a dependency (triton, ...) broken underneath
-        return False, (f"train.engine=megatron needs megatron-core, which does not import "
-                       f"({type(err).__name__}: {str(err)[:100]}); pip install megatron-core")
+        return False, (
+            f"train.engine=megatron needs megatron-core, which does not import "
+            f"({type(err).__name__}: {str(err)[:100]}); pip install megatron-core"
+        )
     return True, ""
 
 
@@ -83,11 +85,20 @@ def check_parallel_early(cfg, model_cfg) -> None:
         from transformers import LlamaConfig
 
         if not (Path(cfg.init_from) / "config.json").is_file():
-            raise FileNotFoundError(f"train.init_from={cfg.init_from}: no config.json (need an HF Llama folder)")
+            raise FileNotFoundError(
+                f"train.init_from={cfg.init_from}: no config.json (need an HF Llama folder)"
+            )
         shape = LlamaShape.from_hf(LlamaConfig.from_pretrained(cfg.init_from))
     else:
-        shape = LlamaShape(model_cfg.num_layers, model_cfg.hidden_size, model_cfg.intermediate_size,
-                           model_cfg.num_heads, model_cfg.num_kv_heads, model_cfg.vocab_size, model_cfg.tie_embeddings)
+        shape = LlamaShape(
+            model_cfg.num_layers,
+            model_cfg.hidden_size,
+            model_cfg.intermediate_size,
+            model_cfg.num_heads,
+            model_cfg.num_kv_heads,
+            model_cfg.vocab_size,
+            model_cfg.tie_embeddings,
+        )
     world = int(os.environ.get("WORLD_SIZE", "1"))
     check_layout(shape, cfg.parallel.tp, cfg.parallel.pp, cfg.parallel.dp, world)
 
@@ -96,15 +107,27 @@ def plan_for(hf_config, precision, parallel, use_te: bool | None = None) -> Mode
     precision = Precision(precision).value
     use_te = te_available() if use_te is None else use_te
     if precision == "fp8" and not use_te:
-        raise MegatronSetupError("train.precision=fp8 with train.engine=megatron needs Transformer Engine "
-                                 "(without it megatron-core silently trains in bf16); see docs/gpu.md")
+        raise MegatronSetupError(
+            "train.precision=fp8 with train.engine=megatron needs Transformer Engine "
+            "(without it megatron-core silently trains in bf16); see docs/gpu.md"
+        )
     params = getattr(hf_config, "rope_parameters", None) or {}
     if params.get("rope_type", "default") != "default":
-        raise MegatronSetupError(f"train.engine=megatron supports plain RoPE only, not {params['rope_type']!r}")
+        raise MegatronSetupError(
+            f"train.engine=megatron supports plain RoPE only, not {params['rope_type']!r}"
+        )
     theta = float(params.get("rope_theta", getattr(hf_config, "rope_theta", 10000.0)))
-    return ModelPlan(LlamaShape.from_hf(hf_config), theta, hf_config.max_position_embeddings,
-                     float(hf_config.rms_norm_eps), precision, "te" if use_te else "local",
-                     parallel.tp, parallel.pp, bool(parallel.sequence_parallel))
+    return ModelPlan(
+        LlamaShape.from_hf(hf_config),
+        theta,
+        hf_config.max_position_embeddings,
+        float(hf_config.rms_norm_eps),
+        precision,
+        "te" if use_te else "local",
+        parallel.tp,
+        parallel.pp,
+        bool(parallel.sequence_parallel),
+    )
 
 
 def transformer_config(plan: ModelPlan, fp8_cfg=None):
@@ -117,23 +140,44 @@ def transformer_config(plan: ModelPlan, fp8_cfg=None):
         from train.fp8_recipe import Recipe
 
         recipe = Recipe.from_config(fp8_cfg)
-        fp8 = {"fp8": recipe.fp8_format.lower(), "fp8_recipe": "delayed", "fp8_margin": recipe.margin,
-               "fp8_amax_history_len": recipe.amax_history_len, "fp8_amax_compute_algo": recipe.amax_compute_algo}
+        fp8 = {
+            "fp8": recipe.fp8_format.lower(),
+            "fp8_recipe": "delayed",
+            "fp8_margin": recipe.margin,
+            "fp8_amax_history_len": recipe.amax_history_len,
+            "fp8_amax_compute_algo": recipe.amax_compute_algo,
+        }
     return TransformerConfig(
-        num_layers=shape.num_layers, hidden_size=shape.hidden_size, ffn_hidden_size=shape.intermediate_size,
-        num_attention_heads=shape.num_heads, num_query_groups=shape.num_kv_heads, kv_channels=shape.head_dim,
-        normalization="RMSNorm", layernorm_epsilon=plan.norm_eps, gated_linear_unit=True,
-        activation_func=F.silu, add_bias_linear=False, add_qkv_bias=False,
-        hidden_dropout=0.0, attention_dropout=0.0,
-        tensor_model_parallel_size=plan.tp, pipeline_model_parallel_size=plan.pp,
+        num_layers=shape.num_layers,
+        hidden_size=shape.hidden_size,
+        ffn_hidden_size=shape.intermediate_size,
+        num_attention_heads=shape.num_heads,
+        num_query_groups=shape.num_kv_heads,
+        kv_channels=shape.head_dim,
+        normalization="RMSNorm",
+        layernorm_epsilon=plan.norm_eps,
+        gated_linear_unit=True,
+        activation_func=F.silu,
+        add_bias_linear=False,
+        add_qkv_bias=False,
+        hidden_dropout=0.0,
+        attention_dropout=0.0,
+        tensor_model_parallel_size=plan.tp,
+        pipeline_model_parallel_size=plan.pp,
         sequence_parallel=plan.sequence_parallel,
-        bf16=plan.precision != "fp32", params_dtype=plan.params_dtype, pipeline_dtype=plan.params_dtype,
+        bf16=plan.precision != "fp32",
+        params_dtype=plan.params_dtype,
+        pipeline_dtype=plan.params_dtype,
         # Every weight is loaded from an HF state dict right after construction.
         perform_initialization=False,
         # Fused SwiGLU / bias-dropout-add are megatron's own jit kernels; RoPE fusion and the
         # fused softmax need TE / megatron's CUDA extensions, absent in the local spec's setting.
-        bias_activation_fusion=True, bias_dropout_fusion=True, apply_rope_fusion=te,
-        masked_softmax_fusion=False, persist_layer_norm=False, gradient_accumulation_fusion=False,
+        bias_activation_fusion=True,
+        bias_dropout_fusion=True,
+        apply_rope_fusion=te,
+        masked_softmax_fusion=False,
+        persist_layer_norm=False,
+        gradient_accumulation_fusion=False,
         **fp8,
     )
 
@@ -159,10 +203,16 @@ def build(plan: ModelPlan, config, pre_process: bool = True, post_process: bool 
     shape = plan.shape
     theta = plan.rope_theta
     return GPTModel(
-        config=config, transformer_layer_spec=layer_spec(plan), vocab_size=shape.vocab_size,
-        max_sequence_length=plan.max_seq_len, pre_process=pre_process, post_process=post_process,
-        share_embeddings_and_output_weights=shape.tie_embeddings, position_embedding_type="rope",
-        rotary_base=int(theta) if float(theta).is_integer() else theta, parallel_output=True,
+        config=config,
+        transformer_layer_spec=layer_spec(plan),
+        vocab_size=shape.vocab_size,
+        max_sequence_length=plan.max_seq_len,
+        pre_process=pre_process,
+        post_process=post_process,
+        share_embeddings_and_output_weights=shape.tie_embeddings,
+        position_embedding_type="rope",
+        rotary_base=int(theta) if float(theta).is_integer() else theta,
+        parallel_output=True,
     )
 
 
@@ -171,7 +221,9 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor]) -> No
     missing, unexpected = model.load_state_dict(weights, strict=False)
     missing = [k for k in missing if not k.endswith("_extra_state")]
     if missing or unexpected:
-        raise MegatronSetupError(f"GPTModel weights do not map: missing {missing[:4]}, unexpected {unexpected[:4]}")
+        raise MegatronSetupError(
+            f"GPTModel weights do not map: missing {missing[:4]}, unexpected {unexpected[:4]}"
+        )
 
 
 def fp8_modules(model: torch.nn.Module) -> list[torch.nn.Module]:

@@ -108,11 +108,14 @@ def _train_megatron(ctx: StageContext, prepared: Path, procs) -> StageResult:
     if cfg.init_from:
         source = llama.load_pretrained(cfg.init_from)
         if tokens > source.config.vocab_size:
-            raise StageFailed(f"tokenizer has {tokens} tokens but {cfg.init_from} only {source.config.vocab_size}")
+            raise StageFailed(
+                f"tokenizer has {tokens} tokens but {cfg.init_from} only {source.config.vocab_size}"
+            )
         ctx.log.info("train: continuing from %s (model.* preset values are not used)", cfg.init_from)
     else:
         ids = tok.special_ids(tokenizer)
-        config = llama.llama_config(model_cfg, llama.vocab_for(model_cfg, tokens), ids["bos"], ids["eos"], ids["pad"])
+        vocab = llama.vocab_for(model_cfg, tokens)
+        config = llama.llama_config(model_cfg, vocab, ids["bos"], ids["eos"], ids["pad"])
         source = llama.create(config, cfg.seed)  # the native engine's initial weights, for the same seed
     hf_config, hf_state = source.config, source.state_dict()
     del source
@@ -131,7 +134,8 @@ def _train_megatron(ctx: StageContext, prepared: Path, procs) -> StageResult:
         del hf_state
         resumed = trainer.resume()
         ctx.log.info("train (megatron, %s layers): tp %d x pp %d x dp %d, global batch %d x %d tokens, %s",
-                     plan.layout, layout.tp, layout.pp, layout.dp, trainer.global_batch, cfg.seq_len, plan.precision)
+                     plan.layout, layout.tp, layout.pp, layout.dp, trainer.global_batch, cfg.seq_len,
+                     plan.precision)
         started, start_step = time.perf_counter(), trainer.step
         trainer.run()
         elapsed = time.perf_counter() - started
@@ -141,13 +145,15 @@ def _train_megatron(ctx: StageContext, prepared: Path, procs) -> StageResult:
     model = engine.to_hf_model(hf_config, engine.hf_state_from_checkpoint(final, plan.shape))
     _publish(ctx, prepared, model, tokenizer, metrics_path)
     counts = llama.parameter_count(model)
-    run_info = {"world_size": layout.world_size, "device": str(layout.device), "global_batch": trainer.global_batch,
+    run_info = {"world_size": layout.world_size, "device": str(layout.device),
+                "global_batch": trainer.global_batch,
                 "vocab_size": hf_config.vocab_size, "engine": "megatron", "megatron_layers": plan.layout,
                 "parallel": {"tp": layout.tp, "pp": layout.pp, "dp": layout.dp,
                              "sequence_parallel": plan.sequence_parallel,
                              "distributed_optimizer": bool(cfg.parallel.distributed_optimizer)}}
     if plan.precision == "fp8":
-        run_info.update({"fp8_backend": "te:megatron", "fp8_recipe": dataclasses.asdict(Recipe.from_config(cfg.fp8)),
+        recipe = dataclasses.asdict(Recipe.from_config(cfg.fp8))
+        run_info.update({"fp8_backend": "te:megatron", "fp8_recipe": recipe,
                          **({"fp8_check": trainer.fp8_state} if trainer.fp8_state else {})})
     return StageResult(dict(OUTPUTS), _metrics(ctx, prepared, metrics_path, counts, run_info, tokens,
                                                start_step if resumed else None, elapsed))

@@ -39,10 +39,19 @@ def markov_rows(vocab: int, rows: int, seq: int, seed: int):
 def train_config(args):
     from train.config import FP8Config, ParallelConfig, TrainConfig
 
-    cfg = TrainConfig(steps=args.steps, seq_len=args.seq_len, micro_batch_size=args.micro, grad_accum=args.accum,
-                      precision=args.precision, engine=args.engine, eval_every=10**6, checkpoint_every=10**6,
-                      loss_chunk_rows=4096, device=args.device,
-                      parallel=ParallelConfig(tp=args.tp, pp=args.pp, sequence_parallel=args.sequence_parallel))
+    cfg = TrainConfig(
+        steps=args.steps,
+        seq_len=args.seq_len,
+        micro_batch_size=args.micro,
+        grad_accum=args.accum,
+        precision=args.precision,
+        engine=args.engine,
+        eval_every=10**6,
+        checkpoint_every=10**6,
+        loss_chunk_rows=4096,
+        device=args.device,
+        parallel=ParallelConfig(tp=args.tp, pp=args.pp, sequence_parallel=args.sequence_parallel),
+    )
     cfg.fp8 = FP8Config(backend="te" if args.device != "cpu" else "emulated", reduce_amax=True)
     cfg.optim.lr, cfg.optim.warmup_steps = args.lr, 10
     cfg.validate()
@@ -74,11 +83,19 @@ def run_native(args, cfg, hf, rows, out: Path) -> dict:
     world = distributed.init(cfg.device)
     try:
         counts = llama.parameter_count(hf)
-        loop = TrainLoop(cfg, LoopInputs(
-            model=hf, train=rows, val=rows, world=world, checkpoint_dir=out / "ckpt",
-            metrics=MetricsLog(out / "metrics.jsonl", enabled=False),
-            flops_per_token=llama.flops_per_token(hf.config, cfg.seq_len, counts["params_non_embedding"]),
-            peak_flops=llama.peak_flops(world.device)))
+        loop = TrainLoop(
+            cfg,
+            LoopInputs(
+                model=hf,
+                train=rows,
+                val=rows,
+                world=world,
+                checkpoint_dir=out / "ckpt",
+                metrics=MetricsLog(out / "metrics.jsonl", enabled=False),
+                flops_per_token=llama.flops_per_token(hf.config, cfg.seq_len, counts["params_non_embedding"]),
+                peak_flops=llama.peak_flops(world.device),
+            ),
+        )
         module = loop.step_module()
         records = []
         for _ in range(cfg.steps):
@@ -90,8 +107,14 @@ def run_native(args, cfg, hf, rows, out: Path) -> dict:
         if world.is_main:
             llama.save_hf(loop.model, out / "hf")
         distributed.barrier(world)  # the others wait for the export: leaving early hung gloo's teardown
-        info = {"world_size": world.size, "dp": world.size, "tp": 1, "pp": 1, "global_batch": loop.global_batch,
-                "impl": f"native:{loop.fp8.backend}:{loop.fp8.modules}" if loop.fp8 else "native:hf"}
+        info = {
+            "world_size": world.size,
+            "dp": world.size,
+            "tp": 1,
+            "pp": 1,
+            "global_batch": loop.global_batch,
+            "impl": f"native:{loop.fp8.backend}:{loop.fp8.modules}" if loop.fp8 else "native:hf",
+        }
         return {"records": records, "memory": memory, "is_main": world.is_main, **info}
     finally:
         distributed.shutdown(world)
@@ -117,9 +140,15 @@ def run_megatron(args, cfg, hf, rows, out: Path) -> dict:
         if layout.is_main:
             state = engine.hf_state_from_checkpoint(checkpoint.latest(out / "ckpt"), trainer.plan.shape)
             llama.save_hf(engine.to_hf_model(config, state), out / "hf")
-        info = {"world_size": layout.world_size, "dp": layout.dp, "tp": layout.tp, "pp": layout.pp,
-                "global_batch": trainer.global_batch, "impl": f"megatron:{trainer.plan.layout}",
-                "fp8_check": trainer.fp8_state}
+        info = {
+            "world_size": layout.world_size,
+            "dp": layout.dp,
+            "tp": layout.tp,
+            "pp": layout.pp,
+            "global_batch": trainer.global_batch,
+            "impl": f"megatron:{trainer.plan.layout}",
+            "fp8_check": trainer.fp8_state,
+        }
         return {"records": records, "memory": memory, "is_main": layout.is_main, **info}
 
 
@@ -164,9 +193,17 @@ def main() -> None:
     timed = records[3:] if len(records) > 5 else records[1:]
     tokens_s = statistics.median(r["tokens_per_s"] for r in timed)
     summary = {
-        "name": out.name, "engine": args.engine, "precision": args.precision, "preset": args.preset,
-        "micro": args.micro, "accum": args.accum, "seq_len": args.seq_len, "steps": args.steps, **result,
-        "losses": [r["loss"] for r in records], "tokens_per_s": round(tokens_s),
+        "name": out.name,
+        "engine": args.engine,
+        "precision": args.precision,
+        "preset": args.preset,
+        "micro": args.micro,
+        "accum": args.accum,
+        "seq_len": args.seq_len,
+        "steps": args.steps,
+        **result,
+        "losses": [r["loss"] for r in records],
+        "tokens_per_s": round(tokens_s),
         "tokens_per_s_per_gpu": round(tokens_s / result["world_size"]),
         "mfu": statistics.median(r["mfu"] for r in timed) if timed[0].get("mfu") else None,
         "peak_mem_GiB_per_rank": [round(m, 1) for m in memory],

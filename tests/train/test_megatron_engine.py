@@ -24,18 +24,29 @@ def config(**values) -> TrainConfig:
     return cfg
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"engine": "deepspeed"}, "train.engine=deepspeed: valid values are native, megatron"),
-    ({"parallel": ParallelConfig(tp=2)}, "tensor and pipeline parallelism need train.engine=megatron"),
-    ({"parallel": ParallelConfig(tp=0)}, "train.parallel.tp=0 must be positive"),
-    ({"parallel": ParallelConfig(dp=-1)}, "train.parallel.dp=-1 must be >= 0"),
-    ({"engine": "megatron", "parallel": ParallelConfig(sequence_parallel=True)},
-     "sequence_parallel=true needs train.parallel.tp > 1"),
-    ({"engine": "megatron", "device": "cpu"}, "train.engine=megatron needs a CUDA GPU"),
-    ({"engine": "megatron", "precision": "fp8", "fp8.backend": "emulated"}, "runs FP8 through Transformer Engine only"),
-    ({"engine": "megatron", "precision": "fp8", "fp8.reduce_amax": False}, "megatron-core always all-reduces amaxes"),
-    ({"engine": "megatron", "compile": True}, "train.compile=true is the native engine's"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"engine": "deepspeed"}, "train.engine=deepspeed: valid values are native, megatron"),
+        ({"parallel": ParallelConfig(tp=2)}, "tensor and pipeline parallelism need train.engine=megatron"),
+        ({"parallel": ParallelConfig(tp=0)}, "train.parallel.tp=0 must be positive"),
+        ({"parallel": ParallelConfig(dp=-1)}, "train.parallel.dp=-1 must be >= 0"),
+        (
+            {"engine": "megatron", "parallel": ParallelConfig(sequence_parallel=True)},
+            "sequence_parallel=true needs train.parallel.tp > 1",
+        ),
+        ({"engine": "megatron", "device": "cpu"}, "train.engine=megatron needs a CUDA GPU"),
+        (
+            {"engine": "megatron", "precision": "fp8", "fp8.backend": "emulated"},
+            "runs FP8 through Transformer Engine only",
+        ),
+        (
+            {"engine": "megatron", "precision": "fp8", "fp8.reduce_amax": False},
+            "megatron-core always all-reduces amaxes",
+        ),
+        ({"engine": "megatron", "compile": True}, "train.compile=true is the native engine's"),
+    ],
+)
 def test_invalid_engine_settings_fail_validation_naming_the_key(values, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         config(**values).validate()
@@ -51,10 +62,15 @@ def test_megatron_without_cuda_is_one_clear_line_and_native_parallel_fails_befor
     cli(tmp_path, stage="curate")
     proc = cli(tmp_path, "train.steps=2", "train.engine=megatron", check=False)
     assert proc.returncode == 2, proc.stderr[-2000:]
-    assert "train.engine=megatron needs a CUDA GPU, and torch sees none (use train.engine=native)" in proc.stderr
+    assert (
+        "train.engine=megatron needs a CUDA GPU, and torch sees none (use train.engine=native)" in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
     proc = cli(tmp_path / "other", "train.steps=2", "train.parallel.pp=2", check=False)
-    assert proc.returncode == 2 and "need train.engine=megatron (the native engine is data parallel only)" in proc.stderr
+    assert (
+        proc.returncode == 2
+        and "need train.engine=megatron (the native engine is data parallel only)" in proc.stderr
+    )
     assert not list((tmp_path / "other" / "artifacts").rglob("manifest.json"))  # validated before curate ran
 
 
@@ -65,9 +81,16 @@ def test_hf_export_from_checkpoint_shards_gives_the_same_model(tmp_path, tp, pp,
     from train.megatron_engine import hf_state_from_checkpoint, to_hf_model
 
     torch.manual_seed(0)
-    config_hf = LlamaConfig(vocab_size=256, hidden_size=64, intermediate_size=96, num_hidden_layers=4,
-                            num_attention_heads=8, num_key_value_heads=4, max_position_embeddings=64,
-                            tie_word_embeddings=pp == 2)
+    config_hf = LlamaConfig(
+        vocab_size=256,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=4,
+        num_attention_heads=8,
+        num_key_value_heads=4,
+        max_position_embeddings=64,
+        tie_word_embeddings=pp == 2,
+    )
     model = LlamaForCausalLM(config_hf).float().eval()
     shape = mmap.LlamaShape.from_hf(config_hf)
     full = mmap.hf_to_megatron(model.state_dict(), shape, layout)

@@ -22,7 +22,10 @@ def _why_not() -> str:
 
 
 WHY = _why_not()
-pytestmark = [pytest.mark.gpu, pytest.mark.skipif(bool(WHY), reason=f"needs megatron-core on a CUDA GPU: {WHY}")]
+pytestmark = [
+    pytest.mark.gpu,
+    pytest.mark.skipif(bool(WHY), reason=f"needs megatron-core on a CUDA GPU: {WHY}"),
+]
 SEQ = 256
 
 
@@ -37,8 +40,17 @@ def small_like(tie: bool = False, layers: int = 12):
     from train import model as llama
     from train.config import ModelConfig
 
-    cfg = ModelConfig(name="small", vocab_size=32000, hidden_size=768, intermediate_size=2048, num_layers=layers,
-                      num_heads=12, num_kv_heads=4, max_seq_len=2048, tie_embeddings=tie)
+    cfg = ModelConfig(
+        name="small",
+        vocab_size=32000,
+        hidden_size=768,
+        intermediate_size=2048,
+        num_layers=layers,
+        num_heads=12,
+        num_kv_heads=4,
+        max_seq_len=2048,
+        tie_embeddings=tie,
+    )
     return llama.create(llama.llama_config(cfg, 32000, 0, 1, 2), 1234)
 
 
@@ -51,15 +63,31 @@ def rotations(rows: int = 512):
 
 
 @contextlib.contextmanager
-def megatron(tmp_path, hf_model, precision: str = "bf16", steps: int = 20, distributed_optimizer: bool = True,
-             checkpoint_every: int = 10**6, name: str = "run"):
+def megatron(
+    tmp_path,
+    hf_model,
+    precision: str = "bf16",
+    steps: int = 20,
+    distributed_optimizer: bool = True,
+    checkpoint_every: int = 10**6,
+    name: str = "run",
+):
     """A MegatronTrainer on one GPU (tp = pp = dp = 1), torn down (process group included) on exit."""
     from train import megatron_engine as engine
     from train.config import FP8Config, ParallelConfig, TrainConfig
 
-    cfg = TrainConfig(steps=steps, seq_len=SEQ, micro_batch_size=8, grad_accum=2, precision=precision,
-                      eval_every=10**6, eval_rows=16, checkpoint_every=checkpoint_every, engine="megatron",
-                      parallel=ParallelConfig(distributed_optimizer=distributed_optimizer))
+    cfg = TrainConfig(
+        steps=steps,
+        seq_len=SEQ,
+        micro_batch_size=8,
+        grad_accum=2,
+        precision=precision,
+        eval_every=10**6,
+        eval_rows=16,
+        checkpoint_every=checkpoint_every,
+        engine="megatron",
+        parallel=ParallelConfig(distributed_optimizer=distributed_optimizer),
+    )
     cfg.fp8 = FP8Config(backend="te", amax_history_len=16, amax_compute_algo="max")
     cfg.optim.lr, cfg.optim.warmup_steps = 1e-3, 3
     _, data = rotations()
@@ -113,7 +141,7 @@ def test_bf16_trains_and_the_converted_hf_model_gives_the_same_logits(tmp_path, 
         print(f"bf16 (tie={tie}) loss {losses[0]:.3f} -> {losses[-1]:.3f}")
         assert losses[-1] < 0.5 * losses[0]
         base, _ = rotations()
-        ids = torch.tensor([base[:SEQ].tolist(), base[7:SEQ + 7].tolist()], device="cuda")
+        ids = torch.tensor([base[:SEQ].tolist(), base[7 : SEQ + 7].tolist()], device="cuda")
         theirs = megatron_logits(trainer, ids)
         model = exported(trainer, hf.config)
     with torch.no_grad():
@@ -156,20 +184,24 @@ def test_killed_run_resumes_with_the_same_losses(tmp_path, monkeypatch, distribu
 
     monkeypatch.setenv("NVTE_ALLOW_NONDETERMINISTIC_ALGO", "0")
     hf = small_like(layers=4)
-    with megatron(tmp_path, hf, steps=10, distributed_optimizer=distributed_optimizer, checkpoint_every=5,
-                  name="a") as trainer:
+    with megatron(
+        tmp_path, hf, steps=10, distributed_optimizer=distributed_optimizer, checkpoint_every=5, name="a"
+    ) as trainer:
         trainer.run()
     straight = [r for r in read(tmp_path / "a" / "metrics.jsonl") if r["kind"] == "train"]
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     shutil.rmtree(tmp_path / "b" / "ckpt" / "step-0000010")  # "killed" after the step-5 checkpoint
     other = copy.deepcopy(hf)
     torch.nn.init.normal_(other.model.embed_tokens.weight)  # everything must come from the checkpoint
-    with megatron(tmp_path, other, steps=10, distributed_optimizer=distributed_optimizer, checkpoint_every=5,
-                  name="b") as trainer:
+    with megatron(
+        tmp_path, other, steps=10, distributed_optimizer=distributed_optimizer, checkpoint_every=5, name="b"
+    ) as trainer:
         assert trainer.resume() and trainer.step == 5
         trainer.run()
     resumed = [r for r in read(tmp_path / "b" / "metrics.jsonl") if r["kind"] == "train"]
-    print("straight", [round(r["loss"], 4) for r in straight], "resumed", [round(r["loss"], 4) for r in resumed])
+    print(
+        "straight", [round(r["loss"], 4) for r in straight], "resumed", [round(r["loss"], 4) for r in resumed]
+    )
     assert [r["step"] for r in resumed] == list(range(1, 11))
     assert [r["loss"] for r in resumed[5:]] == pytest.approx([r["loss"] for r in straight[5:]], rel=1e-3)
 
@@ -192,11 +224,19 @@ def test_the_stage_trains_and_exports_through_the_cli(tmp_path):
 
     from tests.support.train import artifact, cli
 
-    cli(tmp_path, "train.engine=megatron", "train.precision=bf16", "train.steps=12", "train.eval_every=6",
-        "train.checkpoint_every=6")
+    cli(
+        tmp_path,
+        "train.engine=megatron",
+        "train.precision=bf16",
+        "train.steps=12",
+        "train.eval_every=6",
+        "train.checkpoint_every=6",
+    )
     out = artifact(tmp_path)
     metrics = json.loads((out / "manifest.json").read_text())["metrics"]
-    print("megatron stage metrics:", {k: metrics[k] for k in ("engine", "megatron_layers", "parallel", "steps")})
+    print(
+        "megatron stage metrics:", {k: metrics[k] for k in ("engine", "megatron_layers", "parallel", "steps")}
+    )
     assert metrics["engine"] == "megatron" and metrics["steps"] == 12 and metrics["world_size"] == 1
     assert metrics["val_loss_last"] < metrics["val_loss_first"]
     model = LlamaForCausalLM.from_pretrained(str(out / "model"))

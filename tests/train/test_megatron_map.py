@@ -17,9 +17,16 @@ def hf_llama(tie: bool = False, heads: int = 8, kv: int = 4, layers: int = 4, se
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(seed)
-    config = LlamaConfig(vocab_size=256, hidden_size=64, intermediate_size=96, num_hidden_layers=layers,
-                         num_attention_heads=heads, num_key_value_heads=kv, tie_word_embeddings=tie,
-                         max_position_embeddings=64)
+    config = LlamaConfig(
+        vocab_size=256,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv,
+        tie_word_embeddings=tie,
+        max_position_embeddings=64,
+    )
     return LlamaForCausalLM(config).float().eval()
 
 
@@ -49,7 +56,9 @@ def test_hf_to_megatron_and_back_is_exact(layout, tie):
 
 def test_qkv_is_interleaved_per_query_group_as_megatron_documents():
     """attention.py: "q1 q2 k1 v1 | q3 q4 k2 v2 | ..." with two query heads per group."""
-    shape = LlamaShape(num_layers=1, hidden_size=4, intermediate_size=4, num_heads=4, num_kv_heads=2, vocab_size=8)
+    shape = LlamaShape(
+        num_layers=1, hidden_size=4, intermediate_size=4, num_heads=4, num_kv_heads=2, vocab_size=8
+    )
     dim = shape.head_dim  # 1: each head is one row, so rows can be read as labels
     q = torch.tensor([[10.0 + h] * 4 for h in range(4)])  # q heads 10, 11, 12, 13
     k = torch.tensor([[20.0 + g] * 4 for g in range(2)])
@@ -75,7 +84,9 @@ def test_fused_weights_compute_hf_attention_projections_and_swiglu_mlp():
     x = torch.randn(5, 64)
     mixed = x @ mg["decoder.layers.1.self_attention.linear_qkv.weight"].t()
     mixed = mixed.view(5, shape.num_kv_heads, (shape.heads_per_group + 2) * shape.head_dim)
-    q, k, v = torch.split(mixed, [shape.heads_per_group * shape.head_dim, shape.head_dim, shape.head_dim], dim=-1)
+    q, k, v = torch.split(
+        mixed, [shape.heads_per_group * shape.head_dim, shape.head_dim, shape.head_dim], dim=-1
+    )
     with torch.no_grad():
         torch.testing.assert_close(q.reshape(5, -1), layer.self_attn.q_proj(x))
         torch.testing.assert_close(k.reshape(5, -1), layer.self_attn.k_proj(x))
@@ -91,7 +102,10 @@ def test_shards_merge_back_to_the_whole_model_exactly(tp, pp, tie):
     model = hf_llama(tie=tie)
     shape = LlamaShape.from_hf(model.config)
     full = mmap.hf_to_megatron(model.state_dict(), shape, "te")
-    shards = {(t, p): mmap.shard(full, shape, "te", tp, t, pp, p) for t, p in itertools.product(range(tp), range(pp))}
+    shards = {
+        (t, p): mmap.shard(full, shape, "te", tp, t, pp, p)
+        for t, p in itertools.product(range(tp), range(pp))
+    }
     exact(mmap.merge(shards, shape, "te", tp, pp), full)
     first, last = shards[(0, 0)], shards[(0, pp - 1)]
     assert mmap.EMBEDDING in first and (mmap.EMBEDDING in last) is (pp == 1)
@@ -112,17 +126,25 @@ def test_tensor_shards_follow_megatrons_column_and_row_split():
     # fc1 on rank 1 = [its half of the gate rows; its half of the up rows] (apply_swiglu_sharded_factory)
     assert torch.equal(rank1["decoder.layers.0.mlp.linear_fc1.weight"], torch.cat([gate[48:], up[48:]]))
     # qkv by whole query groups: rank 1 holds groups 2 and 3, i.e. q heads 4..7 and kv heads 2, 3
-    groups = rank1["decoder.layers.0.self_attention.linear_qkv.weight"].view(2, 4 * 8, 64)  # 2 groups of 2 q + k + v
+    groups = rank1["decoder.layers.0.self_attention.linear_qkv.weight"].view(
+        2, 4 * 8, 64
+    )  # 2 groups of 2 q + k + v
     q, k, v = (part.reshape(-1, 64) for part in torch.split(groups, [16, 8, 8], dim=1))
     assert torch.equal(q, hf["model.layers.0.self_attn.q_proj.weight"][32:])
     assert torch.equal(k, hf["model.layers.0.self_attn.k_proj.weight"][16:])
     assert torch.equal(v, hf["model.layers.0.self_attn.v_proj.weight"][16:])
     # row-parallel: the input dimension; vocabulary rows split; norms replicated
-    assert torch.equal(rank1["decoder.layers.0.self_attention.linear_proj.weight"],
-                       hf["model.layers.0.self_attn.o_proj.weight"][:, 32:])
-    assert torch.equal(rank1["decoder.layers.0.mlp.linear_fc2.weight"], hf["model.layers.0.mlp.down_proj.weight"][:, 48:])
+    assert torch.equal(
+        rank1["decoder.layers.0.self_attention.linear_proj.weight"],
+        hf["model.layers.0.self_attn.o_proj.weight"][:, 32:],
+    )
+    assert torch.equal(
+        rank1["decoder.layers.0.mlp.linear_fc2.weight"], hf["model.layers.0.mlp.down_proj.weight"][:, 48:]
+    )
     assert torch.equal(rank1[mmap.EMBEDDING], hf["model.embed_tokens.weight"][128:])
-    assert torch.equal(rank1["decoder.layers.0.input_layernorm.weight"], hf["model.layers.0.input_layernorm.weight"])
+    assert torch.equal(
+        rank1["decoder.layers.0.input_layernorm.weight"], hf["model.layers.0.input_layernorm.weight"]
+    )
 
 
 def test_extra_state_is_dropped_and_bad_weights_fail_in_one_line():
@@ -131,7 +153,9 @@ def test_extra_state_is_dropped_and_bad_weights_fail_in_one_line():
     mg = mmap.hf_to_megatron(model.state_dict(), shape, "te")
     with_meta = {**mg, "decoder.layers.0.mlp.linear_fc1._extra_state": torch.zeros(3, dtype=torch.uint8)}
     exact(mmap.megatron_to_hf(with_meta, shape, "te"), mmap.megatron_to_hf(mg, shape, "te"))
-    with pytest.raises(MappingError, match="not a local-layout GPTModel of this shape: unknown .*layer_norm_weight"):
+    with pytest.raises(
+        MappingError, match="not a local-layout GPTModel of this shape: unknown .*layer_norm_weight"
+    ):
         mmap.megatron_to_hf(mg, shape, "local")
     biased = {**model.state_dict(), "model.layers.0.self_attn.q_proj.bias": torch.zeros(64)}
     with pytest.raises(MappingError, match="unknown .*q_proj.bias"):
@@ -143,12 +167,15 @@ def test_extra_state_is_dropped_and_bad_weights_fail_in_one_line():
         mmap.merge({(0, 0): {}}, shape, "te", 2, 1)
 
 
-@pytest.mark.parametrize("tp,pp,dp,world,message", [
-    (2, 1, 0, 3, "tp=2 x pp=1 = 2 does not divide the 3 processes"),
-    (1, 1, 2, 4, "tp=1 x pp=1 x dp=2 = 2, but WORLD_SIZE=4"),
-    (8, 1, 0, 8, "train.parallel.tp=8 must divide model.num_kv_heads=4"),
-    (1, 3, 0, 3, "train.parallel.pp=3 must divide model.num_layers=22"),
-])
+@pytest.mark.parametrize(
+    "tp,pp,dp,world,message",
+    [
+        (2, 1, 0, 3, "tp=2 x pp=1 = 2 does not divide the 3 processes"),
+        (1, 1, 2, 4, "tp=1 x pp=1 x dp=2 = 2, but WORLD_SIZE=4"),
+        (8, 1, 0, 8, "train.parallel.tp=8 must divide model.num_kv_heads=4"),
+        (1, 3, 0, 3, "train.parallel.pp=3 must divide model.num_layers=22"),
+    ],
+)
 def test_layout_errors_name_the_key(tp, pp, dp, world, message):
     shape = LlamaShape(22, 2048, 5632, 32, 4, 32000)  # the 1b preset
     with pytest.raises(mmap.LayoutError, match=message.replace("(", r"\(").replace(")", r"\)")):
