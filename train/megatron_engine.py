@@ -11,7 +11,7 @@ at the end. What is megatron's: the model (train/megatron_model.py), ``get_forwa
 Adam's state are sharded over data-parallel ranks), megatron's vocab-parallel cross-entropy and
 FP8 through its Transformer Engine integration.
 
-Checkpoint folder ``step-NNNNNNN``: ``model-tp{t}-pp{p}.pt`` (one per model-parallel shard, from
+Checkpoints (train/megatron_checkpoint.py), folder ``step-NNNNNNN``: ``model-tp{t}-pp{p}.pt`` (one per shard, from
 its first data-parallel rank), ``optim-....pt`` (per rank with the distributed optimizer, else per
 shard), ``rng-{rank}.pt`` and ``trainer.pt``. A resume needs the same tp / pp / dp and global
 batch. The HF export merges the final checkpoint's model shards (``hf_state_from_checkpoint``).
@@ -30,11 +30,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from train import megatron_checkpoint
 from train import megatron_map as mmap
-from train.core import checkpoint
 from train.core.loop import ResumeError, WarmupCosine
 from train.core.metrics import MetricsLog, perplexity
 from train.core.order import BatchOrder
+from train.megatron_checkpoint import hf_state_from_checkpoint, to_hf_model  # noqa: F401  (re-exported)
 
 log = logging.getLogger("pipeline.train")
 IGNORE_INDEX = -100
@@ -418,167 +419,12 @@ class MegatronTrainer:
                 self.save()
         bar.close()
 
-    # -- checkpoints ---------------------------------------------------------------------------------
-    def _record(self) -> dict[str, Any]:
-        layout = self.layout
-        return {
-            "step": self.step,
-            "samples_seen": self.step * self.global_batch,
-            "tokens_seen": self.tokens_seen,
-            "world_size": layout.world_size,
-            "global_batch": self.global_batch,
-            "seed": self.cfg.seed,
-            "engine": "megatron",
-            "tp": layout.tp,
-            "pp": layout.pp,
-            "dp": layout.dp,
-            "layer_layout": self.plan.layout,
-            "distributed_optimizer": bool(self.cfg.parallel.distributed_optimizer),
-            "precision": self.plan.precision,
-        }
-
-    def _optim_file(self, folder: Path) -> Path | None:
-        """This rank's optimizer file (None: another data-parallel rank holds the same state)."""
-        if self.cfg.parallel.distributed_optimizer:
-            return folder / f"optim-rank{self.layout.rank:05d}.pt"
-        return folder / f"optim-{self.layout.shard_name}.pt" if self.layout.dp_rank == 0 else None
-
+    # -- checkpoints (train/megatron_checkpoint.py) --------------------------------------------------
     def save(self) -> None:
-        from megatron.core import tensor_parallel
-
-        from train.fp8_te import keep_fp8_state_in_checkpoint
-
-        layout, root = self.layout, self.checkpoint_dir
-        stage = checkpoint.staging(root, self.step)
-        if layout.is_main:
-            if stage.exists():
-                import shutil
-
-                shutil.rmtree(stage)
-            stage.mkdir(parents=True)
-        barrier(layout)
-        keep_fp8_state_in_checkpoint(self.gpt)  # evaluations ran in bf16: keep TE's FP8 state anyway
-        if layout.dp_rank == 0:
-            torch.save(self.gpt.state_dict(), stage / f"model-{layout.shard_name}.pt")
-        optim = {"optimizer": self.optimizer.state_dict()}
-        if self.cfg.parallel.distributed_optimizer:
-            optim["param_state"] = _distributed_param_state(self.optimizer)
-        target = self._optim_file(stage)
-        if target is not None:
-            torch.save(optim, target)
-        rng = checkpoint.rng_state(layout.device)
-        if layout.device.type == "cuda":
-            rng["megatron_tracker"] = tensor_parallel.get_cuda_rng_tracker().get_states()
-        torch.save(rng, stage / f"rng-{layout.rank}.pt")
-        barrier(layout)
-        if layout.is_main:
-            torch.save(self._record(), stage / "trainer.tmp")
-            checkpoint.publish(stage, root, self.step, self.cfg.keep_checkpoints)
-        barrier(layout)
+        megatron_checkpoint.save(self)
 
     def resume(self) -> bool:
-        from megatron.core import tensor_parallel
-
-        found = checkpoint.latest(self.checkpoint_dir)
-        if found is None:
-            return False
-        record = torch.load(found / "trainer.pt", weights_only=False)
-        now = self._record()
-        keys = ("engine", "tp", "pp", "dp", "global_batch", "layer_layout", "distributed_optimizer")
-        if any(record.get(k) != now[k] for k in keys):
-            raise ResumeError(
-                f"{found}: saved with "
-                + ", ".join(f"{k}={record.get(k)}" for k in keys)
-                + "; now "
-                + ", ".join(f"{k}={now[k]}" for k in keys)
-            )
-        layout = self.layout
-        self.gpt.load_state_dict(
-            torch.load(
-                found / f"model-{layout.shard_name}.pt", map_location=layout.device, weights_only=False
-            )
-        )
-        optim_file = self._optim_file(found) or found / f"optim-{layout.shard_name}.pt"
-        optim = torch.load(optim_file, map_location=layout.device, weights_only=False)
-        self.optimizer.load_state_dict(optim["optimizer"])
-        if "param_state" in optim:
-            _load_distributed_param_state(self.optimizer, optim["param_state"])
-        elif not self.cfg.parallel.distributed_optimizer:
-            # Float16 optimizer: its fp32 masters came with the state dict; the bf16 model params
-            # already equal them (both saved at the same step).
-            pass
-        rng_file = found / f"rng-{layout.rank}.pt"
-        if not rng_file.is_file():
-            raise ResumeError(
-                f"{found}: no RNG state for rank {layout.rank}; resume with the layout it was saved with"
-            )
-        rng = torch.load(rng_file, weights_only=False)
-        tracker = rng.pop("megatron_tracker", None)
-        checkpoint.restore_rng(rng, layout.device)
-        if tracker is not None:
-            tensor_parallel.get_cuda_rng_tracker().set_states(tracker)
-        self.step = record["step"]
-        self.tokens_seen = record["tokens_seen"]
-        self.metrics.truncate_after(self.step)
-        log.info("resumed from %s (step %d, %d samples seen)", found, self.step, record["samples_seen"])
-        return True
-
-
-def _distributed_param_state(optimizer) -> list:
-    """Each rank's shard of fp32 master weights and Adam moments (megatron's "dp reshardable" form,
-    no gather), one entry per sub-optimizer of a ChainedOptimizer."""
-    parts = getattr(optimizer, "chained_optimizers", [optimizer])
-    return [part.get_parameter_state_dp_reshardable() for part in parts]
-
-
-def _load_distributed_param_state(optimizer, states: list) -> None:
-    parts = getattr(optimizer, "chained_optimizers", [optimizer])
-    if len(parts) != len(states):
-        raise ResumeError(f"checkpoint holds {len(states)} optimizer shards, this run has {len(parts)}")
-    for part, state in zip(parts, states):
-        # The loader skips bucket padding entries by a "padding" flag that the saver (megatron-core
-        # 0.16 .. 0.19) does not write: every saved entry is a real parameter.
-        for key, per_dtype in state.items():
-            if isinstance(key, int):
-                for buckets in per_dtype.values():
-                    for bucket in buckets:
-                        for entry in bucket:
-                            entry.setdefault("padding", False)
-        part.load_parameter_state_from_dp_reshardable(state)
-
-
-# -- HF export -------------------------------------------------------------------------------------
-def hf_state_from_checkpoint(folder: Path, shape: mmap.LlamaShape) -> dict[str, torch.Tensor]:
-    """The HF Llama state dict (fp32) of a megatron-engine checkpoint folder: its model shards merged
-    and converted (no megatron import: runs anywhere)."""
-    record = torch.load(folder / "trainer.pt", weights_only=False)
-    tp, pp, layout = record["tp"], record["pp"], record["layer_layout"]
-    shards = {}
-    for t in range(tp):
-        for p in range(pp):
-            path = folder / f"model-tp{t}-pp{p}.pt"
-            if not path.is_file():
-                raise FileNotFoundError(f"{folder}: model shard {path.name} is missing")
-            shards[(t, p)] = mmap.weights_only(torch.load(path, map_location="cpu", weights_only=False))
-    full = mmap.merge(shards, shape, layout, tp, pp)
-    return {k: v.float() for k, v in mmap.megatron_to_hf(full, shape, layout).items()}
-
-
-def to_hf_model(hf_config, state: dict[str, torch.Tensor]):
-    """A ``LlamaForCausalLM`` holding ``state`` (every weight accounted for)."""
-    from transformers import LlamaForCausalLM
-
-    model = LlamaForCausalLM(hf_config).float()
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if hf_config.tie_word_embeddings:
-        missing = [k for k in missing if k != mmap.HF_HEAD]
-    if missing or unexpected:
-        raise mmap.MappingError(
-            f"converted weights do not fit LlamaForCausalLM: missing {missing[:4]}, "
-            f"unexpected {unexpected[:4]}"
-        )
-    model.config.use_cache = False
-    return model
+        return megatron_checkpoint.resume(self)
 
 
 @contextlib.contextmanager
