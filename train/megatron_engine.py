@@ -11,10 +11,8 @@ at the end. What is megatron's: the model (train/megatron_model.py), ``get_forwa
 Adam's state are sharded over data-parallel ranks), megatron's vocab-parallel cross-entropy and
 FP8 through its Transformer Engine integration.
 
-Checkpoints (train/megatron_checkpoint.py), folder ``step-NNNNNNN``: ``model-tp{t}-pp{p}.pt`` (one per shard, from
-its first data-parallel rank), ``optim-....pt`` (per rank with the distributed optimizer, else per
-shard), ``rng-{rank}.pt`` and ``trainer.pt``. A resume needs the same tp / pp / dp and global
-batch. The HF export merges the final checkpoint's model shards (``hf_state_from_checkpoint``).
+Checkpoints and the HF export: train/megatron_checkpoint.py (one file per model shard, optimizer
+state per rank or shard, RNG per rank; a resume needs the same tp / pp / dp and global batch).
 """
 
 from __future__ import annotations
