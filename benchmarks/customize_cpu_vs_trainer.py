@@ -70,12 +70,11 @@ def ours(base_dir: Path, batches, steps: int, precision: str) -> list[float]:
     import torch
 
     from customize.config import _adapter_optim
+    from customize.lora import attention_for
     from customize.loss import AnswerLoss
     from train.core.distributed import World
     from train.core.loop import LoopInputs, LoopSettings, TrainLoop
     from train.core.metrics import MetricsLog
-
-    from customize.lora import attention_for
 
     attention = attention_for("auto", "cpu", float(batches.lengths().mean()), precision == "bf16")  # the stage's pick
     model = _peft(base_dir, torch.bfloat16 if precision == "bf16" else torch.float32, attention, precision == "bf16")

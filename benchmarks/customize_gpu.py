@@ -200,7 +200,7 @@ def main() -> None:
             continue
         ratio = f"{row['tokens_per_s'] / hf[row['preset']]:.2f}x" if row["preset"] in hf else "-"
         print(f"{row['preset']:>6} {row['config']:>13} {row['micro_batch']:>5} {row['tokens_per_s']:>10} {ratio:>6} "
-              f"{str(row['peak_mem_GiB']):>8} {row['first_step_s']:>7}")
+              f"{row['peak_mem_GiB']!s:>8} {row['first_step_s']:>7}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """The customize stage's declaration (read by pipeline/stages.py)."""
 
-from pipeline.spec import StageSpec
-
 from customize.config import CustomizeConfig
+from pipeline.spec import StageSpec
 
 SPEC = StageSpec(
     name="customize",

@@ -22,13 +22,13 @@ from pipeline.stage import StageContext, StageResult
 
 def run(ctx: StageContext) -> StageResult:
     import torch
-    from train.core.distributed import barrier, init, shutdown
-    from train.core.loop import ResumeError
 
     from customize.chat import ChatTemplateError
     from customize.data import DataError
     from customize.run import check_data, customize
     from datagen.manual import ManualFormatError
+    from train.core.distributed import barrier, init, shutdown
+    from train.core.loop import ResumeError
 
     cfg = ctx.config
     started = time.perf_counter()

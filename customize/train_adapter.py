@@ -59,7 +59,6 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
                   val: ChatBatches, world, work: Path) -> AdapterRun:
     from train.core.loop import LoopInputs, LoopSettings, TrainLoop
     from train.core.metrics import MetricsLog
-
     from train.model import peak_flops
 
     final, done, metrics_path = work / "final", work / DONE, work / "metrics.jsonl"
