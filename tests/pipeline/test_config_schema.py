@@ -32,17 +32,28 @@ def test_importing_pipeline_pulls_in_no_stage_or_heavy_library():
     assert out.strip() == "[]"
 
 
-def _leaves(schema: type, node, prefix: str):
+def _leaves(schema, node, prefix: str):
+    """(key, dataclass default, yaml value) of every leaf; ``schema`` is a dataclass or an instance
+    (a nested default made by a factory, whose values may differ from its class defaults)."""
+    instance = None if isinstance(schema, type) else schema
     for f in dataclasses.fields(schema):
         key = f"{prefix}.{f.name}"
-        value = node[f.name] if f.name in node else None
-        if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        value = node[f.name] if node is not None and f.name in node else None
+        if instance is not None:
+            default = getattr(instance, f.name)
+        elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
             default = f.default_factory()  # type: ignore[misc]
-            if dataclasses.is_dataclass(default):
-                yield from _leaves(type(default), value, key)
-                continue
         else:
             default = f.default
+        if dataclasses.is_dataclass(default):
+            yield from _leaves(default, value, key)
+            continue
+        if isinstance(default, dict) and default and all(dataclasses.is_dataclass(v) for v in default.values()):
+            # a mapping of typed entries (customize.adapters): the same names, each entry compared
+            assert set(default) == set(value or {}), f"{key}: dataclass {sorted(default)} != yaml {sorted(value)}"
+            for name, entry in default.items():
+                yield from _leaves(entry, value[name], f"{key}.{name}")
+            continue
         if default is dataclasses.MISSING or default == "???":
             continue
         yield key, default, value
