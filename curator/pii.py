@@ -54,18 +54,52 @@ def _is_ipv6(text: str) -> bool:
     return True
 
 
-def _is_phone(text: str) -> bool:
+# Words that announce a phone number shortly before it. "number" alone does not: order, serial,
+# part and invoice numbers are not phones.
+_PHONE_CONTEXT = re.compile(
+    r"(?:\b(?:call(?:ed|ing)?|ring|text|phone|telephone|tel|mobile|cell|fax|hotline|helpline|dial|whatsapp|"
+    r"sms|contact|reach|t[ée]l[ée]fono?|telefon|tél)\b|(?:phone|contact|mobile|workshop|office|service|desk|"
+    r"emergency|support)\s+(?:number|no\.?)|\bnumber\s+(?:to\s+call|is)\b)[^\n.;]{0,24}$", re.IGNORECASE)
+_NOT_PHONE_CONTEXT = re.compile(
+    r"\b(?:order|serial|part|invoice|account|version|model|item|case|ticket|reference|tracking|isbn|id|zip|"
+    r"postcode|ports?)\b(?:\s*(?:number|no\.?|is|:|#)){0,3}\s*$", re.IGNORECASE)
+_MASK_OCTETS = {"0", "128", "192", "224", "240", "248", "252", "254", "255"}
+_VERSION_CONTEXT = re.compile(r"\b(?:version|release|firmware|build|v)\s*$", re.IGNORECASE)
+
+
+def _is_phone(m: re.Match) -> bool:
+    """7-15 digits, not a date, announced as a phone: an international prefix (+, 00), the
+    (area) code form, or a phone word just before it."""
+    text = m.group(0)
     digits = sum(c.isdigit() for c in text)
-    if digits > 15 or _DATE.fullmatch(text):
+    if not 7 <= digits <= 15 or _DATE.fullmatch(text):
         return False
-    international = text.startswith(("+", "00", "("))
-    return digits >= 9 or (international and digits >= 7)
+    before = m.string[max(0, m.start() - 40):m.start()]
+    if _NOT_PHONE_CONTEXT.search(before):
+        return False
+    if text.startswith(("+", "00")) and digits >= 8:
+        return True
+    if re.fullmatch(r"\(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,4}", text):
+        return True
+    return bool(_PHONE_CONTEXT.search(before)) and digits >= 7
+
+
+def _is_ipv4(m: re.Match) -> bool:
+    """Not a netmask (every octet a mask value, ones first) and not a version number."""
+    octets = m.group(0).split(".")
+    bits = "".join(f"{int(o):08b}" for o in octets)
+    if all(o in _MASK_OCTETS for o in octets) and "01" not in bits:
+        return False
+    return not _VERSION_CONTEXT.search(m.string[max(0, m.start() - 12):m.start()])
 
 
 def _is_vin(text: str, require_check_digit: bool) -> bool:
+    """Letters and digits, and a valid check digit, or (when it is not required, as outside North
+    America) a numeric serial in the last four positions (ISO 3779): a random 17-character id
+    passes the check digit 1 time in 11 and the numeric serial rarely."""
     if not (any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
         return False
-    return vin_check_digit_valid(text) or not require_check_digit
+    return vin_check_digit_valid(text) or (not require_check_digit and text[-4:].isdigit())
 
 
 @dataclass(frozen=True)
@@ -73,7 +107,7 @@ class Detector:
     type: str
     prefilter: str  # RE2 pattern selecting documents worth the Python pass
     pattern: re.Pattern
-    valid: Callable[[str], bool] | None = None
+    valid: Callable[[re.Match], bool] | None = None  # sees the match in its text (context)
 
 
 def detectors(cfg: PiiConfig) -> list[Detector]:
@@ -83,13 +117,14 @@ def detectors(cfg: PiiConfig) -> list[Detector]:
             r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
         "url": Detector("url", r"://|www\.", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()]*[^\s<>\"'().,;:!?]")),
         "credit_card": Detector("credit_card", r"\d[ -]?\d{3}[ -]?\d{3}", re.compile(
-            r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"), luhn_valid),
+            r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"), lambda m: luhn_valid(m.group(0))),
         "ipv6": Detector("ipv6", r"[0-9A-Fa-f]:[0-9A-Fa-f]*:", re.compile(
-            r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"), _is_ipv6),
+            r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"), lambda m: _is_ipv6(m.group(0))),
         "ipv4": Detector("ipv4", r"\d\.\d+\.\d+\.\d", re.compile(
-            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)")),
+            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)"),
+            _is_ipv4),
         "vin": Detector("vin", r"[A-HJ-NPR-Z0-9]{17}", re.compile(r"(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Za-z0-9])"),
-                        lambda v: _is_vin(v, vin_check)),
+                        lambda m: _is_vin(m.group(0), vin_check)),
         "phone": Detector("phone", r"\d[\d ()./-]{5,}\d", re.compile(
             r"(?<![\w+/.-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,5}(?:[ ./-]\d{2,8}){0,5}(?![\w/-]|\.\d)"),
             _is_phone),
@@ -105,7 +140,7 @@ def _redact_one(text: str, active: list[Detector], placeholder: str, counts: dic
         tag = placeholder.format(type=det.type.upper())
 
         def swap(m: re.Match, det: Detector = det, tag: str = tag) -> str:
-            if det.valid is not None and not det.valid(m.group(0)):
+            if det.valid is not None and not det.valid(m):
                 return m.group(0)
             counts[det.type] += 1
             return tag

@@ -1,0 +1,50 @@
+"""PII redaction on a labelled set with look-alikes (tests/curator/data/pii_labelled.jsonl): dates,
+versions, ZIP codes, netmasks, order/serial numbers, ISBNs, timestamps, port ranges, build ids."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from curator import pii
+from curator.config import PiiConfig
+
+CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "pii_labelled.jsonl").open(encoding="utf-8")]
+
+
+def redact(*texts: str) -> list[str]:
+    return pii.redact(pa.array(list(texts), type=pa.large_string()), PiiConfig())[0].to_pylist()
+
+
+def test_every_planted_span_goes_and_no_lookalike_is_touched():
+    out, counts = pii.redact(pa.array([c["text"] for c in CASES], type=pa.large_string()), PiiConfig())
+    planted, redacted = Counter(), Counter()
+    for i, (case, text) in enumerate(zip(CASES, out.to_pylist())):
+        for span in case["pii"]:
+            planted[span["type"]] += 1
+            assert span["value"] not in text, (span, text)
+        wanted = Counter(s["type"] for s in case["pii"])
+        got = Counter({kind: int(n[i]) for kind, n in counts.items() if n[i]})
+        assert got == wanted, (case["text"], text)  # right type, nothing else redacted
+        redacted.update(got)
+    assert planted == redacted and set(planted) == {"email", "phone", "ipv4", "ipv6", "credit_card", "vin"}
+    assert sum(1 for c in CASES if not c["pii"]) >= 30
+
+
+@pytest.mark.parametrize("text, redacted", [
+    ("Order 4839201756 shipped.", False),  # digits alone are no phone
+    ("Call 4839 201756 after six.", True),
+    ("The phone number is 030 1234567.", True),
+    ("The serial number is 030 1234567.", False),
+    ("Reach us at +49 30 1234567.", True),  # an international prefix announces itself
+    ("Dial (312) 555-0188 or (312) 555-0199.", True),
+])
+def test_phone_numbers_need_phone_like_context(text, redacted):
+    assert ("<PHONE>" in redact(text)[0]) is redacted
+
+
+def test_netmasks_and_versions_are_not_addresses():
+    assert redact("Mask 255.255.255.0, host 192.168.1.20, firmware v10.4.2.1.") == \
+        ["Mask 255.255.255.0, host <IPV4>, firmware v10.4.2.1."]
