@@ -46,8 +46,13 @@ class Shingle(str, Enum):
 class ReadConfig:
     blocksize_mb: int = 16  # bytes of JSONL per partition: the unit of parallel work
     max_quarantine_chars: int = 2000  # raw text kept per quarantined line (enough to see the problem)
+    # Above this fraction of quarantined lines the run fails (with the commonest reason and a
+    # line): the input or curate.text_field / id_field is wrong, not the data merely messy.
+    max_quarantine_fraction: float = 0.5
 
     def validate(self) -> None:
+        _require(0.0 <= self.max_quarantine_fraction <= 1.0,
+                 f"curate.read.max_quarantine_fraction={self.max_quarantine_fraction} must be in [0, 1]")
         _require(self.blocksize_mb >= 1, f"curate.read.blocksize_mb={self.blocksize_mb} must be at least 1")
         _require(self.max_quarantine_chars >= 0,
                  f"curate.read.max_quarantine_chars={self.max_quarantine_chars} must not be negative")

@@ -66,7 +66,11 @@ def plan(cfg: CurateConfig, n_workers: int) -> tuple[list[Path], list[io.Block],
     # Small inputs still get two partitions per worker, or one worker would do all the work
     # (more, smaller blocks measured slower: each block pays a fixed Parquet/Arrow overhead).
     blocksize = max(1 << 20, min(cfg.read.blocksize_mb << 20, in_bytes // (2 * n_workers) + 1))
-    return files, io.plan_blocks(files, blocksize), in_bytes
+    blocks = io.plan_blocks(files, blocksize)
+    if not blocks:
+        names = ", ".join(str(p) for p in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        raise io.InputError(f"curate.input '{cfg.input}' holds no records: {names} empty")
+    return files, blocks, in_bytes
 
 
 def run(cfg: CurateConfig, out_dir: Path, work_dir: Path, n_workers: int = 1) -> RunResult:
@@ -82,6 +86,8 @@ def run(cfg: CurateConfig, out_dir: Path, work_dir: Path, n_workers: int = 1) ->
     pii_totals = annotated[list(PII_COLUMNS)].sum().compute()
     normalized = _normalize_counts(annotated)
     docs_in = int(counts["n"].sum())
+    check_quarantine(annotated, counts, cfg, files)
+    duplicate_ids = _duplicate_ids(annotated)
     log.info("curate: read and annotated %d lines in %.1f s%s", docs_in, timings["read_annotate_s"],
              " (from checkpoint)" if resumed else "")
 
@@ -99,7 +105,46 @@ def run(cfg: CurateConfig, out_dir: Path, work_dir: Path, n_workers: int = 1) ->
     funnel = _funnel(counts, len(exact), len(fuzzy.removed), n_out)
     metrics = _metrics(counts, pii_totals, exact, fuzzy, funnel, timings, in_bytes, out_bytes, n_out, len(blocks))
     metrics["normalize"] = normalized
+    metrics["duplicate_ids"] = duplicate_ids
     return RunResult(outputs, metrics, decisions, fuzzy, funnel)
+
+
+def check_quarantine(annotated, counts: pd.DataFrame, cfg: CurateConfig, files: list[Path]) -> None:
+    """Fail in one line when nothing, or too much of the input, could be read."""
+    total = int(counts["n"].sum())
+    read = counts[counts["status"] == QUARANTINED]
+    bad = int(read["n"].sum())
+    if total == 0:
+        raise io.InputError(f"curate.input '{cfg.input}' holds no records")
+    limit = cfg.read.max_quarantine_fraction
+    if bad / total <= limit:
+        return
+    kinds = read.groupby(read["reason"].str.split(" (", regex=False).str[0])["n"].sum().sort_values(ascending=False)
+    top = str(kinds.index[0])
+    quarantined = annotated[(annotated["status"] == QUARANTINED) & annotated["reason"].str.startswith(top)]
+    first = quarantined[["file", "line", "reason"]].head(1, npartitions=-1)
+    where = f"first at {files[int(first['file'].iloc[0])]}:{int(first['line'].iloc[0])}: " \
+        f"{first['reason'].iloc[0]}" if len(first) else "first line not found"
+    raise io.InputError(
+        f"{bad} of {total} input lines ({100 * bad / total:.0f}%) could not be read, above "
+        f"curate.read.max_quarantine_fraction={limit}; commonest reason '{top}' ({int(kinds.iloc[0])} lines, "
+        f"{where}); check curate.text_field='{cfg.text_field}', curate.id_field='{cfg.id_field}' and the input format")
+
+
+def _duplicate_ids(annotated) -> dict:
+    """Records whose id an earlier record already has (warned: downstream joins and citations
+    assume ids are unique), and a few of those ids."""
+    import dask
+
+    ids = annotated[annotated["status"] != QUARANTINED]["id"]
+    counts = ids.value_counts()
+    repeated = counts[counts > 1]
+    extra, examples = dask.compute((repeated - 1).sum(), repeated.nlargest(3))
+    extra = int(extra)
+    if extra:
+        log.warning("curate: %d records repeat an id already used (e.g. %s); ids should be unique",
+                    extra, ", ".join(f"'{k}' x{int(v)}" for k, v in examples.items()))
+    return {"records": extra, "examples": {str(k): int(v) for k, v in examples.items()}}
 
 
 def dedup_phase(annotated, cfg: CurateConfig, n_workers: int = 1) -> tuple[pd.DataFrame, FuzzyResult, dict]:

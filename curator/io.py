@@ -83,14 +83,39 @@ def plan_blocks(files: list[Path], blocksize: int) -> list[Block]:
         elif kind == "jsonl.gz":  # not splittable: one block per file
             blocks.append(Block(str(path), index, kind))
         else:
-            import pyarrow.parquet as pq
-
-            meta = pq.ParquetFile(path).metadata
             row = 1
+            meta = _parquet_metadata(path)
             for group in range(meta.num_row_groups):
                 blocks.append(Block(str(path), index, kind, group, group + 1, row))
                 row += meta.row_group(group).num_rows
     return blocks
+
+
+def _parquet_metadata(path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(err)})") from None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _read_gzip(path: str) -> bytes:
+    """The whole decompressed file: a corrupt or truncated gzip fails the run in one line, as a
+    partial read would silently lose every line after the damage."""
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"{path}: corrupt gzip file ({_first_line(err)}); repair or remove it") from None
 
 
 def _jsonl_blocks(path: Path, index: int, blocksize: int) -> list[Block]:
@@ -184,8 +209,7 @@ def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.Da
     if block.kind == "parquet":
         return _read_parquet_block(block, fields, max_raw_chars)
     if block.kind == "jsonl.gz":
-        with gzip.open(block.path, "rb") as handle:
-            data = handle.read()
+        data = _read_gzip(block.path)
     else:
         with open(block.path, "rb") as handle:
             handle.seek(block.start)
@@ -211,16 +235,23 @@ def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.Da
 
 
 def _read_parquet_block(block: Block, fields: Fields, max_raw_chars: int) -> pd.DataFrame:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    handle = pq.ParquetFile(block.path)
-    names = set(handle.schema_arrow.names)
+    try:
+        handle = pq.ParquetFile(block.path)
+        names = set(handle.schema_arrow.names)
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{block.path}: not a readable Parquet file ({_first_line(err)})") from None
     if fields.text not in names:
         raise InputError(f"{block.path}: no column '{fields.text}' (curate.text_field); columns: {sorted(names)}")
     if fields.id and fields.id not in names:
         raise InputError(f"{block.path}: no column '{fields.id}' (curate.id_field); columns: {sorted(names)}")
     wanted = [c for c in (fields.id, fields.url, fields.text) if c and c in names]
-    table = handle.read_row_group(block.start, columns=wanted).to_pandas()
+    try:
+        table = handle.read_row_group(block.start, columns=wanted).to_pandas()
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{block.path}: row group {block.start} cannot be read ({_first_line(err)})") from None
     n = len(table)
     numbers = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
     text = table[fields.text]

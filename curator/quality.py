@@ -13,16 +13,44 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from curator.errors import CurateConfigError
+
 JUNK = ("spam", "boilerplate", "short", "long")
 
 
 def load_ground_truth(path: str | Path) -> pd.DataFrame:
-    gt = pd.read_json(path, lines=True, dtype=False)
+    try:
+        gt = pd.read_json(path, lines=True, dtype=False)
+    except (OSError, ValueError) as err:
+        raise CurateConfigError(f"curate.ground_truth '{path}' cannot be read as JSONL ({err})") from None
     required = {"line", "category", "expected"}
     missing = required - set(gt.columns)
     if missing:
-        raise ValueError(f"{path}: ground truth lacks fields {sorted(missing)}")
+        raise CurateConfigError(f"curate.ground_truth '{path}' lacks fields {sorted(missing)}")
     return gt
+
+
+def mismatch(decisions: pd.DataFrame, gt: pd.DataFrame) -> str:
+    """Why ``gt`` does not describe the input the run read ("" when it does).
+
+    A ground truth is one entry per line of one file. It describes this run's input only when the
+    run read exactly one file with as many lines, and every line the ground truth gives an id
+    holds a record with that id: content, not the configured path, decides. So the default ground
+    truth follows the default corpus wherever it is, and pointing curate.input at another corpus
+    simply leaves quality unmeasured.
+    """
+    files = decisions["file"].unique()
+    if len(files) != 1:
+        return f"the run read {len(files)} files; a ground truth describes the lines of one"
+    if len(decisions) != len(gt) or set(gt["line"]) != set(decisions["line"]):
+        return f"it has {len(gt)} lines, the input {files[0]} has {len(decisions)}"
+    if "id" not in gt:
+        return ""
+    m = gt[gt["id"].notna()].merge(decisions[["line", "id"]], on="line", how="left", suffixes=("", "_read"))
+    differ = m["id"].astype(str) != m["id_read"].astype(str)
+    if differ.any():
+        return f"the ids differ on {int(differ.sum())} of {len(m)} lines (first: line {int(m.loc[differ, 'line'].iloc[0])})"
+    return ""
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:

@@ -27,6 +27,21 @@ def kept_texts(shards: Path, ids: list[str]) -> dict[str, str]:
     return dict(zip(table.column("id").to_pylist(), table.column("text").to_pylist()))
 
 
+def quiet_expected_task_failures() -> None:
+    """On a worker: no "Compute Failed" log with a traceback for the stage's own input errors (a
+    corrupt gzip found while reading); the driver reports them in one line. Bugs still log."""
+    import logging
+
+    class ExpectedFailures(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not (str(record.msg).startswith("Compute Failed") and any(
+                isinstance(a, str) and a.startswith(("InputError(", "CurateConfigError(")) for a in record.args or ()))
+
+    worker_log = logging.getLogger("distributed.worker")
+    if not any(type(f).__name__ == "ExpectedFailures" for f in worker_log.filters):
+        worker_log.addFilter(ExpectedFailures())
+
+
 def run(ctx: StageContext) -> StageResult:
     from curator.errors import BackendUnavailable, CurateConfigError, InputError
     from pipeline.dask_cluster import dask_client
@@ -36,6 +51,7 @@ def run(ctx: StageContext) -> StageResult:
     logging.getLogger("distributed").setLevel(logging.WARNING)
     with kit.user_errors(failed=(InputError, BackendUnavailable), config=(CurateConfigError,)):
         with dask_client(cfg.cluster) as client:
+            client.run(quiet_expected_task_failures)
             n_workers = max(1, len(client.scheduler_info()["workers"]))
             return _curate(ctx, cfg, n_workers)
 
@@ -45,8 +61,14 @@ def _curate(ctx: StageContext, cfg, n_workers: int) -> StageResult:
 
     result = engine.run(cfg, ctx.out_dir, ctx.work_dir, n_workers)
     metrics = dict(result.metrics)
-    if cfg.ground_truth:
-        gt = quality.load_ground_truth(cfg.ground_truth)
+    gt = quality.load_ground_truth(cfg.ground_truth) if cfg.ground_truth else None
+    unrelated = quality.mismatch(result.decisions, gt) if gt is not None else ""
+    if unrelated:
+        ctx.log.warning("curate: ground truth %s is not about this input (%s): quality not measured",
+                        cfg.ground_truth, unrelated)
+        metrics["ground_truth"] = f"not used: {unrelated}"
+        gt = None
+    if gt is not None:
         pii_ids = gt.loc[gt["category"] == "pii", "id"].dropna().tolist() if "id" in gt else []
         texts = kept_texts(ctx.out_dir / "shards", pii_ids)
         metrics["quality"] = quality.evaluate(result.decisions, gt, texts)

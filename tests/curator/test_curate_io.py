@@ -112,3 +112,19 @@ def test_records_without_an_id_field_get_file_and_line_ids(tmp_path):
     _write_lines(path, [b'{"text": "first"}', b'{"text": "second"}'])
     frame = io.read_block(io.plan_blocks([path], 1 << 20)[0], io.Fields(id=""))
     assert list(frame["id"]) == ["0:1", "0:2"] and list(frame["quarantine"]) == ["", ""]
+
+
+def test_corrupt_parquet_and_gzip_are_input_errors_naming_the_file(tmp_path):
+    parquet = tmp_path / "docs.parquet"
+    parquet.write_bytes(b"PAR1 not really parquet PAR1")
+    with pytest.raises(io.InputError, match=f"{parquet}: not a readable Parquet file"):
+        io.plan_blocks([parquet], 1 << 20)
+    packed = tmp_path / "crawl.jsonl.gz"
+    data = gzip.compress(_good(1) + b"\n")
+    packed.write_bytes(data[:-6])
+    (block,) = io.plan_blocks([packed], 1 << 20)
+    with pytest.raises(io.InputError, match=f"{packed}: corrupt gzip file"):
+        io.read_block(block, io.Fields())
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert io.plan_blocks([empty], 1 << 20) == []
