@@ -41,12 +41,31 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
+# Issuer prefixes and lengths of the card brands in use (ISO/IEC 7812): Visa, Mastercard, Amex,
+# Discover, JCB, Diners, UnionPay, Maestro. A random Luhn-valid digit run (a float's mantissa, a
+# timestamp in ns, a seed) matches one of these about 1 time in 20.
+_CARD_BRANDS = re.compile(
+    r"4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}|3[47]\d{13}"
+    r"|6(?:011|5\d\d|4[4-9]\d)\d{12,15}|35(?:2[89]|[3-8]\d)\d{12,15}|3(?:0[0-5]|[68]\d)\d{11}|62\d{14,17}"
+    r"|(?:50|5[6-9]|6\d)\d{10,17}")
+
+
+def card_number_valid(number: str) -> bool:
+    digits = "".join(c for c in number if c.isdigit())
+    return bool(_CARD_BRANDS.fullmatch(digits)) and luhn_valid(digits)
+
+
 def vin_check_digit_valid(vin: str) -> bool:
     total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS))
     return vin[8] == ("X" if total % 11 == 10 else str(total % 11))
 
 
 def _is_ipv6(text: str) -> bool:
+    """A valid IPv6 address with two or more groups, one of at least three digits: "Bad::",
+    "CBC::" (reST literal markers), "a[::2]" (slices) and "2:4:6:8" are valid syntax but no host."""
+    groups = [g for g in text.split(":") if g]
+    if len(groups) < 2 or max(len(g) for g in groups) < 3:
+        return False
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
@@ -59,46 +78,76 @@ def _is_ipv6(text: str) -> bool:
 _PHONE_CONTEXT = re.compile(
     r"(?:\b(?:call(?:ed|ing)?|ring|text|phone|telephone|tel|mobile|cell|fax|hotline|helpline|dial|whatsapp|"
     r"sms|contact|reach|t[ée]l[ée]fono?|telefon|tél)\b|(?:phone|contact|mobile|workshop|office|service|desk|"
-    r"emergency|support)\s+(?:number|no\.?)|\bnumber\s+(?:to\s+call|is)\b)[^\n.;]{0,24}$", re.IGNORECASE)
+    r"emergency|support)\s+(?:number|no\.?)|\bnumber\s+(?:to\s+call|is)\b)"
+    # then at most four short words ("us on", "me back on", "the service team at") and punctuation
+    r"(?:[\s:,(-]+[A-Za-z.']{1,8}){0,4}[\s:,(-]*$", re.IGNORECASE)
+# 1-3 digits then groups of exactly three: a quantity written with thousands separators ("15 000 000")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:[ .,]\d{3})+")
 _NOT_PHONE_CONTEXT = re.compile(
-    r"\b(?:order|serial|part|invoice|account|version|model|item|case|ticket|reference|tracking|isbn|id|zip|"
+    r"\b(?:order|serial|part|invoice|account|version|model|item|case|ticket|reference|tracking|isbn|issn|id|zip|"
     r"postcode|ports?)\b(?:\s*(?:number|no\.?|is|:|#)){0,3}\s*$", re.IGNORECASE)
-_MASK_OCTETS = {"0", "128", "192", "224", "240", "248", "252", "254", "255"}
-_VERSION_CONTEXT = re.compile(r"\b(?:version|release|firmware|build|v)\s*$", re.IGNORECASE)
+_VERSION_CONTEXT = re.compile(
+    r"(?:\b(?:version|release|firmware|build|v|section|sect\.|rfc|ieee|chapter)\s*|[A-Za-z]-|§\s*)$",
+    re.IGNORECASE)
+_ADDRESS_CONTEXT = re.compile(
+    r"(?<![A-Za-z])(?:ip|ip4|ipv4|address|addr|host|hostname|servers?|gateway|dns|router|ping|connects?|connected|"
+    r"inet|subnet|route|ssh|nameservers?|proxy|client|peer|listen|listening|bind)(?![A-Za-z])[^\n.;]{0,20}$"
+    r"|[@\[]$|://$", re.IGNORECASE)
+_PAREN_YEAR = re.compile(r"\((?:19|20)\d\d\)")
+
+
+def _international(text: str) -> bool:
+    """"+" or "00", a country code (not starting with 0), then a national number that does not start
+    with 0 (the trunk prefix is dropped abroad; "(0)" may show it): "00 25 00 27" is a hex dump."""
+    body = text[1:] if text.startswith("+") else text[2:]
+    if not body[:1].strip(" .-") and len(body) > 1:
+        body = body.lstrip(" .-")
+    if not body[:1].isdigit() or body[0] == "0":
+        return False
+    groups = re.split(r"[ ./-]+", body)
+    return len(groups) < 2 or not groups[1].lstrip("(").startswith("0") or groups[1].startswith("(0)")
 
 
 def _is_phone(m: re.Match) -> bool:
-    """7-15 digits, not a date, announced as a phone: an international prefix (+, 00), the
-    (area) code form, or a phone word just before it."""
+    """7-15 digits, not a date, a bit pattern or a quantity, announced as a phone: an international
+    prefix (+, 00) and country code, the (area) code form, or a phone word just before it."""
     text = m.group(0)
-    digits = sum(c.isdigit() for c in text)
-    if not 7 <= digits <= 15 or _DATE.fullmatch(text):
+    digits = [c for c in text if c.isdigit()]
+    if not 7 <= len(digits) <= 15 or _DATE.fullmatch(text) or set(digits) <= {"0", "1"}:
         return False
     before = m.string[max(0, m.start() - 40):m.start()]
     if _NOT_PHONE_CONTEXT.search(before):
         return False
-    if text.startswith(("+", "00")) and digits >= 8:
+    if text.startswith(("+", "00")):
+        return len(digits) >= 8 and _international(text)
+    if _THOUSANDS.fullmatch(text):
+        return False
+    if re.fullmatch(r"\(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,4}", text) and not _PAREN_YEAR.match(text):
         return True
-    if re.fullmatch(r"\(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,4}", text):
-        return True
-    return bool(_PHONE_CONTEXT.search(before)) and digits >= 7
+    return bool(_PHONE_CONTEXT.search(before))
 
 
 def _is_ipv4(m: re.Match) -> bool:
-    """Not a netmask (every octet a mask value, ones first) and not a version number."""
+    """An address, not a mask (a netmask: ones then zeros; a wildcard mask: zeros then ones), not in
+    0.0.0.0/8 (no host has one), not a version or section number. Four small numbers (all < 32:
+    "5.3.6.12", "1.6.4.3") are far more often sections and versions than addresses in text, so
+    they count as an address only after an address word ("ip", "host", "connects to", "@", "://")."""
     octets = m.group(0).split(".")
     bits = "".join(f"{int(o):08b}" for o in octets)
-    if all(o in _MASK_OCTETS for o in octets) and "01" not in bits:
+    if "01" not in bits or "10" not in bits or octets[0] == "0":
         return False
-    return not _VERSION_CONTEXT.search(m.string[max(0, m.start() - 12):m.start()])
+    before = m.string[max(0, m.start() - 30):m.start()]
+    if _VERSION_CONTEXT.search(before[-12:]):
+        return False
+    return max(int(o) for o in octets) >= 32 or bool(_ADDRESS_CONTEXT.search(before))
 
 
 def _is_vin(text: str, require_check_digit: bool) -> bool:
     """Letters and digits, and a valid check digit, or (when it is not required, as outside North
     America) a numeric serial in the last four positions (ISO 3779): a random 17-character id
     passes the check digit 1 time in 11 and the numeric serial rarely."""
-    if not (any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
-        return False
+    if not any(c.isdigit() for c in text) or sum(c.isalpha() for c in text) < 2:
+        return False  # a manufacturer code and model descriptor carry letters; "S0218127407018403" is a DOI's item id
     return vin_check_digit_valid(text) or (not require_check_digit and text[-4:].isdigit())
 
 
@@ -117,13 +166,14 @@ def detectors(cfg: PiiConfig) -> list[Detector]:
             r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
         "url": Detector("url", r"://|www\.", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()]*[^\s<>\"'().,;:!?]")),
         "credit_card": Detector("credit_card", r"\d[ -]?\d{3}[ -]?\d{3}", re.compile(
-            r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"), lambda m: luhn_valid(m.group(0))),
+            # a token of its own: not part of a decimal number, an identifier or a longer run
+            r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)"), lambda m: card_number_valid(m.group(0))),
         "ipv6": Detector("ipv6", r"[0-9A-Fa-f]:[0-9A-Fa-f]*:", re.compile(
             r"(?<![\w:])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:)[0-9A-Fa-f:]{3,39}(?![\w:])"), lambda m: _is_ipv6(m.group(0))),
         "ipv4": Detector("ipv4", r"\d\.\d+\.\d+\.\d", re.compile(
             r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)"),
             _is_ipv4),
-        "vin": Detector("vin", r"[A-HJ-NPR-Z0-9]{17}", re.compile(r"(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Za-z0-9])"),
+        "vin": Detector("vin", r"[A-HJ-NPR-Z0-9]{17}", re.compile(r"(?<![A-Za-z0-9/])[A-HJ-NPR-Z0-9]{17}(?![A-Za-z0-9])"),
                         lambda m: _is_vin(m.group(0), vin_check)),
         "phone": Detector("phone", r"\d[\d ()./-]{5,}\d", re.compile(
             r"(?<![\w+/.-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,5}(?:[ ./-]\d{2,8}){0,5}(?![\w/-]|\.\d)"),

@@ -48,3 +48,24 @@ def test_phone_numbers_need_phone_like_context(text, redacted):
 def test_netmasks_and_versions_are_not_addresses():
     assert redact("Mask 255.255.255.0, host 192.168.1.20, firmware v10.4.2.1.") == \
         ["Mask 255.255.255.0, host <IPV4>, firmware v10.4.2.1."]
+
+
+@pytest.mark.parametrize("text", [
+    "'eps' : 1.4901161193847656e-08}",  # a float's digits pass Luhn: not a card
+    "atimeMs: 1318289051000.1, mtimeNs: 1318289051000000000n",
+    "https://www.sciencedirect.com/science/article/pii/S0895717706001609",  # a DOI item id, not a VIN
+    "Processing Letters 2, (1973), 108--112, ISSN 0020-0190.",
+    "// Prints: <Buffer 00 00 00 00 00>",
+    "0030  ff ff ff ff  0a 00 25 00 27 00 ff ff",  # a hex dump
+    "J. Inst. Maths Applics 10 (1972) 134-149.",  # a year in brackets is no area code
+    "LATIN CAPITAL LETTER I WITH DOT ABOVE;Lu;0;L;0049 0307;;;;N;",
+    "Compiled versions are Bad:: and configure.ac:: and embeddings[::2].",
+    "It broke in 1.6.4.3 and was fixed in 5.3.6.12 (see section 4.1.4.1).",
+])
+def test_lookalikes_found_in_real_documentation_are_left_alone(text):
+    assert redact(text) == [text]
+
+
+def test_small_number_addresses_need_an_address_word():
+    assert redact("Use the DNS server 8.8.8.8 or ssh to 10.0.0.1.") == ["Use the DNS server <IPV4> or ssh to <IPV4>."]
+    assert redact("Bump the plugin from 4.4.1 to 4.4.2.2 now.") == ["Bump the plugin from 4.4.1 to 4.4.2.2 now."]
