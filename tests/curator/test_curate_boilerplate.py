@@ -151,3 +151,26 @@ def test_star_and_components_agree_on_plain_families(verify):
     comp = dedup.fuzzy_duplicates(frame, FuzzyDedupConfig(verify=verify, clustering="components"))
     assert len(star.removed) == 10
     pd.testing.assert_frame_equal(star.removed[["ord", "kept"]], comp.removed[["ord", "kept"]])
+
+
+def test_boilerplate_kernels_on_the_default_data_with_numpy():
+    """The CPU side of tests/curator/test_curate_gpu.py::test_boilerplate_kernels_on_cupy_are_bit_identical:
+    document frequencies, boilerplate runs and the boilerplate-aware sorted-lookup Jaccard on
+    numpy equal the host hash-table path bit for bit, and the rule changes some pairs."""
+    from curator import jaccard
+    from tests.support.shingles import default_data_candidates
+
+    keys, u, v = default_data_candidates()
+    offsets, data = hashing.string_buffers(keys)
+    doc, hashes = shingles.shingle_hashes(offsets, data, "word", 3)
+    common = bp.common_shingles(doc, hashes, 10)
+    assert len(common) > 100
+    rule = bp.Boilerplate(common, bp.min_run("word", 3, 8), 0.9, gap=6, content_floor=0.15)
+    keep = rule.keep(doc, hashes, np)
+    assert 0 < (~keep).sum() < len(keep)
+    host = jaccard.pair_jaccard(keys, u, v, "word", 3, rule)
+    full, stripped, content = shingles.comparison_sets(offsets, data, "word", 3, np, rule)
+    got = jaccard.set_jaccard(full, u, v, np, lookup="sorted", boilerplate_sets=stripped, content_sets=content,
+                              content_floor=rule.content_floor)
+    assert got.view(np.uint64).tolist() == host.view(np.uint64).tolist()
+    assert (host != jaccard.pair_jaccard(keys, u, v, "word", 3)).sum() > 10

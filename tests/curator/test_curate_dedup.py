@@ -1,5 +1,6 @@
 """Exact and fuzzy dedup as Dask jobs on a real LocalCluster, on a small literal corpus."""
 
+import dataclasses
 import random
 
 import dask.dataframe as dd
@@ -134,3 +135,24 @@ def test_cudf_backend_fails_in_one_clear_line_without_a_gpu():
         backend.require(Backend.cudf)
     message = str(err.value)
     assert "\n" not in message and "curate.backend=cudf needs cuDF" in message and "curate.backend=pandas" in message
+
+
+def test_default_data_dedup_in_memory_equals_the_shuffle_on_numpy(client, tmp_path):
+    """The CPU side of tests/curator/test_curate_gpu.py::test_cudf_dedup_matches_the_cpu_backend on
+    the default data: star clusters with boilerplate left out, one in-memory numpy program and
+    Dask shuffles over pandas partitions, give the same exact and fuzzy removals."""
+    from tests.support import DATA
+
+    cfg = CurateConfig(input=str(DATA / "raw" / "crawl.jsonl"))
+    _, blocks, _ = engine.plan(cfg, 2)
+    annotated, _ = engine.annotate_phase(cfg, blocks, tmp_path)
+    shuffled = engine.dedup_phase(annotated, cfg, 2)
+    in_memory = engine.dedup_phase(annotated, dataclasses.replace(cfg, dedup_in_memory=True), 1)
+    (ex_s, fz_s, _), (ex_m, fz_m, _) = shuffled, in_memory
+    assert fz_m.stats["in_memory"] and not fz_s.stats["in_memory"]
+    assert fz_s.stats["boilerplate_shingles"] > 0 and fz_s.stats["rounds"] >= 1 and len(fz_s.removed) > 100
+    for key in ("boilerplate_shingles", "rounds", "pairs_to_centers_computed", "clusters"):
+        assert fz_m.stats[key] == fz_s.stats[key], key
+    pd.testing.assert_frame_equal(ex_m, ex_s)
+    pd.testing.assert_frame_equal(fz_m.pairs, fz_s.pairs)
+    pd.testing.assert_frame_equal(fz_m.removed, fz_s.removed)

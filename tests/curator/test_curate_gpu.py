@@ -24,7 +24,7 @@ from curator.backend import probe_cudf
 from curator.config import Backend, CurateConfig, FuzzyDedupConfig
 from pipeline.dask_cluster import ClusterConfig, dask_client
 from tests.support import DATA
-from tests.support.shingles import adversarial_corpus
+from tests.support.shingles import adversarial_corpus, default_data_candidates
 
 RAW = DATA / "raw"
 
@@ -72,9 +72,13 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         shuffled_exact, shuffled_fuzzy, _ = engine.dedup_phase(annotated, ours, 2)  # cuDF partitions
     # With our MinHash on the GPU every candidate pair, estimate, true Jaccard (boilerplate left
     # out the same way) and removal is the CPU's, in one GPU program and over cuDF partitions.
-    assert cpu_fuzzy.stats["boilerplate_shingles"] > 0
+    # Star clusters (the default) run on the host over the accepted pairs; the similarities of
+    # members to centers that were not candidates are computed on the GPU: same rounds, same counts.
+    assert cpu_fuzzy.stats["boilerplate_shingles"] > 0 and cpu_fuzzy.stats["rounds"] >= 1
     for exact, fuzzy in ((same_exact, same_fuzzy), (shuffled_exact, shuffled_fuzzy)):
         assert fuzzy.stats["boilerplate_shingles"] == cpu_fuzzy.stats["boilerplate_shingles"]
+        for key in ("rounds", "pairs_to_centers_computed", "clusters"):
+            assert fuzzy.stats[key] == cpu_fuzzy.stats[key], key
         pd.testing.assert_frame_equal(exact, cpu_exact)
         pd.testing.assert_frame_equal(fuzzy.pairs, cpu_fuzzy.pairs)
         pd.testing.assert_frame_equal(fuzzy.removed, cpu_fuzzy.removed)
@@ -124,32 +128,12 @@ def test_stage_writes_shards_with_the_cudf_backend(tmp_path):
     assert {"id", "text", "url"} <= set(shards.columns)
 
 
-def _default_data_candidates() -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """The default data's dedup keys and their LSH candidate pairs (numpy MinHash, no Dask)."""
-    texts = []
-    with open(RAW / "crawl.jsonl", encoding="utf-8", errors="replace") as f:
-        for line in f:
-            try:
-                text = json.loads(line).get("text")
-            except (ValueError, AttributeError):  # the corpus plants malformed lines
-                continue
-            if isinstance(text, str):
-                texts.append(text)
-    keys = normalize.dedup_keys(pa.array(texts, type=pa.large_string()))
-    cfg = FuzzyDedupConfig()
-    doc, hashes = shingles.shingle_hashes(*hashing.string_buffers(keys), "word", cfg.ngram)
-    sig = minhash.signatures(doc, hashes, len(keys), *minhash.permutations(cfg.bands * cfg.rows, cfg.seed))
-    buckets = minhash.band_keys(sig, cfg.bands, cfg.rows)
-    u, v = minhash.bucket_pairs(buckets.ravel(), np.repeat(np.arange(len(keys)), cfg.bands), cfg.max_pairs_bucket)
-    return keys, u, v
-
-
 @needs_cupy
 @pytest.mark.parametrize("shingle, n", [("word", 3), ("char", 24)])
 def test_cupy_true_jaccard_is_bit_identical_to_numpy(shingle, n):
     import cupy
 
-    keys, u, v = _default_data_candidates()
+    keys, u, v = default_data_candidates()
     texts, au, av = adversarial_corpus()
     for arr, pu, pv in [(keys, u, v), (pa.array(texts, type=pa.large_string()), au, av)]:
         cpu = jaccard.pair_jaccard(arr, pu, pv, shingle, n)  # the CPU path (hash-table lookups)
@@ -164,7 +148,7 @@ def test_cupy_true_jaccard_is_bit_identical_to_numpy(shingle, n):
 
 def _keys_series():
     texts, _, _ = adversarial_corpus()
-    keys, _, _ = _default_data_candidates()
+    keys, _, _ = default_data_candidates()
     return pa.concat_arrays([keys, normalize.dedup_keys(pa.array(texts, type=pa.large_string()))])
 
 
@@ -239,7 +223,7 @@ def test_boilerplate_kernels_on_cupy_are_bit_identical():
 
     from curator import boilerplate
 
-    keys, u, v = _default_data_candidates()
+    keys, u, v = default_data_candidates()
     offsets, data = hashing.string_buffers(keys)
     doc, hashes = shingles.shingle_hashes(offsets, data, "word", 3)
     d_doc, d_hashes = cupy.asarray(doc), cupy.asarray(hashes)

@@ -108,3 +108,33 @@ def shingle_hashes(text: str, shingle: str, n: int) -> list[int]:
         return []
     width = min(n, len(text))
     return [span_hash(text[i:i + width].encode("utf-8")) for i in range(len(text) - width + 1)]
+
+
+def default_data_candidates():
+    """The default crawl's dedup keys and their LSH candidate pairs (numpy MinHash, no Dask): the
+    CPU reference the GPU kernels are compared with (tests/curator/test_curate_gpu.py) and that
+    tests/curator/test_curate_boilerplate.py runs on numpy."""
+    import json
+
+    import pyarrow as pa
+
+    from curator import hashing, minhash, normalize, shingles
+    from curator.config import FuzzyDedupConfig
+    from tests.support import DATA
+
+    texts = []
+    with open(DATA / "raw" / "crawl.jsonl", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                text = json.loads(line).get("text")
+            except (ValueError, AttributeError):  # the corpus plants malformed lines
+                continue
+            if isinstance(text, str):
+                texts.append(text)
+    keys = normalize.dedup_keys(pa.array(texts, type=pa.large_string()))
+    cfg = FuzzyDedupConfig()
+    doc, hashes = shingles.shingle_hashes(*hashing.string_buffers(keys), "word", cfg.ngram)
+    sig = minhash.signatures(doc, hashes, len(keys), *minhash.permutations(cfg.bands * cfg.rows, cfg.seed))
+    buckets = minhash.band_keys(sig, cfg.bands, cfg.rows)
+    u, v = minhash.bucket_pairs(buckets.ravel(), np.repeat(np.arange(len(keys)), cfg.bands), cfg.max_pairs_bucket)
+    return keys, u, v
