@@ -35,7 +35,7 @@ def mismatch(decisions: pd.DataFrame, gt: pd.DataFrame) -> str:
 
     A ground truth is one entry per line of one file. It describes this run's input only when the
     run read exactly one file with as many lines, and every line the ground truth gives an id
-    holds a record with that id: content, not the configured path, decides. So the default ground
+    holds a record with that id (quarantined lines, which have none, aside): content, not the configured path, decides. So the default ground
     truth follows the default corpus wherever it is, and pointing curate.input at another corpus
     simply leaves quality unmeasured.
     """
@@ -46,7 +46,10 @@ def mismatch(decisions: pd.DataFrame, gt: pd.DataFrame) -> str:
         return f"it has {len(gt)} lines, the input {files[0]} has {len(decisions)}"
     if "id" not in gt:
         return ""
-    m = gt[gt["id"].notna()].merge(decisions[["line", "id"]], on="line", how="left", suffixes=("", "_read"))
+    read = decisions.loc[decisions["status"] != "quarantined", ["line", "id"]]  # a quarantined line has no id
+    m = gt[gt["id"].notna()].merge(read, on="line", how="inner", suffixes=("", "_read"))
+    if not len(m):
+        return "no line with an id in both to compare"
     differ = m["id"].astype(str) != m["id_read"].astype(str)
     if differ.any():
         return f"the ids differ on {int(differ.sum())} of {len(m)} lines (first: line {int(m.loc[differ, 'line'].iloc[0])})"

@@ -126,3 +126,16 @@ def test_the_quarantine_limit_is_a_config_key(tmp_path):
     assert read_manifest(_artifact(tmp_path)).metrics["quarantined"] == 2, proc.stderr[-2000:]
     proc = _cli(tmp_path, "curate.read.max_quarantine_fraction=1.5", check=False)
     assert proc.returncode == 2 and "curate.read.max_quarantine_fraction=1.5 must be in [0, 1]" in proc.stderr
+
+
+def test_a_ground_truth_describes_its_own_lines_only():
+    from curator.quality import mismatch
+
+    decisions = pd.DataFrame({"file": ["a.jsonl"] * 3, "line": [1, 2, 3], "id": ["x", "", "z"],
+                              "status": ["alive", "quarantined", "removed"]})
+    gt = pd.DataFrame({"line": [1, 2, 3], "id": ["x", "y", "z"]})  # line 2 was quarantined: no id read
+    assert mismatch(decisions, gt) == ""
+    assert mismatch(decisions, gt.assign(id=["x", "y", "w"])) == "the ids differ on 1 of 2 lines (first: line 3)"
+    assert mismatch(decisions, gt.iloc[:2]) == "it has 2 lines, the input a.jsonl has 3"
+    two_files = decisions.assign(file=["a.jsonl", "b.jsonl", "b.jsonl"])
+    assert mismatch(two_files, gt) == "the run read 2 files; a ground truth describes the lines of one"
