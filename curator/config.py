@@ -196,10 +196,10 @@ class FuzzyDedupConfig:
     boilerplate_min_docs: int = 10
     boilerplate_min_words: int = 8
     boilerplate_max_fraction: float = 0.9
-    # Signatures under curate.backend=cudf: ours on the GPU (the CPU's hash family and the same
-    # boilerplate handling: both backends remove exactly the same documents), or cuDF's own MinHash
-    # (MurmurHash3 of whole texts; candidates differ slightly, verification is the same).
-    gpu_minhash: GpuMinHash = GpuMinHash.same_as_cpu
+    # Signatures under curate.backend=cudf: cuDF's own MinHash (MurmurHash3; candidates differ
+    # slightly from the CPU's, verification and boilerplate handling are the same), or ours on the
+    # GPU (same_as_cpu: the CPU's hash family, both backends remove exactly the same documents).
+    gpu_minhash: GpuMinHash = GpuMinHash.cudf
 
     def validate(self) -> None:
         for key in ("ngram", "bands", "rows", "max_pairs_bucket"):

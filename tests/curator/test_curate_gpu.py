@@ -68,7 +68,7 @@ def test_cudf_dedup_matches_the_cpu_backend(tmp_path):
         gpu_exact, gpu_fuzzy, gpu_t = engine.dedup_phase(annotated, gpu_cfg, 2)  # Dask shuffles on cuDF
         one_exact, one_fuzzy, one_t = engine.dedup_phase(annotated, gpu_cfg, 1)  # one in-memory GPU program
         ours = dataclasses.replace(gpu_cfg, fuzzy=dataclasses.replace(gpu_cfg.fuzzy, gpu_minhash="same_as_cpu"))
-        same_exact, same_fuzzy, _ = engine.dedup_phase(annotated, ours, 1)  # the default GPU setting
+        same_exact, same_fuzzy, _ = engine.dedup_phase(annotated, ours, 1)  # one in-memory GPU program
         shuffled_exact, shuffled_fuzzy, _ = engine.dedup_phase(annotated, ours, 2)  # cuDF partitions
     # With our MinHash on the GPU every candidate pair, estimate, true Jaccard (boilerplate left
     # out the same way) and removal is the CPU's, in one GPU program and over cuDF partitions.
