@@ -149,6 +149,11 @@ class EdgeRunner:
         logits = self._run(ids, np.ones_like(ids), slot, self._uniform.get(adapter, {}) if adapter else {})
         return NumpyLogits(logits[:, -1].astype(np.float32))
 
+    def score(self, token_ids: list[int], adapter: int = 0) -> np.ndarray:
+        """Logits of every position of ``token_ids`` (slot 0; only for a runner without a scheduler)."""
+        ids = np.asarray([token_ids], dtype=np.int64)
+        return self._run(ids, np.ones_like(ids), 0, self._uniform.get(adapter, {}) if adapter else {})[0].astype(np.float32)
+
     def decode(self, tokens: list[int], lengths: list[int], adapters: list[int]) -> NumpyLogits:
         rows = len(tokens)
         ids = np.asarray(tokens, dtype=np.int64)[:, None]

@@ -130,10 +130,7 @@ class Generator:
         if s.max_tokens < 1 or s.temperature < 0 or not 0 < s.top_p <= 1 or s.top_k < 0:
             raise InvalidRequest(f"invalid sampling values: {s} (max_tokens >= 1, temperature >= 0, "
                                  f"0 < top_p <= 1, top_k >= 0)")
-        if request.messages is not None:
-            ids = self.codec.encode(self.render_chat(request.messages), add_special_tokens=False)
-        else:
-            ids = self.codec.encode(request.prompt, add_special_tokens=True)
+        ids = encode_request(self.codec, request)
         if not ids:
             raise InvalidRequest("the prompt is empty after tokenization")
         if len(ids) >= self.max_len:
@@ -148,6 +145,14 @@ class Generator:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def encode_request(codec, request: GenerationRequest) -> list[int]:
+    """Prompt token ids: chat messages through the chat template (which writes BOS itself),
+    a plain prompt with the tokenizer's own special tokens, as ``tokenizer(prompt)`` would."""
+    if request.messages is not None:
+        return codec.encode(codec.render_chat(request.messages, add_generation_prompt=True), add_special_tokens=False)
+    return codec.encode(request.prompt or "", add_special_tokens=True)
 
 
 class LocalEngine:
