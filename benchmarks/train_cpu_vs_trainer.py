@@ -58,9 +58,9 @@ def ours(rows, steps: int, precision: str, compile_model: bool = False) -> list[
     import torch
 
     from train.config import TrainConfig
-    from train.distributed import World
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog
+    from train.core.distributed import World
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog
 
     cfg = TrainConfig(steps=steps, seq_len=SEQ, micro_batch_size=MICRO, precision=precision, compile=compile_model)
     cfg.optim = dataclasses.replace(cfg.optim, warmup_steps=2)

@@ -191,9 +191,9 @@ def main() -> None:
     from benchmarks.train_gpu import preset
     from train import model as llama
     from train.config import FP8Config, TrainConfig
-    from train.distributed import World
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog, read
+    from train.core.distributed import World
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog, read
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model_cfg = preset(args.preset)

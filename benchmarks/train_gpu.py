@@ -49,9 +49,9 @@ def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool
 
     from train import model as llama
     from train.config import TrainConfig
-    from train.distributed import World
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog
+    from train.core.distributed import World
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog
     from train.packing import PackedRows
 
     model_cfg = preset(name)
@@ -74,7 +74,7 @@ def measure(name: str, steps: int, seq_len: int, micro: int, compile_model: bool
     counts = llama.parameter_count(model)
     with tempfile.TemporaryDirectory() as tmp:
         loop = TrainLoop(cfg, LoopInputs(
-            model=model, train_rows=rows, val_rows=rows, world=World(0, 1, 0, device),
+            model=model, train=rows, val=rows, world=World(0, 1, 0, device),
             checkpoint_dir=Path(tmp), metrics=MetricsLog(Path(tmp) / "m.jsonl", enabled=False),
             flops_per_token=llama.flops_per_token(config, seq_len, counts["params_non_embedding"]),
             peak_flops=llama.peak_flops(device),

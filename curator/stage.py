@@ -10,27 +10,11 @@ jaccard.png, metrics.json).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
+from pipeline.kit import plain
 from pipeline.stage import StageContext, StageResult
-
-
-def plain(value: Any) -> Any:
-    """A typed config (dataclasses, enums) as plain data, for the report."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 def kept_texts(shards: Path, ids: list[str]) -> dict[str, str]:
@@ -43,36 +27,30 @@ def kept_texts(shards: Path, ids: list[str]) -> dict[str, str]:
     return dict(zip(table.column("id").to_pylist(), table.column("text").to_pylist()))
 
 
-@dataclass
-class CurateStage:
-    name: str = "curate"
-    upstream: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ("curate",)
+def run(ctx: StageContext) -> StageResult:
+    from pipeline.dask_cluster import dask_client
 
-    def run(self, ctx: StageContext) -> StageResult:
-        from pipeline.dask_cluster import dask_client
+    from curator import engine, quality, report
 
-        from curator import engine, quality, report
-
-        cfg = ctx.config
-        # distributed logs every worker start/stop at INFO: noise in the stage log.
-        logging.getLogger("distributed").setLevel(logging.WARNING)
-        with dask_client(cfg.cluster) as client:
-            n_workers = max(1, len(client.scheduler_info()["workers"]))
-            result = engine.run(cfg, ctx.out_dir, ctx.work_dir, n_workers)
-        metrics = dict(result.metrics)
-        if cfg.ground_truth:
-            gt = quality.load_ground_truth(cfg.ground_truth)
-            pii_ids = gt.loc[gt["category"] == "pii", "id"].dropna().tolist() if "id" in gt else []
-            texts = kept_texts(ctx.out_dir / "shards", pii_ids)
-            metrics["quality"] = quality.evaluate(result.decisions, gt, texts)
-            q = metrics["quality"]
-            ctx.log.info(
-                "curate quality: exact recall %.3f (false %d), fuzzy P/R/F1 %.3f/%.3f/%.3f, junk removed %.3f, "
-                "manual pages lost %d", q["exact_dedup"]["recall"], q["exact_dedup"]["false_removals"],
-                q["fuzzy_dedup"]["precision"], q["fuzzy_dedup"]["recall"], q["fuzzy_dedup"]["f1"],
-                q["filters"]["junk_removed_fraction"], q["manual_pages_lost"],
-            )
-        report.write_report(ctx.out_dir / "report", metrics, result.funnel, result.fuzzy.pairs, plain(cfg))
-        ctx.log.info("curate: report in %s", ctx.out_dir / "report" / "report.md")
-        return StageResult(outputs={**result.outputs, "report": "report"}, metrics=metrics)
+    cfg = ctx.config
+    # distributed logs every worker start/stop at INFO: noise in the stage log.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    with dask_client(cfg.cluster) as client:
+        n_workers = max(1, len(client.scheduler_info()["workers"]))
+        result = engine.run(cfg, ctx.out_dir, ctx.work_dir, n_workers)
+    metrics = dict(result.metrics)
+    if cfg.ground_truth:
+        gt = quality.load_ground_truth(cfg.ground_truth)
+        pii_ids = gt.loc[gt["category"] == "pii", "id"].dropna().tolist() if "id" in gt else []
+        texts = kept_texts(ctx.out_dir / "shards", pii_ids)
+        metrics["quality"] = quality.evaluate(result.decisions, gt, texts)
+        q = metrics["quality"]
+        ctx.log.info(
+            "curate quality: exact recall %.3f (false %d), fuzzy P/R/F1 %.3f/%.3f/%.3f, junk removed %.3f, "
+            "manual pages lost %d", q["exact_dedup"]["recall"], q["exact_dedup"]["false_removals"],
+            q["fuzzy_dedup"]["precision"], q["fuzzy_dedup"]["recall"], q["fuzzy_dedup"]["f1"],
+            q["filters"]["junk_removed_fraction"], q["manual_pages_lost"],
+        )
+    report.write_report(ctx.out_dir / "report", metrics, result.funnel, result.fuzzy.pairs, plain(cfg))
+    ctx.log.info("curate: report in %s", ctx.out_dir / "report" / "report.md")
+    return StageResult(outputs={**result.outputs, "report": "report"}, metrics=metrics)

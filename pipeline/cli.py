@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ USAGE = """usage: python -m pipeline <command> [overrides]
 commands:
   run     run stages (stage=all|<name>|[a,b]); any Hydra override, -m sweeps, --cfg job
   status  table of every stage: up to date, stale (and why), missing, corrupt
-  show    print a stage's manifest: show stage=<name>
+  show    summary of a stage's artifact: show stage=<name> [--json: the whole manifest]
 
 examples:
   python -m pipeline run
@@ -60,7 +61,8 @@ def _run(rest: list[str]) -> int:
 
     if not {"-m", "--multirun"} & set(rest):
         # Compose once up front so a bad value fails in one line, before Hydra sets up a job.
-        compose([a for a in rest if "=" in a and not a.startswith("-")])
+        cfg = compose([a for a in rest if "=" in a and not a.startswith("-")])
+        check_writable(cfg, ("artifacts", "experiments", "logs"))
 
     outcome: dict[str, int] = {}
 
@@ -163,6 +165,28 @@ def _one_line(err: BaseException) -> str:
     return ": ".join(parts) or type(err).__name__
 
 
+def check_writable(cfg: Any, keys: tuple[str, ...]) -> None:
+    """Each ``paths.<key>`` must be a folder this process can create and write, or one line says why."""
+    import tempfile
+
+    for key in keys:
+        raw = str(cfg.paths[key])
+        folder = Path(raw)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
+                pass
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise ConfigError(f"paths.{key}={raw} cannot be used: {reason} (set paths.{key}=<a writable folder>)") from None
+
+
+def check_readable(cfg: Any, key: str) -> None:
+    folder = Path(str(cfg.paths[key]))
+    if folder.exists() and (not folder.is_dir() or not os.access(folder, os.R_OK | os.X_OK)):
+        raise ConfigError(f"paths.{key}={folder} cannot be read: {'not a folder' if not folder.is_dir() else 'permission denied'}")
+
+
 def _status(rest: list[str]) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -173,6 +197,7 @@ def _status(rest: list[str]) -> int:
     from pipeline.store import KEY_CHARS, ArtifactStore
 
     cfg = compose(rest)
+    check_readable(cfg, "artifacts")
     registry = load_registry(cfg.registry)
     states = plan_states(cfg, registry, ArtifactStore(Path(cfg.paths.artifacts)), str(cfg.experiment))
     colours = {"up-to-date": "green", "stale": "yellow", "missing": "red", "corrupt": "bold red"}
@@ -181,7 +206,7 @@ def _status(rest: list[str]) -> int:
         table.add_column(column)
     for state in states:
         reason = state.reason
-        if registry[state.name].impl is None:
+        if not registry[state.name].implemented:
             reason += " - not implemented yet"
         table.add_row(
             state.name, f"[{colours[state.state]}]{state.state}[/]", (state.key or "-")[:KEY_CHARS], escape(reason)
@@ -194,8 +219,14 @@ def _show(rest: list[str]) -> int:
     from pipeline.registry import load_registry
     from pipeline.runner import plan_states
     from pipeline.store import ArtifactStore
+    from pipeline.summary import summary_lines
 
-    cfg = compose(rest)
+    as_json = "--json" in rest
+    unknown = [a for a in rest if a.startswith("-") and a != "--json"]
+    if unknown:
+        raise ConfigError(f"show: unknown option {unknown[0]}; valid: --json")
+    cfg = compose([a for a in rest if not a.startswith("-")])
+    check_readable(cfg, "artifacts")
     name = cfg.stage
     registry = load_registry(cfg.registry)
     if not isinstance(name, str) or name == "all":
@@ -206,5 +237,8 @@ def _show(rest: list[str]) -> int:
     if state.artifact is None:
         print(f"error: stage '{name}' has no artifact for this config ({state.state}: {state.reason})", file=sys.stderr)
         return EXIT_FAILED
-    print(json.dumps(json.loads(state.artifact.manifest.to_json()), indent=2))
+    if as_json:
+        print(json.dumps(json.loads(state.artifact.manifest.to_json()), indent=2))
+    else:
+        print("\n".join(summary_lines(state.artifact, state.state)))
     return 0

@@ -1,24 +1,22 @@
 """Config schemas (registered in Hydra's ConfigStore) and up-front validation of overrides.
 
-YAML under ``configs/`` holds values; these dataclasses hold the shape, so a misspelt key fails
-before anything runs, with one line naming the key and what is valid there.
+YAML under ``configs/`` holds values; dataclasses hold the shape, so a misspelt key fails before
+anything runs, with one line naming the key and what is valid there. The root schema is the core's
+own keys (``CoreConfig``) plus every section the stage specs declare (pipeline/stages.py): the
+core never imports a stage's config by name.
 """
 
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from curator.config import CurateConfig
-from customize.config import CustomizeConfig
-from guardrails.config import AssistantConfig
-from infer.config import ExportConfig
-from rag.config import IndexConfig
 from pipeline.errors import ConfigError
+from pipeline.kit import plain
 from pipeline.slurm.config import LauncherKind, SlurmConfig
-from train.config import ModelConfig, TrainConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "configs"
@@ -39,7 +37,7 @@ class PathsConfig:
 
 
 @dataclass
-class PipelineConfig:
+class CoreConfig:
     stage: Any = "all"  # "all", one stage name, or a list of names
     force: Any = False  # true, or a list of stage names to re-run although up to date
     experiment: str = "default"
@@ -49,13 +47,18 @@ class PipelineConfig:
     wait: bool = False  # launcher=slurm: follow the jobs to the end, streaming their states
     slurm: SlurmConfig = field(default_factory=SlurmConfig)  # job resources and timeouts (configs/slurm)
     paths: PathsConfig = field(default_factory=PathsConfig)
-    curate: CurateConfig = field(default_factory=CurateConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
-    customize: CustomizeConfig = field(default_factory=CustomizeConfig)
-    export: ExportConfig = field(default_factory=ExportConfig)
-    index: IndexConfig = field(default_factory=IndexConfig)
-    assistant: AssistantConfig = field(default_factory=AssistantConfig)
+
+
+@functools.cache
+def pipeline_schema() -> type:
+    """The root schema: ``CoreConfig`` plus one field per section declared by the stage specs."""
+    from pipeline.stages import declared_specs
+
+    sections: list[tuple[str, type, Any]] = []
+    for spec in declared_specs():
+        for section, schema in spec.config.items():
+            sections.append((section, schema, field(default_factory=schema)))
+    return dataclasses.make_dataclass("PipelineConfig", sections, bases=(CoreConfig,))
 
 
 def register() -> None:
@@ -65,7 +68,7 @@ def register() -> None:
 
     if not OmegaConf.has_resolver("project_root"):
         OmegaConf.register_new_resolver("project_root", lambda: str(PROJECT_ROOT))
-    ConfigStore.instance().store(name="pipeline_schema", node=PipelineConfig)
+    ConfigStore.instance().store(name="pipeline_schema", node=pipeline_schema())
 
 
 def config_groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
@@ -107,7 +110,7 @@ def _choices(override: Any) -> list[str]:
 
 
 def _check_key(dotted: str) -> None:
-    node: Any = PipelineConfig
+    node: Any = pipeline_schema()
     walked: list[str] = []
     for part in dotted.split("."):
         if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
@@ -130,28 +133,31 @@ def _field_type(f: dataclasses.Field) -> Any:
     return f.type if isinstance(f.type, type) else None
 
 
-def to_typed(section: Any) -> Any:
-    """A DictConfig section as its dataclass instance (what stage packages receive)."""
-    from omegaconf import OmegaConf
+def to_typed(section: Any, name: str = "") -> Any:
+    """A DictConfig section as its dataclass instance (what stage packages receive).
 
-    return OmegaConf.to_object(section)
+    A required value left at ``???`` (or an interpolation that cannot resolve) is a ConfigError
+    naming the dotted key, raised before any stage runs.
+    """
+    from omegaconf import OmegaConf
+    from omegaconf.errors import InterpolationResolutionError, MissingMandatoryValue
+
+    try:
+        return OmegaConf.to_object(section)
+    except MissingMandatoryValue as err:
+        key = str(getattr(err, "full_key", "") or name)
+        if name and not key.startswith(name):
+            key = f"{name}.{key}"
+        raise ConfigError(f"missing value for '{key}': set it on the command line ({key}=...) or in configs/") from None
+    except InterpolationResolutionError as err:
+        raise ConfigError(f"cannot resolve a value under '{name}': {str(err).splitlines()[0]}") from None
 
 
 def to_plain(section: Any) -> Any:
     """A DictConfig section as resolved plain data (what cache keys and manifests hold)."""
     from omegaconf import OmegaConf
 
-    return _enums_to_values(OmegaConf.to_container(section, resolve=True, enum_to_str=True))
-
-
-def _enums_to_values(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: _enums_to_values(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_enums_to_values(v) for v in value]
-    return value
+    return plain(OmegaConf.to_container(section, resolve=True, enum_to_str=True))
 
 
 def verify_mode(cfg: Any) -> str:

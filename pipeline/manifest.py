@@ -29,15 +29,20 @@ class Manifest:
     duration_s: float
     host: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Files that record how the run went (timings, throughput), not what it made: hashed and
+    # verified like the others, but left out of ``digest``.
+    volatile_files: list[str] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
         """Identity of the artifact's *content*: its key plus the hashes of its files.
 
         Downstream keys use this instead of the manifest bytes so that re-running a deterministic
-        stage (new timestamps, same files) does not invalidate everything below it.
+        stage (new timestamps, same files) does not invalidate everything below it; volatile files
+        (a report's timings) are left out for the same reason.
         """
-        return sha256_value({"key": self.key, "files": {k: v["sha256"] for k, v in self.files.items()}})
+        skip = set(self.volatile_files)
+        return sha256_value({"key": self.key, "files": {k: v["sha256"] for k, v in self.files.items() if k not in skip}})
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str) + "\n"

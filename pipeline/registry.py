@@ -1,53 +1,32 @@
-"""The explicit list of stages. Nothing registers itself at import time.
+"""The registry: stage specs by name, built from the explicit list in pipeline/stages.py.
 
-Implementations are named by import path and imported only when the stage runs, so that
-``import pipeline`` (and ``pipeline status``) never pulls in torch, dask or GPU libraries.
+Nothing registers itself at import time. Implementations are named by import path in each spec
+and imported only when the stage runs, so that ``import pipeline`` (and ``pipeline status``)
+never pulls in torch, dask or GPU libraries.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Iterable
 
-from pipeline.errors import ConfigError, StageNotImplemented
-from pipeline.stage import Stage
+from pipeline.errors import ConfigError
+from pipeline.spec import StageSpec
 
-
-@dataclass(frozen=True)
-class StageSpec:
-    name: str
-    upstream: tuple[str, ...]
-    sections: tuple[str, ...]
-    impl: str | None  # "package.module:factory"; None while the owning issue is open
-    tracked_by: str = ""  # where the missing implementation is tracked, for the error message
-    # Dotted config keys naming external files (file, folder or glob): their content is hashed
-    # into the cache key, so editing the raw corpus re-runs curation with no config change.
-    external_inputs: tuple[str, ...] = ()
-    # Dotted config keys that change how the stage runs, not what it makes (cluster size, number
-    # of workers): left out of the cache key, so moving curation to Slurm does not re-run it.
-    volatile: tuple[str, ...] = ()
-
-    def load(self) -> Stage:
-        if self.impl is None:
-            raise StageNotImplemented(
-                f"stage '{self.name}' is not implemented yet ({self.tracked_by}); "
-                f"stages before it completed and their artifacts are kept"
-            )
-        module_name, _, attr = self.impl.partition(":")
-        factory: Callable[[], Stage] = getattr(importlib.import_module(module_name), attr)
-        stage = factory()
-        if stage.name != self.name or tuple(stage.upstream) != self.upstream:
-            raise TypeError(f"{self.impl} does not match its registry entry '{self.name}'")
-        return stage
+__all__ = ["Registry", "StageSpec", "default_registry", "load_registry"]
 
 
 class Registry:
     def __init__(self, specs: Iterable[StageSpec]):
         self._specs: dict[str, StageSpec] = {}
+        owners: dict[str, str] = {}
         for spec in specs:
             if spec.name in self._specs:
                 raise ValueError(f"stage '{spec.name}' registered twice")
+            for section in spec.config:
+                if section in owners:
+                    raise ValueError(f"config section '{section}' declared by both '{owners[section]}' and '{spec.name}'")
+                owners[section] = spec.name
             self._specs[spec.name] = spec
         for spec in self._specs.values():
             for up in spec.upstream:
@@ -73,25 +52,9 @@ class Registry:
 
 def default_registry() -> Registry:
     """curate -> train -> customize -> export; curate -> index; export + index -> assistant."""
-    return Registry(
-        [
-            StageSpec(
-                "curate", (), ("curate",), "curator.stage:CurateStage", "issue: Curate stage",
-                external_inputs=("curate.input", "curate.ground_truth"), volatile=("curate.cluster",),
-            ),
-            StageSpec("train", ("curate",), ("train", "model"), "train.stage:TrainStage", "issue: Train stage"),
-            StageSpec(
-                "customize", ("train",), ("customize",), None, "issue: Customize stage",
-                ("customize.train_data", "customize.eval_data"),
-            ),
-            StageSpec("export", ("customize",), ("export",), None, "issue: Export stage"),
-            StageSpec("index", ("curate",), ("index",), None, "issue: RAG index stage", ("index.manual_dir",)),
-            StageSpec(
-                "assistant", ("export", "index"), ("assistant",), None, "issue: Assistant stage",
-                ("assistant.eval_questions", "assistant.eval_attacks"),
-            ),
-        ]
-    )
+    from pipeline.stages import declared_specs
+
+    return Registry(declared_specs())
 
 
 def load_registry(ref: str) -> Registry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.config import to_plain, to_typed, verify_mode
+from pipeline.kit import validate_section
 from pipeline.dag import select
 from pipeline.manifest import Manifest, ManifestError, hash_outputs, read_manifest
 from pipeline.plan import StageState, evaluate, stage_key
@@ -90,9 +92,19 @@ def distributed_rank() -> tuple[int, int]:
     return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def validate_selected(cfg: Any, registry: Registry, order: list[str]) -> None:
+    """Type and value checks of every section the selected stages read, before any stage runs:
+    ``train.steps=-5`` fails in a second instead of after curation."""
+    for name in order:
+        spec = registry[name]
+        for section in spec.sections:
+            validate_section(section, to_typed(cfg[section], section))
+
+
 def run_pipeline(cfg: Any, view_name: str) -> dict[str, Artifact]:
     registry = load_registry(cfg.registry)
     requested, order = select(registry, cfg.stage)
+    validate_selected(cfg, registry, order)
     force = forced_stages(cfg.force, requested)
     store = ArtifactStore(Path(cfg.paths.artifacts))
     verify = verify_mode(cfg)
@@ -194,7 +206,7 @@ def _run_one(
     # Only the key is needed to take the lock; the artifact is checked (and its files hashed) once,
     # under the lock, where another process (a parallel sweep point) may just have made it.
     key = stage_key(spec, sections, {up: done[up] for up in spec.upstream}, store, root)
-    with store.lock(spec.name, key):
+    with store.lock(spec.name, key, waiting=lambda line: log.info("%s %s: %s", step, spec.name, line)):
         state = evaluate(spec, sections, dict(done), store, root, verify)
         if decision is not None:
             _write_decision(decision, "skip" if state.state == "up-to-date" and not force else "run")
@@ -212,16 +224,16 @@ def _run_one(
 def _execute(
     cfg: Any, spec: StageSpec, state: StageState, store: ArtifactStore, root: Path, rank: int = 0, world: int = 1,
 ) -> Artifact:
-    stage = spec.load()
+    stage_fn = spec.load()
     if rank == 0:
         removed = store.clean_stale_temps(spec.name)
         if removed:
-            log.info("%s: removed %d temp folder(s) left by killed runs", spec.name, removed)
+            log.info("%s: removed %d temp, work or lock file(s) left by killed runs", spec.name, removed)
     key = state.key or ""
     temp = _shared_temp_folder(store, spec.name, key) if world > 1 else store.new_temp_folder(spec.name, key)
     work = store.work_dir(spec.name, key)
     work.mkdir(parents=True, exist_ok=True)
-    typed = {section: to_typed(cfg[section]) for section in spec.sections}
+    typed = {section: to_typed(cfg[section], section) for section in spec.sections}
     ctx = StageContext(
         name=spec.name, config=typed[spec.sections[0]], sections=typed, inputs=state.inputs,
         out_dir=temp, work_dir=work, project_root=root, log=logging.getLogger(f"pipeline.{spec.name}"),
@@ -230,10 +242,13 @@ def _execute(
         log.info("%s: reads %s artifact %s", spec.name, up, artifact.path)
     started, t0 = _now(), time.perf_counter()
     try:
-        result = stage.run(ctx)
+        result = stage_fn(ctx)
         missing = [f"{n}={p}" for n, p in result.outputs.items() if not (temp / p).exists()]
         if missing:
             raise StageFailed(f"stage '{spec.name}' declared outputs it did not write: {', '.join(missing)}")
+        undeclared = [n for n in spec.outputs if n not in result.outputs]
+        if rank == 0 and undeclared:
+            raise StageFailed(f"stage '{spec.name}' did not return the outputs its spec names: {', '.join(undeclared)}")
     except BaseException:
         if rank == 0:
             store.discard(temp)  # never leave a partial folder that could pass for an artifact
@@ -250,7 +265,7 @@ def _execute(
         outputs=dict(result.outputs), files=files, metrics=dict(result.metrics),
         packages=package_versions(), started_at=started, finished_at=_now(),
         duration_s=round(time.perf_counter() - t0, 3), host=platform.node(),
-        extra={"external": state.external},
+        extra={"external": state.external}, volatile_files=volatile_files(files, spec.volatile_outputs),
     )
     artifact = store.commit(temp, manifest)
     shutil.rmtree(work, ignore_errors=True)  # resumable state is worthless once the stage is complete
@@ -260,6 +275,11 @@ def _execute(
         artifact.path, manifest.duration_s, _brief(manifest.metrics),
     )
     return artifact
+
+
+def volatile_files(files: dict[str, Any], patterns: tuple[str, ...]) -> list[str]:
+    """The output files the spec marks as run records (timings): kept out of the content digest."""
+    return sorted(rel for rel in files if any(fnmatch.fnmatchcase(rel, p) for p in patterns))
 
 
 def _shared_temp_folder(store: ArtifactStore, stage: str, key: str) -> Path:

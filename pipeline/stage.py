@@ -1,8 +1,9 @@
 """The Stage protocol and what a stage receives and returns.
 
-A stage is any object with these attributes and a ``run`` method: no base class to inherit.
-Stage packages (curator/, train/, ...) implement it in their ``stage.py`` as a thin adapter:
-read inputs from upstream manifests, call pure logic, write into ``ctx.out_dir``.
+A stage is a function ``run(ctx) -> StageResult`` named by its package's spec (``<package>/spec.py``,
+see pipeline/spec.py): no base class to inherit, no attributes to repeat. Stage packages implement
+it in their ``stage.py`` as a thin adapter: read inputs from upstream manifests, call pure logic,
+write into ``ctx.out_dir``.
 """
 
 from __future__ import annotations
@@ -58,10 +59,8 @@ class StageResult:
 
 
 @runtime_checkable
-class Stage(Protocol):
-    name: str
-    upstream: tuple[str, ...]
-    sections: tuple[str, ...]  # config sections it reads; the first is its own
+class StageFn(Protocol):
+    """What a spec's ``run`` names: called once per attempt with the stage's context."""
 
-    def run(self, ctx: StageContext) -> StageResult: ...
+    def __call__(self, ctx: StageContext) -> StageResult: ...
 

@@ -11,10 +11,11 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from pipeline.manifest import MANIFEST_NAME, Manifest, ManifestError, read_manifest, write_manifest
 from pipeline.stage import Artifact
@@ -57,17 +58,52 @@ class ArtifactStore:
                 continue
         return sorted(found, key=lambda a: a.manifest.finished_at, reverse=True)
 
+    def lock_path(self, stage: str, key: str) -> Path:
+        return self.root / stage / f".{key[:KEY_CHARS]}.lock"
+
     @contextmanager
-    def lock(self, stage: str, key: str) -> Iterator[None]:
-        """Serialise work on one (stage, key): parallel sweep points wait instead of redoing it."""
-        path = self.root / stage / f".{key[:KEY_CHARS]}.lock"
+    def lock(self, stage: str, key: str, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Serialise work on one (stage, key): parallel sweep points wait instead of redoing it.
+
+        The holder writes its pid and host into the file, so a waiter can say whom it waits for
+        (``waiting`` gets one line). Once the artifact is complete the holder removes the file; a
+        process that locked a file another one just removed notices (the path no longer names
+        its inode) and locks the new file instead, so removal never lets two processes in.
+        """
+        path = self.lock_path(stage, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        told = False
+        while True:
+            handle = open(path, "a+")
             try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None and not told:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    waiting(f"waiting for {holder} to finish {stage} ({key[:KEY_CHARS]}); lock {path}")
+                    told = True
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _same_file(handle, path):
+                break
+            handle.close()  # removed (and maybe re-created) while we waited: lock the current one
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+            handle.flush()
+            yield
+            if self.lookup_quiet(stage, key) is not None:
+                path.unlink(missing_ok=True)  # done: nobody needs to wait for this key any more
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    def lookup_quiet(self, stage: str, key: str) -> Artifact | None:
+        try:
+            return self.lookup(stage, key)
+        except ManifestError:
+            return None
 
     def new_temp_folder(self, stage: str, key: str) -> Path:
         folder = self.root / stage / f".tmp-{key[:KEY_CHARS]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -90,7 +126,9 @@ class ArtifactStore:
         shutil.rmtree(folder, ignore_errors=True)
 
     def clean_stale_temps(self, stage: str) -> int:
-        """Remove temp folders left by killed processes (their pid is gone)."""
+        """Remove what killed processes left: temp folders (their pid is gone), work folders of keys
+        whose artifact is complete, and lock files nobody holds. Work folders of unfinished keys
+        stay: they are what a re-run resumes from."""
         removed = 0
         stage_root = self.root / stage
         if not stage_root.is_dir():
@@ -100,6 +138,12 @@ class ArtifactStore:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed += 1
+        for folder in stage_root.glob(".work-*"):
+            if (stage_root / folder.name.removeprefix(".work-") / MANIFEST_NAME).is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        for lock in stage_root.glob(".*.lock"):
+            removed += _remove_if_unheld(lock)
         return removed
 
 
@@ -124,6 +168,34 @@ def write_experiment_view(root: Path, name: str, used: dict[str, Artifact]) -> P
     tmp_index.write_text(json.dumps(index, indent=2, sort_keys=True, default=str) + "\n")
     os.replace(tmp_index, index_path)
     return view
+
+
+def _same_file(handle, path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _remove_if_unheld(lock: Path) -> int:
+    """Remove a lock file only while holding it (see ArtifactStore.lock for why that is safe)."""
+    try:
+        handle = open(lock, "a+")
+    except OSError:
+        return 0
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return 0
+    try:
+        if _same_file(handle, lock):
+            lock.unlink(missing_ok=True)
+            return 1
+        return 0
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -15,15 +15,24 @@ class ModelConfig:
     """Llama architecture; dimensions are multiples of 16 (FP8 GEMMs) in every preset."""
 
     name: str = "???"
-    vocab_size: int = 8192  # also the size the BPE tokenizer is trained to
+    vocab_size: int = "???"  # type: ignore[assignment]  # also the size the BPE tokenizer is trained to
     hidden_size: int = "???"  # type: ignore[assignment]
     intermediate_size: int = "???"  # type: ignore[assignment]
     num_layers: int = "???"  # type: ignore[assignment]
     num_heads: int = "???"  # type: ignore[assignment]
     num_kv_heads: int = "???"  # type: ignore[assignment]
-    max_seq_len: int = 2048
+    max_seq_len: int = "???"  # type: ignore[assignment]
     rope_theta: float = 10000.0
     tie_embeddings: bool = False
+
+    def validate(self) -> None:
+        check_positive("model", self, ("vocab_size", "hidden_size", "intermediate_size", "num_layers", "num_heads",
+                                       "num_kv_heads", "max_seq_len"))
+        if self.hidden_size % self.num_heads or self.num_heads % self.num_kv_heads:
+            raise ValueError(
+                f"model.hidden_size={self.hidden_size} must divide by model.num_heads={self.num_heads}, "
+                f"and num_heads by model.num_kv_heads={self.num_kv_heads}"
+            )
 
 
 @dataclass
@@ -42,7 +51,7 @@ class TokenizerConfig:
     min_frequency: int = 2
     # Training reads at most this many characters of the corpus (0: all of it); BPE merges
     # converge long before a large corpus is exhausted, and memory grows with the text read.
-    max_chars: int = 0
+    max_chars: int = 200_000_000
 
     def reuse_path(self) -> "str | None":
         return getattr(self, "from")
@@ -64,6 +73,28 @@ class DataConfig:
     rows_per_shard: int = 65536  # rows of seq_len + 1 tokens per memory-mapped .npy shard
 
 
+FP8_FORMATS = ("HYBRID", "E4M3")
+FP8_ALGOS = ("max", "most_recent")
+FP8_BACKENDS = ("auto", "te", "emulated")
+FP8_TE_MODULES = ("layer", "linear")
+
+
+def check_fp8(cfg) -> None:
+    """The values TE would reject (or silently misread), as one-line ValueErrors naming the key."""
+    for key, valid in (("backend", FP8_BACKENDS), ("te_modules", FP8_TE_MODULES), ("fp8_format", FP8_FORMATS),
+                       ("amax_compute_algo", FP8_ALGOS)):
+        if getattr(cfg, key) not in valid:
+            raise ValueError(f"train.fp8.{key}={getattr(cfg, key)}: valid values are {', '.join(valid)}")
+    if cfg.amax_history_len < 1 or cfg.margin < 0:
+        raise ValueError("train.fp8.amax_history_len must be >= 1 and train.fp8.margin >= 0")
+
+
+def check_positive(section: str, cfg, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if getattr(cfg, key) <= 0:
+            raise ValueError(f"{section}.{key}={getattr(cfg, key)} must be positive")
+
+
 @dataclass
 class FP8Config:
     """Mirrors Transformer Engine's ``DelayedScaling`` recipe; used when precision=fp8."""
@@ -77,6 +108,9 @@ class FP8Config:
     # te backend only: "layer" runs each decoder layer as one te.TransformerLayer (fused norms,
     # SwiGLU, attention); "linear" swaps only the 7 projections for te.Linear.
     te_modules: str = "layer"
+
+    def validate(self) -> None:
+        check_fp8(self)
 
 
 @dataclass
@@ -103,3 +137,11 @@ class TrainConfig:
     keep_checkpoints: int = 2
     threads: int = 0  # torch intra-op threads on CPU; 0 keeps torch's default
     device: str = "auto"  # auto | cpu | cuda
+
+    def validate(self) -> None:
+        check_positive("train", self, ("steps", "seq_len", "micro_batch_size", "grad_accum", "eval_every",
+                                       "checkpoint_every", "eval_rows", "log_every"))
+        if not 0 < self.data.val_fraction < 1:
+            raise ValueError(f"train.data.val_fraction={self.data.val_fraction} must be in (0, 1)")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"train.device={self.device}: valid values are auto, cpu, cuda")

@@ -13,7 +13,6 @@ import torch
 from torch import nn
 
 from train.config import ModelConfig
-from train.loss import linear_cross_entropy
 
 log = logging.getLogger("pipeline.train")
 
@@ -80,28 +79,6 @@ def load_pretrained(folder: str | Path) -> nn.Module:
     model = LlamaForCausalLM.from_pretrained(str(folder), dtype=torch.float32, attn_implementation="sdpa")
     model.config.use_cache = False
     return model
-
-
-class CausalLMLoss(nn.Module):
-    """The module a step calls (and DDP wraps): token ids in, mean next-token loss out."""
-
-    def __init__(self, model: nn.Module, chunk_rows: int, compute_dtype: torch.dtype):
-        super().__init__()
-        self.model = model
-        self.chunk_rows = chunk_rows
-        self.compute_dtype = compute_dtype
-
-    def forward(self, rows: torch.Tensor) -> torch.Tensor:
-        inputs, targets = rows[:, :-1], rows[:, 1:]
-        if self.chunk_rows <= 0:
-            # shift_labels: our rows already hold the shifted targets (HF would drop the last one).
-            targets = targets.contiguous()
-            return self.model(input_ids=inputs, labels=targets, shift_labels=targets).loss
-        hidden = self.model.model(input_ids=inputs).last_hidden_state
-        weight = self.model.get_output_embeddings().weight
-        return linear_cross_entropy(
-            hidden.reshape(-1, hidden.shape[-1]), weight, targets.reshape(-1), self.chunk_rows, self.compute_dtype
-        )
 
 
 def parameter_count(model: nn.Module) -> dict[str, int]:

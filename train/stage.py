@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import kit
 from pipeline.errors import ConfigError, StageFailed
 from pipeline.stage import StageContext, StageResult
 
@@ -26,69 +25,52 @@ OUTPUTS = {
 }
 
 
-@dataclass
-class TrainStage:
-    name: str = "train"
-    upstream: tuple[str, ...] = ("curate",)
-    sections: tuple[str, ...] = ("train", "model")
+def run(ctx: StageContext) -> StageResult:
+    import torch
 
-    def run(self, ctx: StageContext) -> StageResult:
-        import torch
+    from train.core import distributed
+    from train.core.loop import ResumeError
+    from train.corpus import CorpusError
+    from train.fp8_recipe import Recipe, RecipeError
+    from train.packing import PackingError
+    from train.tokenizer import TokenizerError
 
-        from train import distributed
-        from train.corpus import CorpusError
-        from train.fp8_recipe import Recipe, RecipeError
-        from train.loop import ResumeError
-        from train.packing import PackingError
-        from train.tokenizer import TokenizerError
-
-        cfg = ctx.config
-        _check(cfg)
+    cfg = ctx.config
+    with kit.user_errors(failed=(CorpusError, PackingError, TokenizerError, ResumeError, FileNotFoundError),
+                         config=(RecipeError,)):
         if cfg.precision == "fp8":
             from train.fp8 import preload_te
 
             preload_te()
+            Recipe.from_config(cfg.fp8)  # bad values fail before any data is prepared
         world = distributed.init(cfg.device)
         try:
             if cfg.threads > 0:
                 torch.set_num_threads(cfg.threads)
-            if cfg.precision == "fp8":
-                Recipe.from_config(cfg.fp8)  # bad values fail before any data is prepared
             prepared = ctx.work_dir / "prepared"
             if world.is_main:
                 _prepare(ctx, prepared)
             distributed.barrier(world)
             return _train(ctx, prepared, world)
-        except RecipeError as err:
-            raise ConfigError(str(err)) from None
-        except (CorpusError, PackingError, TokenizerError, ResumeError, FileNotFoundError) as err:
-            raise StageFailed(str(err)) from None
         finally:
             distributed.shutdown(world)
 
 
-def _check(cfg: Any) -> None:
-    for key in ("steps", "seq_len", "micro_batch_size", "grad_accum", "eval_every", "checkpoint_every",
-                "eval_rows", "log_every"):
-        if getattr(cfg, key) <= 0:
-            raise ConfigError(f"train.{key}={getattr(cfg, key)} must be positive")
-    if not 0 < cfg.data.val_fraction < 1:
-        raise ConfigError(f"train.data.val_fraction={cfg.data.val_fraction} must be in (0, 1)")
-
-
 def _prepare(ctx: StageContext, prepared: Path) -> None:
     """Tokenizer and packed shards into ``prepared`` (reused as-is after a killed attempt)."""
+    stamp = {"curate": ctx.inputs["curate"].manifest.digest}
+    if kit.resumable(prepared, stamp, lambda folder: _build_prepared(ctx, folder)):
+        ctx.log.info("train: reusing tokenizer and packed data of an earlier attempt (%s)", prepared)
+
+
+def _build_prepared(ctx: StageContext, prepared: Path) -> None:
     from train import tokenizer as tok
     from train.corpus import CorpusStats, iter_documents, iter_texts
     from train.packing import pack_documents
 
-    done = prepared / "DONE"
-    if done.is_file():
-        ctx.log.info("train: reusing tokenizer and packed data of an earlier attempt (%s)", prepared)
-        return
     cfg, model_cfg = ctx.config, ctx.sections["model"]
     shards = ctx.inputs["curate"].output("shards")
-    shutil.rmtree(prepared, ignore_errors=True)
+    prepared.mkdir(parents=True, exist_ok=True)
     tok_dir, data_dir = prepared / "tokenizer", prepared / "data"
     source = cfg.tokenizer.reuse_path() or _init_tokenizer(cfg.init_from)
     started = time.perf_counter()
@@ -121,7 +103,7 @@ def _prepare(ctx: StageContext, prepared: Path) -> None:
         stats.documents, stats.files, splits["train"]["tokens"], splits["train"]["rows"],
         splits["val"]["tokens"], splits["val"]["rows"],
     )
-    done.write_text(json.dumps({"seconds": round(time.perf_counter() - started, 2)}) + "\n")
+    ctx.log.info("train: data prepared in %.1f s", time.perf_counter() - started)
 
 
 def _init_tokenizer(init_from: str | None) -> str | None:
@@ -138,8 +120,8 @@ def _init_tokenizer(init_from: str | None) -> str | None:
 def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
     from train import model as llama
     from train import tokenizer as tok
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog
     from train.packing import PackedRows
 
     cfg, model_cfg = ctx.config, ctx.sections["model"]
@@ -163,7 +145,7 @@ def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
     train_rows, val_rows = PackedRows.open(data_dir, "train"), PackedRows.open(data_dir, "val")
     metrics_path = ctx.work_dir / "metrics.jsonl"
     loop = TrainLoop(cfg, LoopInputs(
-        model=model, train_rows=train_rows, val_rows=val_rows, world=world,
+        model=model, train=train_rows, val=val_rows, world=world,
         checkpoint_dir=ctx.work_dir / "checkpoints", metrics=MetricsLog(metrics_path, enabled=world.is_main),
         flops_per_token=llama.flops_per_token(model.config, cfg.seq_len, counts["params_non_embedding"]),
         peak_flops=llama.peak_flops(world.device),
@@ -188,44 +170,28 @@ def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
 
 
 def _publish(ctx: StageContext, prepared: Path, model, tokenizer, metrics_path: Path) -> None:
-    from train import checkpoint
+    from train.core import checkpoint
     from train import model as llama
-    from train.metrics import plot_loss_curve, read
+    from train.core.metrics import plot_loss_curve, read
 
     out = ctx.out_dir
     model_dir = out / OUTPUTS["model"]
     llama.save_hf(model, model_dir)
-    _link_tree(prepared / "tokenizer", model_dir)  # a complete HF folder: weights + config + tokenizer
-    _link_tree(prepared / "tokenizer", out / OUTPUTS["tokenizer"])
-    _link_tree(prepared / "data", out / OUTPUTS["data"])
+    kit.publish_tree(prepared / "tokenizer", model_dir)  # a complete HF folder: weights + config + tokenizer
+    kit.publish_tree(prepared / "tokenizer", out / OUTPUTS["tokenizer"])
+    kit.publish_tree(prepared / "data", out / OUTPUTS["data"])
     shutil.copy2(prepared / "quarantine.jsonl", out / OUTPUTS["quarantine"])
     shutil.copy2(metrics_path, out / OUTPUTS["metrics"])
     plot_loss_curve(read(metrics_path), out / OUTPUTS["loss_curve"],
                     f"{ctx.sections['model'].name}: {model.num_parameters() / 1e6:.1f}M parameters")
     final = checkpoint.latest(ctx.work_dir / "checkpoints")
     assert final is not None  # the loop always saves the last step
-    _link_tree(final, out / OUTPUTS["state"])
+    kit.publish_tree(final, out / OUTPUTS["state"])
     ctx.log.info("train: wrote HF model to %s and training state to %s", model_dir, out / OUTPUTS["state"])
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link (same file system, no copy of GBs of shards) or copy ``source``'s files into ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for item in source.iterdir():
-        if item.is_dir():
-            _link_tree(item, target / item.name)
-            continue
-        dest = target / item.name
-        if dest.exists():
-            dest.unlink()
-        try:
-            os.link(item, dest)
-        except OSError:
-            shutil.copy2(item, dest)
-
-
 def _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens, resumed_at, elapsed) -> dict[str, Any]:
-    from train.metrics import read, summarise
+    from train.core.metrics import read, summarise
 
     meta = json.loads((prepared / "data" / "meta.json").read_text())
     cfg = ctx.config

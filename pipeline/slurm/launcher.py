@@ -73,9 +73,9 @@ def plan_jobs(cfg: Any, registry: Registry) -> Plan:
             plan.up_to_date[name] = state.artifact  # type: ignore[assignment]
             log.info("slurm: %s is up to date (%s): not submitted", name, plan.up_to_date[name].path)
             continue
-        if spec.impl is None or blocked & set(spec.upstream):
+        if not spec.implemented or blocked & set(spec.upstream):
             blocked.add(name)
-            if spec.impl is None:
+            if not spec.implemented:
                 plan.not_implemented.append(name)
             continue
         plan.jobs[name] = [up for up in spec.upstream if up in plan.jobs]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import REPO
+
 from datagen import CATEGORIES, GT_FIELDS, CorpusSpec, ManualFormatError, build_corpus, load_manual
 from datagen.edits import EXACT_VARIANTS, exact_variant
 from datagen.filler import make_filler
@@ -431,7 +433,7 @@ def test_cli_builds_and_reports(manual_dir: Path, tmp_path: Path, capsys: pytest
 
 def test_committed_default_corpus_matches_the_builder(tmp_path: Path) -> None:
     """data/raw is what `make data` builds from data/manual: edit the manual, rebuild, commit both."""
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     build_corpus(repo / "data" / "manual", tmp_path, CorpusSpec(), progress=False)
     for name in ("crawl.jsonl", "ground_truth.jsonl", "corpus_card.json"):
         assert (tmp_path / name).read_bytes() == (repo / "data" / "raw" / name).read_bytes(), (

@@ -17,7 +17,7 @@ import pytest
 
 from datagen.manual import load_manual
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support import REPO
 MANUAL_DIR = REPO / "data" / "manual"
 DATA_DIR = REPO / "data" / "instructions"
 SPLITS = ("train", "eval")

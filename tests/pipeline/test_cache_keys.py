@@ -86,13 +86,13 @@ def test_int_dict_keys_survive_the_manifest_round_trip():
 
 
 def test_volatile_keys_stay_out_of_the_key_and_the_reasons(toy, compose_cfg, monkeypatch):
-    from pipeline.registry import Registry, StageSpec
+    from curator.spec import SPEC
+    from pipeline.registry import Registry
+    from tests.support.toy_stages import toy_spec
 
     def registry_with_volatile_workers():
-        return Registry(
-            [StageSpec("curate", (), ("curate",), "tests.support.toy_stages:ToyCurate",
-                       external_inputs=("curate.input",), volatile=("curate.seed",))]
-        )
+        return Registry([toy_spec(SPEC, "tests.support.toy_stages:toy_curate", ("docs",),
+                                  external_inputs=("curate.input",), volatile=("curate.seed",))])
 
     monkeypatch.setattr("tests.support.toy_stages.registry", registry_with_volatile_workers)
     run_pipeline(compose_cfg(toy.base_overrides + ["stage=curate"]), "default")

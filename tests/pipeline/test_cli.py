@@ -25,9 +25,14 @@ def test_status_reports_each_state_and_why(toy):
     assert re.search(r"customize\s+│\s+missing.*not implemented yet", status)
 
 
-def test_show_prints_the_manifest(toy):
+def test_show_prints_a_summary_and_the_manifest_with_json(toy):
     toy.cli("run", IMPLEMENTED)
-    manifest = json.loads(toy.cli("show", "stage=train").stdout)
+    summary = toy.cli("show", "stage=train").stdout
+    assert re.search(r"^stage\s+train \(up-to-date\)$", summary, re.M)
+    assert re.search(r"^  curate\s+[0-9a-f]{16}\s+/", summary, re.M)
+    assert re.search(r"^  model\s+model\s+\(1 file, \d+ B\)$", summary, re.M)
+    assert re.search(r"^  vocab\s+8$", summary, re.M) and re.search(r"^  lr\s+0.0003$", summary, re.M)
+    manifest = json.loads(toy.cli("show", "stage=train", "--json").stdout)
     assert manifest["stage"] == "train"
     assert manifest["outputs"] == {"model": "model"}
     assert manifest["inputs"]["curate"]["path"].endswith(manifest["inputs"]["curate"]["key"][:16])

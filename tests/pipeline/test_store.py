@@ -11,7 +11,6 @@ import pytest
 
 from pipeline.errors import StageFailed
 from pipeline.manifest import MANIFEST_NAME
-from pipeline.registry import Registry, StageSpec
 from pipeline.runner import run_pipeline
 from pipeline.store import ArtifactStore
 from tests.support import REPO
@@ -36,7 +35,7 @@ def test_manifest_lists_hashes_config_inputs_and_versions(toy, compose_cfg):
 
 def test_a_failing_stage_leaves_no_artifact(tmp_path, toy, compose_cfg, monkeypatch):
     cfg = compose_cfg(toy.base_overrides + ["stage=curate"])
-    monkeypatch.setattr("tests.support.toy_stages.ToyCurate.run", lambda self, ctx: (_ for _ in ()).throw(OSError("disk")))
+    monkeypatch.setattr("tests.support.toy_stages.toy_curate", lambda ctx: (_ for _ in ()).throw(OSError("disk")))
     with pytest.raises(OSError):
         run_pipeline(cfg, "default")
     stage_dir = Path(cfg.paths.artifacts) / "curate"
@@ -47,7 +46,7 @@ def test_a_failing_stage_leaves_no_artifact(tmp_path, toy, compose_cfg, monkeypa
 def test_declared_but_missing_output_is_a_contract_error(toy, compose_cfg, monkeypatch):
     from pipeline.stage import StageResult
 
-    monkeypatch.setattr("tests.support.toy_stages.ToyCurate.run", lambda self, ctx: StageResult({"docs": "nope.txt"}))
+    monkeypatch.setattr("tests.support.toy_stages.toy_curate", lambda ctx: StageResult({"docs": "nope.txt"}))
     with pytest.raises(StageFailed, match="declared outputs it did not write: docs=nope.txt"):
         run_pipeline(compose_cfg(toy.base_overrides + ["stage=curate"]), "default")
 
@@ -115,4 +114,3 @@ def test_registry_with_no_implementation_stops_before_it(toy, compose_cfg):
     with pytest.raises(StageNotImplemented, match="customize"):
         run_pipeline(cfg, "default")
     assert {"curate", "train"} <= set(toy.runs())
-    assert Registry([StageSpec("x", (), ("x",), None)])["x"].impl is None

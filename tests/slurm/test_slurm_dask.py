@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.dask_cluster import ClusterConfig, dask_client
 from pipeline.errors import StageFailed
-from pipeline.registry import Registry, StageSpec
+from pipeline.registry import Registry
 from tests.support import REPO
 
 pytestmark = pytest.mark.slurm
@@ -113,9 +113,11 @@ def test_workers_that_do_not_come_up_fail_the_stage_instead_of_waiting_forever(t
 
 def curate_registry() -> Registry:
     """Just the real curate stage, whatever the default registry's state."""
-    return Registry(
-        [StageSpec("curate", (), ("curate",), "curator.stage:CurateStage", "", ("curate.input",))]
-    )
+    from dataclasses import replace
+
+    from curator.spec import SPEC
+
+    return Registry([replace(SPEC, external_inputs=("curate.input",))])
 
 
 def test_the_curate_stage_runs_as_a_slurm_job_with_slurm_dask_workers(toy, slurm_cluster):

@@ -11,54 +11,46 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from pipeline.registry import Registry, StageSpec
+from pipeline.registry import Registry
 from pipeline.slurm.monitor import JobWatch
 from pipeline.stage import StageContext, StageResult
 from tests.support import REPO
 from tests.support.toy_project import IMPLEMENTED
-from tests.support.toy_stages import _record
+from tests.support.toy_stages import _record, toy_spec
 
 pytestmark = pytest.mark.slurm
 FAST = ["slurm.poll_s=0.3"]  # the default 10 s poll is for busy production controllers
 
 
-@dataclass
-class BrokenTrain:
-    name: str = "train"
-    upstream: tuple[str, ...] = ("curate",)
-    sections: tuple[str, ...] = ("train", "model")
-
-    def run(self, ctx: StageContext) -> StageResult:
-        _record(self.name)
-        raise RuntimeError("toy train broke on purpose")
+def broken_train(ctx: StageContext) -> StageResult:
+    _record(ctx.name)
+    raise RuntimeError("toy train broke on purpose")
 
 
-@dataclass
-class AfterTrain:
-    name: str = "customize"
-    upstream: tuple[str, ...] = ("train",)
-    sections: tuple[str, ...] = ("customize",)
-
-    def run(self, ctx: StageContext) -> StageResult:
-        _record(self.name)
-        (ctx.out_dir / "adapter.txt").write_text("made\n")
-        return StageResult({"adapter": "adapter.txt"})
+def after_train(ctx: StageContext) -> StageResult:
+    _record(ctx.name)
+    (ctx.out_dir / "adapter.txt").write_text("made\n")
+    return StageResult({"adapter": "adapter.txt"})
 
 
 def broken_train_registry() -> Registry:
+    from curator.spec import SPEC as CURATE
+    from customize.spec import SPEC as CUSTOMIZE
+    from rag.spec import SPEC as INDEX
+    from train.spec import SPEC as TRAIN
+
     toy, here = "tests.support.toy_stages", __name__
     return Registry(
         [
-            StageSpec("curate", (), ("curate",), f"{toy}:ToyCurate", external_inputs=("curate.input",)),
-            StageSpec("train", ("curate",), ("train", "model"), f"{here}:BrokenTrain"),
-            StageSpec("customize", ("train",), ("customize",), f"{here}:AfterTrain"),
-            StageSpec("index", ("curate",), ("index",), f"{toy}:ToyIndex"),
+            toy_spec(CURATE, f"{toy}:toy_curate", ("docs",), external_inputs=("curate.input",)),
+            toy_spec(TRAIN, f"{here}:broken_train", ()),
+            toy_spec(CUSTOMIZE, f"{here}:after_train", ("adapter",)),
+            toy_spec(INDEX, f"{toy}:toy_index", ("index",), external_inputs=()),
         ]
     )
 
@@ -129,7 +121,7 @@ def test_submission_without_wait_prints_ids_and_skips_up_to_date_stages(toy, slu
 def test_a_failing_stage_is_reported_and_its_dependents_do_not_run(toy, slurm_cluster):
     proc = toy.cli(
         "run",
-        "registry=tests.test_slurm_jobs:broken_train_registry",
+        "registry=tests.slurm.test_slurm_jobs:broken_train_registry",
         "launcher=slurm",
         "wait=true",
         *FAST,

@@ -5,55 +5,48 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import to_typed
-from pipeline.registry import Registry, StageSpec
+from pipeline.registry import Registry
 from pipeline.slurm.config import SlurmConfig, SlurmResources, stage_resources
 from pipeline.slurm.launcher import job_overrides
 from pipeline.slurm.script import JobSpec, render, sbatch_options, uses_torchrun
 from pipeline.stage import StageContext, StageResult
 from tests.support import REPO
-from tests.support.toy_stages import _record
+from tests.support.toy_stages import _record, toy_spec
 
 
-@dataclass
-class RankAwareTrain:
+def rank_aware_train(ctx: StageContext) -> StageResult:
     """A train stage as the runner wants them under torchrun: every rank works, rank 0 writes."""
+    import torch
+    import torch.distributed as dist
 
-    name: str = "train"
-    upstream: tuple[str, ...] = ("curate",)
-    sections: tuple[str, ...] = ("train", "model")
-
-    def run(self, ctx: StageContext) -> StageResult:
-        import torch
-        import torch.distributed as dist
-
-        dist.init_process_group("gloo")  # MASTER_ADDR/PORT, RANK, WORLD_SIZE come from torchrun
-        try:
-            ranks = torch.tensor([float(dist.get_rank())])
-            dist.all_reduce(ranks)  # a real collective: every rank must be there
-            _record(f"train-rank{dist.get_rank()}-of-{dist.get_world_size()}")
-            if dist.get_rank() == 0:
-                (ctx.out_dir / "weights.txt").write_text(ctx.inputs["curate"].output("docs").read_text())
-            dist.barrier()
-            return StageResult(
-                {"weights": "weights.txt"}, {"world_size": dist.get_world_size(), "rank_sum": ranks.item()}
-            )
-        finally:
-            dist.destroy_process_group()
+    dist.init_process_group("gloo")  # MASTER_ADDR/PORT, RANK, WORLD_SIZE come from torchrun
+    try:
+        ranks = torch.tensor([float(dist.get_rank())])
+        dist.all_reduce(ranks)  # a real collective: every rank must be there
+        _record(f"train-rank{dist.get_rank()}-of-{dist.get_world_size()}")
+        if dist.get_rank() == 0:
+            (ctx.out_dir / "weights.txt").write_text(ctx.inputs["curate"].output("docs").read_text())
+        dist.barrier()
+        return StageResult(
+            {"weights": "weights.txt"}, {"world_size": dist.get_world_size(), "rank_sum": ranks.item()}
+        )
+    finally:
+        dist.destroy_process_group()
 
 
 def distributed_registry() -> Registry:
+    from curator.spec import SPEC as CURATE
+    from train.spec import SPEC as TRAIN
+
     return Registry(
         [
-            StageSpec(
-                "curate", (), ("curate",), "tests.support.toy_stages:ToyCurate", external_inputs=("curate.input",)
-            ),
-            StageSpec("train", ("curate",), ("train", "model"), f"{__name__}:RankAwareTrain"),
+            toy_spec(CURATE, "tests.support.toy_stages:toy_curate", ("docs",), external_inputs=("curate.input",)),
+            toy_spec(TRAIN, f"{__name__}:rank_aware_train", ("weights",)),
         ]
     )
 

@@ -12,10 +12,10 @@ import json
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
-from pipeline.registry import Registry, StageSpec
+from pipeline.registry import Registry
 from pipeline.stage import StageContext, StageResult
 
 
@@ -34,67 +34,56 @@ def _maybe_sleep(name: str, ctx: StageContext) -> None:
         time.sleep(60)
 
 
-@dataclass
-class ToyCurate:
+def toy_curate(ctx: StageContext) -> StageResult:
     """Keeps the unique non-empty texts of a JSONL file."""
-
-    name: str = "curate"
-    upstream: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ("curate",)
-
-    def run(self, ctx: StageContext) -> StageResult:
-        _record(self.name)
-        _maybe_sleep(self.name, ctx)
-        texts: dict[str, None] = {}  # ordered set: first occurrence wins
-        for line in Path(ctx.config.input).read_text().splitlines():
-            text = json.loads(line).get(ctx.config.text_field, "").strip()
-            if text:
-                texts.setdefault(text)
-        (ctx.out_dir / "docs.txt").write_text("\n".join(texts) + "\n")
-        return StageResult({"docs": "docs.txt"}, {"docs_out": len(texts)})
+    _record(ctx.name)
+    _maybe_sleep(ctx.name, ctx)
+    texts: dict[str, None] = {}  # ordered set: first occurrence wins
+    for line in Path(ctx.config.input).read_text().splitlines():
+        text = json.loads(line).get(ctx.config.text_field, "").strip()
+        if text:
+            texts.setdefault(text)
+    (ctx.out_dir / "docs.txt").write_text("\n".join(texts) + "\n")
+    return StageResult({"docs": "docs.txt"}, {"docs_out": len(texts)})
 
 
-@dataclass
-class ToyTrain:
+def toy_train(ctx: StageContext) -> StageResult:
     """"Trains" a unigram model: counts words of the curated docs, scaled by the learning rate."""
-
-    name: str = "train"
-    upstream: tuple[str, ...] = ("curate",)
-    sections: tuple[str, ...] = ("train", "model")
-
-    def run(self, ctx: StageContext) -> StageResult:
-        _record(self.name)
-        _maybe_sleep(self.name, ctx)
-        words = Counter(ctx.inputs["curate"].output("docs").read_text().split())
-        model = {"lr": ctx.config.optim.lr, "hidden": ctx.sections["model"].hidden_size, "counts": words}
-        (ctx.out_dir / "model").mkdir()
-        (ctx.out_dir / "model" / "weights.json").write_text(json.dumps(model, sort_keys=True))
-        return StageResult({"model": "model"}, {"vocab": len(words), "lr": ctx.config.optim.lr})
+    _record(ctx.name)
+    _maybe_sleep(ctx.name, ctx)
+    words = Counter(ctx.inputs["curate"].output("docs").read_text().split())
+    model = {"lr": ctx.config.optim.lr, "hidden": ctx.sections["model"].hidden_size, "counts": words}
+    (ctx.out_dir / "model").mkdir()
+    (ctx.out_dir / "model" / "weights.json").write_text(json.dumps(model, sort_keys=True))
+    return StageResult({"model": "model"}, {"vocab": len(words), "lr": ctx.config.optim.lr})
 
 
-@dataclass
-class ToyIndex:
+def toy_index(ctx: StageContext) -> StageResult:
     """Indexes curated docs by first word (a second consumer of curate)."""
+    _record(ctx.name)
+    docs = ctx.inputs["curate"].output("docs").read_text().split("\n")
+    index = {doc.split()[0]: i for i, doc in enumerate(docs) if doc}
+    (ctx.out_dir / "index.json").write_text(json.dumps(index, sort_keys=True))
+    return StageResult({"index": "index.json"}, {"entries": len(index)})
 
-    name: str = "index"
-    upstream: tuple[str, ...] = ("curate",)
-    sections: tuple[str, ...] = ("index",)
 
-    def run(self, ctx: StageContext) -> StageResult:
-        _record(self.name)
-        docs = ctx.inputs["curate"].output("docs").read_text().split("\n")
-        index = {doc.split()[0]: i for i, doc in enumerate(docs) if doc}
-        (ctx.out_dir / "index.json").write_text(json.dumps(index, sort_keys=True))
-        return StageResult({"index": "index.json"}, {"entries": len(index)})
+def toy_spec(spec, run: str | None, outputs: tuple[str, ...], **changes):
+    """A production spec (its real config sections) with a toy implementation."""
+    return replace(spec, run=run, outputs=outputs, volatile_outputs=(), **changes)
 
 
 def registry() -> Registry:
+    from curator.spec import SPEC as CURATE
+    from customize.spec import SPEC as CUSTOMIZE
+    from rag.spec import SPEC as INDEX
+    from train.spec import SPEC as TRAIN
+
     module = __name__
     return Registry(
         [
-            StageSpec("curate", (), ("curate",), f"{module}:ToyCurate", external_inputs=("curate.input",)),
-            StageSpec("train", ("curate",), ("train", "model"), f"{module}:ToyTrain"),
-            StageSpec("index", ("curate",), ("index",), f"{module}:ToyIndex"),
-            StageSpec("customize", ("train",), ("customize",), None, "issue: Customize stage"),
+            toy_spec(CURATE, f"{module}:toy_curate", ("docs",), external_inputs=("curate.input",)),
+            toy_spec(TRAIN, f"{module}:toy_train", ("model",)),
+            toy_spec(INDEX, f"{module}:toy_index", ("index",), external_inputs=()),
+            toy_spec(CUSTOMIZE, None, (), tracked_by="issue: Customize stage"),
         ]
     )

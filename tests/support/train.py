@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
-from pipeline.registry import Registry, StageSpec
+from pipeline.registry import Registry
 from pipeline.stage import StageContext, StageResult
 
 from tests.support import REPO
@@ -55,26 +55,22 @@ def write_shards(out: Path, docs: list[tuple[str, str]], shards: int = 2, extra_
         pq.write_table(table, out / f"part-{n:05d}.parquet")
 
 
-@dataclass
-class ManualCurate:
-    name: str = "curate"
-    upstream: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ("curate",)
-
-    def run(self, ctx: StageContext) -> StageResult:
-        docs = manual_sections(ctx.project_root / "data" / "manual")
-        # One unusable row, as a real crawl may leave: the train stage must quarantine it, not drop it.
-        write_shards(ctx.out_dir / "shards", docs, extra_rows=[{"id": "blank", "text": "  ", "url": None}])
-        return StageResult({"shards": "shards"}, {"docs_out": len(docs)})
+def manual_curate(ctx: StageContext) -> StageResult:
+    """What the real curate stage publishes (output "shards"), one document per manual section."""
+    docs = manual_sections(ctx.project_root / "data" / "manual")
+    # One unusable row, as a real crawl may leave: the train stage must quarantine it, not drop it.
+    write_shards(ctx.out_dir / "shards", docs, extra_rows=[{"id": "blank", "text": "  ", "url": None}])
+    return StageResult({"shards": "shards"}, {"docs_out": len(docs)})
 
 
 def registry() -> Registry:
-    return Registry(
-        [
-            StageSpec("curate", (), ("curate",), f"{__name__}:ManualCurate"),
-            StageSpec("train", ("curate",), ("train", "model"), "train.stage:TrainStage"),
-        ]
-    )
+    """The real train stage after a small real stand-in for curate (the manual's sections)."""
+    from curator.spec import SPEC as CURATE
+    from train.spec import SPEC as TRAIN
+
+    curate = replace(CURATE, run=f"{__name__}:manual_curate", outputs=("shards",), external_inputs=(),
+                     volatile_outputs=())
+    return Registry([curate, TRAIN])
 
 
 def command(root: Path, *args: str, stage: str = "train") -> list[str]:

@@ -106,9 +106,9 @@ def rotations(seq: int = 64, rows: int = 256):
 
 def make_loop(tmp_path, modules: str, steps: int, model=None, checkpoint_every: int = 10**6):
     from train.config import FP8Config, TrainConfig
-    from train.distributed import World
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog
+    from train.core.distributed import World
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog
 
     cfg = TrainConfig(steps=steps, seq_len=64, micro_batch_size=8, precision="fp8", eval_every=10**6,
                       checkpoint_every=checkpoint_every, eval_rows=8)
@@ -160,7 +160,7 @@ def test_te_backend_trains_and_exports_plain_llama_weights(tmp_path, modules):
     import transformer_engine.pytorch as te
 
     from train.fp8_te_layer import TELlamaLayer
-    from train.metrics import read
+    from train.core.metrics import read
 
     loop = make_loop(tmp_path, modules, steps=30)
     swapped = TELlamaLayer if modules == "layer" else te.Linear

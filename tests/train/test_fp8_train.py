@@ -15,9 +15,9 @@ from tests.support.train import manual_sections
 from train import model as llama
 from train import tokenizer as tok
 from train.config import FP8Config, ModelConfig, TrainConfig
-from train.distributed import World
-from train.loop import LoopInputs, TrainLoop
-from train.metrics import MetricsLog, read
+from train.core.distributed import World
+from train.core.loop import LoopInputs, TrainLoop
+from train.core.metrics import MetricsLog, read
 from train.packing import PackedRows
 
 MODEL = ModelConfig(name="t", vocab_size=384, hidden_size=64, intermediate_size=128, num_layers=2, num_heads=4,

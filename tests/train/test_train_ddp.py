@@ -91,11 +91,11 @@ def _save_fp8_rank_states(out: Path) -> None:
     setting, each rank reading its own rows, and saves each rank's FP8 buffers."""
     import numpy as np
 
-    from train import distributed
+    from train.core import distributed
     from train import model as llama
     from train.config import FP8Config, ModelConfig, TrainConfig
-    from train.loop import LoopInputs, TrainLoop
-    from train.metrics import MetricsLog
+    from train.core.loop import LoopInputs, TrainLoop
+    from train.core.metrics import MetricsLog
     from train.packing import PackedRows
 
     torch.set_num_threads(1)

@@ -8,7 +8,8 @@ import pytest
 from tests.support.train import manual_sections, write_shards
 from train import tokenizer as tok
 from train.corpus import CorpusStats, iter_documents
-from train.packing import BatchOrder, PackedRows, PackingError, is_validation, pack_documents
+from train.core.order import BatchOrder
+from train.packing import PackedRows, PackingError, is_validation, pack_documents
 
 SEQ = 32
 

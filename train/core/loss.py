@@ -11,6 +11,7 @@ backward only scales them (the approach of Liger-Kernel's fused linear cross-ent
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 IGNORE_INDEX = -100
 
@@ -67,3 +68,33 @@ def linear_cross_entropy(
     return _ChunkedLinearCrossEntropy.apply(
         hidden, weight, targets, max(1, chunk_rows), compute_dtype or hidden.dtype
     )
+
+
+class CausalLMLoss(nn.Module):
+    """The module a step calls (and DDP wraps): a batch in, mean next-token loss out.
+
+    ``batch["input_ids"]`` is (B, T+1): positions 0..T-1 are read, 1..T predicted. Optional
+    ``batch["labels"]`` (same shape) replaces the targets, -100 marking positions without loss
+    (prompt tokens, padding); right padding needs no attention mask, since causal attention never
+    lets a real token see the padding after it.
+    """
+
+    def __init__(self, model: nn.Module, chunk_rows: int, compute_dtype: torch.dtype):
+        super().__init__()
+        self.model = model
+        self.chunk_rows = chunk_rows
+        self.compute_dtype = compute_dtype
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        rows = batch["input_ids"]
+        inputs = rows[:, :-1]
+        targets = batch["labels"][:, 1:] if "labels" in batch else rows[:, 1:]
+        if self.chunk_rows <= 0:
+            # shift_labels: our rows already hold the shifted targets (HF would drop the last one).
+            targets = targets.contiguous()
+            return self.model(input_ids=inputs, labels=targets, shift_labels=targets).loss
+        hidden = self.model.model(input_ids=inputs).last_hidden_state
+        weight = self.model.get_output_embeddings().weight
+        return linear_cross_entropy(
+            hidden.reshape(-1, hidden.shape[-1]), weight, targets.reshape(-1), self.chunk_rows, self.compute_dtype
+        )

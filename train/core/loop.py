@@ -1,8 +1,11 @@
-"""The pretraining loop: AdamW, warmup + cosine, accumulation, clipping, autocast, DDP, resume.
+"""The training loop of every recipe: AdamW, warmup + cosine, accumulation, clipping, autocast,
+FP8, DDP, evaluation, resumable checkpoints.
 
-Deterministic by construction: the model is initialised from the seed, a step's rows depend only
-on (seed, step), and a checkpoint holds everything else (model, optimizer, scheduler, RNG), so a
-run killed at any point and resumed computes the same losses as one that was never interrupted.
+Recipes (pretraining in train/stage.py, LoRA in customize/, ...) hand it a model, a loss module
+and two ``Batches`` (train and validation examples by index); the loop owns the order, the steps
+and the checkpoints. Deterministic by construction: a step's examples depend only on (seed,
+step), and a checkpoint holds everything else (model, optimizer, scheduler, RNG), so a run
+killed at any point and resumed computes the same losses as one that was never interrupted.
 """
 
 from __future__ import annotations
@@ -10,26 +13,63 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
-from train import checkpoint
-from train.config import Precision, TrainConfig
-from train.distributed import World, all_reduce_sum, barrier
-from train.metrics import MetricsLog, perplexity
-from train.model import CausalLMLoss
-from train.packing import BatchOrder, PackedRows
+from train.config import FP8Config, OptimConfig, Precision
+from train.core import checkpoint
+from train.core.distributed import World, all_reduce_sum, barrier
+from train.core.loss import CausalLMLoss
+from train.core.metrics import MetricsLog, perplexity
+from train.core.order import BatchOrder
 
 log = logging.getLogger("pipeline.train")
 
 
+class Batches(Protocol):
+    """Examples addressed by index: the loop decides which indices form each micro-batch."""
+
+    def __len__(self) -> int: ...
+
+    def batch(self, indices: np.ndarray) -> dict[str, torch.Tensor]:
+        """CPU tensors for these examples: ``input_ids`` (B, T+1), optional ``labels`` (B, T+1)."""
+        ...
+
+
+@dataclass
+class LoopSettings:
+    """What the loop reads from a recipe's config (``TrainConfig`` has all of these fields)."""
+
+    steps: int
+    micro_batch_size: int = 8
+    grad_accum: int = 1
+    seed: int = 1234
+    precision: Any = "bf16"  # fp32 | bf16 | fp8 (a Precision or its value)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    fp8: FP8Config = field(default_factory=FP8Config)
+    seq_len: int = 0  # fixed row length (FP8 checks its GEMM shapes against it); 0: variable
+    compile: bool = False
+    loss_chunk_rows: int = 1024
+    log_every: int = 1
+    eval_every: int = 50
+    eval_rows: int = 64
+    checkpoint_every: int = 50
+    keep_checkpoints: int = 2
+
+
 class ResumeError(ValueError):
     """A checkpoint that cannot continue this run (other world size or global batch)."""
+
+
+def cfg_seq(cfg: LoopSettings) -> int:
+    return int(getattr(cfg, "seq_len", 0) or 0)
 
 
 class WarmupCosine:
@@ -48,7 +88,7 @@ class WarmupCosine:
         return self.min_ratio + (1 - self.min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.Optimizer:
+def make_optimizer(model: nn.Module, cfg: LoopSettings, device: torch.device) -> torch.optim.Optimizer:
     # Weight decay on matrices only: decaying norm gains pulls them towards zero for no benefit.
     decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
@@ -61,7 +101,7 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig, device: torch.device) -> 
     return torch.optim.AdamW(groups, lr=cfg.optim.lr, betas=betas, fused=device.type in ("cpu", "cuda"))
 
 
-def resolve_precision(cfg: TrainConfig, device: torch.device) -> torch.dtype | None:
+def resolve_precision(cfg: LoopSettings, device: torch.device) -> torch.dtype | None:
     """The autocast dtype (None: plain fp32). With fp8, everything outside the FP8 GEMMs is bf16."""
     precision = Precision(cfg.precision)
     if precision in (Precision.bf16, Precision.fp8):
@@ -74,19 +114,28 @@ def resolve_precision(cfg: TrainConfig, device: torch.device) -> torch.dtype | N
 
 @dataclass
 class LoopInputs:
-    model: nn.Module  # the HF LlamaForCausalLM (unwrapped; its weights are what gets saved)
-    train_rows: PackedRows
-    val_rows: PackedRows
+    model: nn.Module  # the module whose weights are trained and checkpointed (e.g. the HF model)
+    train: Batches
+    val: Batches
     world: World
     checkpoint_dir: Path
     metrics: MetricsLog
     flops_per_token: float
     peak_flops: float | None
+    # batch -> mean loss; default: next-token cross-entropy of ``model`` (a CausalLMLoss)
+    loss: nn.Module | None = None
+    # checkpoints hold only parameters with requires_grad (adapters: the frozen base is not saved)
+    trainable_only: bool = False
 
 
 class TrainLoop:
-    def __init__(self, cfg: TrainConfig, inputs: LoopInputs):
+    def __init__(self, cfg: LoopSettings, inputs: LoopInputs):
         self.cfg, self.io = cfg, inputs
+        # The loop never draws from Python's or numpy's global generators, but checkpoints record
+        # them: seed both so a checkpoint (and the artifact) does not depend on what ran earlier
+        # in this process (curation's Dask client, say). torch's generator is the recipe's to seed.
+        random.seed(cfg.seed)
+        np.random.seed(cfg.seed % 2**32)
         self.world, self.device = inputs.world, inputs.world.device
         self.autocast_dtype = resolve_precision(cfg, self.device)
         compute = self.autocast_dtype or torch.float32
@@ -95,29 +144,34 @@ class TrainLoop:
         if Precision(cfg.precision) == Precision.fp8:
             from train import fp8
 
-            fp8.check_tokens(cfg.micro_batch_size, cfg.seq_len)
+            if cfg.seq_len:
+                fp8.check_tokens(cfg.micro_batch_size, cfg.seq_len)
             self.fp8 = fp8.prepare(self.model, cfg.fp8, self.device)  # before the optimizer sees the weights
-        self.loss_module = CausalLMLoss(self.model, cfg.loss_chunk_rows, compute)
+        self.loss_module = inputs.loss if inputs.loss is not None else CausalLMLoss(self.model, cfg.loss_chunk_rows, compute)
+        self.loss_module.to(self.device)
         self.optimizer = make_optimizer(self.model, cfg, self.device)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, WarmupCosine(cfg.optim.warmup_steps, cfg.steps, cfg.optim.min_lr_ratio)
         )
         self.global_batch = cfg.micro_batch_size * cfg.grad_accum * self.world.size
-        self.order = BatchOrder(len(inputs.train_rows), self.global_batch, cfg.seed)
+        self.order = BatchOrder(len(inputs.train), self.global_batch, cfg.seed)
         self.step = 0
+        self.tokens_seen = 0
 
     # -- set-up --------------------------------------------------------------------------------
     def resume(self) -> bool:
         found = checkpoint.latest(self.io.checkpoint_dir)
         if found is None:
             return False
-        record = checkpoint.load(found, self.model, self.optimizer, self.scheduler, self.world.rank, self.device)
+        record = checkpoint.load(found, self.model, self.optimizer, self.scheduler, self.world.rank, self.device,
+                                 strict=not self.io.trainable_only)
         if record["world_size"] != self.world.size or record["global_batch"] != self.global_batch:
             raise ResumeError(
                 f"{found}: saved with world size {record['world_size']} and global batch "
                 f"{record['global_batch']}; now {self.world.size} and {self.global_batch}"
             )
         self.step = record["step"]
+        self.tokens_seen = record.get("tokens_seen", self.step * self.global_batch * cfg_seq(self.cfg))
         self.io.metrics.truncate_after(self.step)
         log.info("resumed from %s (step %d, %d samples seen)", found, self.step, record["samples_seen"])
         return True
@@ -174,11 +228,13 @@ class TrainLoop:
         started = time.perf_counter()
         lr = self.scheduler.get_last_lr()[0]
         total = torch.zeros((), dtype=torch.float32, device=self.device)
+        tokens = 0
         for micro in range(cfg.grad_accum):
-            rows = self.io.train_rows.take(
+            batch = self._to_device(self.io.train.batch(
                 self.order.micro_rows(self.step, world.rank, micro, cfg.grad_accum, cfg.micro_batch_size)
-            )
-            batch = torch.from_numpy(rows).to(self.device, non_blocking=True)
+            ))
+            ids = batch["input_ids"]
+            tokens += ids.shape[0] * (ids.shape[1] - 1)
             last = micro == cfg.grad_accum - 1
             sync = contextlib.nullcontext() if last or not world.distributed else module.no_sync()
             with sync:
@@ -191,34 +247,36 @@ class TrainLoop:
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
-        loss_sum, = all_reduce_sum(world, [total.item() / cfg.grad_accum])
+        loss_sum, tokens = all_reduce_sum(world, [total.item() / cfg.grad_accum, float(tokens)])
+        tokens = int(tokens)
         elapsed = time.perf_counter() - started
-        tokens = self.global_batch * cfg.seq_len
+        self.tokens_seen += tokens
         record = {
             "kind": "train", "step": self.step + 1, "loss": loss_sum / world.size, "lr": lr,
             "grad_norm": float(grad_norm), "tokens_per_s": tokens / elapsed, "step_s": elapsed,
-            "tokens_seen": tokens * (self.step + 1),
+            "tokens_seen": self.tokens_seen,
         }
         if self.io.peak_flops:
             record["mfu"] = tokens / elapsed * self.io.flops_per_token / (self.io.peak_flops * world.size)
         return record
 
+    def _to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+
     @torch.no_grad()
     def evaluate(self) -> dict[str, Any]:
-        """Mean loss over the same first ``eval_rows`` validation rows every time, split across ranks."""
-        import numpy as np
-
+        """Mean loss over the same first ``eval_rows`` validation examples every time, split across ranks."""
         cfg, world = self.cfg, self.world
         was_training = self.model.training
         self.model.eval()
-        count = min(cfg.eval_rows, len(self.io.val_rows))
+        count = min(cfg.eval_rows, len(self.io.val))
         mine = np.arange(world.rank, count, world.size)
         loss_sum = 0.0
         for start in range(0, len(mine), cfg.micro_batch_size):
-            rows = self.io.val_rows.take(mine[start:start + cfg.micro_batch_size])
-            batch = torch.from_numpy(rows).to(self.device)
+            chunk = mine[start:start + cfg.micro_batch_size]
+            batch = self._to_device(self.io.val.batch(chunk))
             with self._autocast():
-                loss_sum += self.loss_module(batch).item() * len(rows)
+                loss_sum += self.loss_module(batch).item() * len(chunk)
         loss_sum, rows_done = all_reduce_sum(world, [loss_sum, float(len(mine))])
         loss = loss_sum / rows_done
         record = {"kind": "val", "step": self.step, "loss": loss, "perplexity": perplexity(loss), "rows": count}
@@ -233,9 +291,10 @@ class TrainLoop:
         if self.fp8 is not None and self.fp8.before_save is not None:
             self.fp8.before_save(self.model)
         if world.is_main:
-            extra = {"step": self.step, "samples_seen": self.step * self.global_batch,
+            extra = {"step": self.step, "samples_seen": self.step * self.global_batch, "tokens_seen": self.tokens_seen,
                      "world_size": world.size, "global_batch": self.global_batch, "seed": self.cfg.seed}
-            checkpoint.write_shared(stage, self.model, self.optimizer, self.scheduler, extra)
+            checkpoint.write_shared(stage, self.model, self.optimizer, self.scheduler, extra,
+                                    trainable_only=self.io.trainable_only)
         barrier(world)
         checkpoint.write_rank(stage, world.rank, self.device)
         barrier(world)

@@ -53,12 +53,20 @@ def staging(root: Path, step: int) -> Path:
     return stage
 
 
-def write_shared(stage: Path, model: torch.nn.Module, optimizer, scheduler, extra: dict[str, Any]) -> None:
+def model_state(model: torch.nn.Module, trainable_only: bool = False) -> dict[str, torch.Tensor]:
+    """The weights a checkpoint keeps: all of them, or (adapters) only those being trained."""
+    if not trainable_only:
+        return model.state_dict()
+    return {name: p.detach() for name, p in model.named_parameters() if p.requires_grad}
+
+
+def write_shared(stage: Path, model: torch.nn.Module, optimizer, scheduler, extra: dict[str, Any],
+                 trainable_only: bool = False) -> None:
     """Rank 0's part: everything replicated across data-parallel ranks."""
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    torch.save(model.state_dict(), stage / "model.pt")
+    torch.save(model_state(model, trainable_only), stage / "model.pt")
     torch.save(optimizer.state_dict(), stage / "optimizer.pt")
     torch.save({"scheduler": scheduler.state_dict(), **extra}, stage / "trainer.tmp")
 
@@ -82,9 +90,17 @@ def publish(stage: Path, root: Path, step: int, keep: int) -> Path:
     return final
 
 
-def load(folder: Path, model: torch.nn.Module, optimizer, scheduler, rank: int, device: torch.device) -> dict[str, Any]:
-    """Restore everything in place; returns the trainer record (step, samples, ...)."""
-    model.load_state_dict(torch.load(folder / "model.pt", map_location=device, weights_only=True))
+def load(folder: Path, model: torch.nn.Module, optimizer, scheduler, rank: int, device: torch.device,
+         strict: bool = True) -> dict[str, Any]:
+    """Restore everything in place; returns the trainer record (step, samples, ...).
+
+    ``strict=False`` for checkpoints that hold only the trained parameters: every saved tensor
+    must still match a parameter (a renamed adapter is an error, not a silent no-op).
+    """
+    result = model.load_state_dict(torch.load(folder / "model.pt", map_location=device, weights_only=True),
+                                   strict=strict)
+    if not strict and result.unexpected_keys:
+        raise KeyError(f"{folder}: checkpoint has weights the model does not: {result.unexpected_keys[:3]}")
     optimizer.load_state_dict(torch.load(folder / "optimizer.pt", map_location=device, weights_only=True))
     record = torch.load(folder / "trainer.pt", weights_only=False)
     scheduler.load_state_dict(record.pop("scheduler"))
