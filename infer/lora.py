@@ -24,11 +24,12 @@ import numpy as np
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 MLP = ("gate_proj", "up_proj", "down_proj")
 MODULES = ATTENTION + MLP
-# TensorRT-LLM's LoRA module names for the HF Llama projections. Note the crossed MLP names:
-# TRT-LLM calls HF up_proj "mlp_h_to_4h" and gate_proj "mlp_gate" (its checkpoints swap fc/gate).
+# TensorRT-LLM's LoRA module names for the HF Llama projections (its lora_manager's default
+# trtllm_modules_to_hf_modules). Note the crossed MLP names: HF gate_proj is TRT-LLM's
+# "mlp_h_to_4h" (its fc) and HF up_proj is "mlp_gate" - the easy trap of its checkpoint format.
 TRTLLM_NAMES = {
     "q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_dense",
-    "gate_proj": "mlp_gate", "up_proj": "mlp_h_to_4h", "down_proj": "mlp_4h_to_h",
+    "gate_proj": "mlp_h_to_4h", "up_proj": "mlp_gate", "down_proj": "mlp_4h_to_h",
 }
 _KEY = re.compile(r"(?:^|\.)layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.lora_([AB])\.weight$")
 
