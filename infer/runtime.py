@@ -116,9 +116,12 @@ class Generator:
             if kind == "delta":
                 yield value  # type: ignore[misc]
 
-    def _events(self, request: GenerationRequest):
+    def events(self, request: GenerationRequest) -> Iterator[tuple[str, Any]]:
+        """("delta", text) events in order, then ("done", GenerationResult)."""
         prompt_ids, adapter = self._prepare(request)
         return self._engine.run(prompt_ids, adapter, request.sampling)
+
+    _events = events
 
     def _prepare(self, request: GenerationRequest) -> tuple[list[int], str | None]:
         if (request.prompt is None) == (request.messages is None):
