@@ -67,7 +67,7 @@ def load_llama(folder: Path, dtype: torch.dtype, device: torch.device):
 
 
 class TorchRunner:
-    def __init__(self, model_dir: Path, adapters: list[LoraAdapter], max_slots: int = 16,
+    def __init__(self, model_dir, adapters: list[LoraAdapter], max_slots: int = 16,
                  max_len: int | None = None, device: str = "auto", dtype: str = "auto",
                  cuda_graphs: bool | None = None, compile: bool = False, threads: int = 0):
         if threads > 0:
@@ -78,7 +78,10 @@ class TorchRunner:
         self.dtype = {"auto": torch.bfloat16 if on_gpu else torch.float32, "fp32": torch.float32,
                       "float32": torch.float32, "bf16": torch.bfloat16, "bfloat16": torch.bfloat16,
                       "fp16": torch.float16, "float16": torch.float16}[dtype]
-        self.model = load_llama(model_dir, self.dtype, self.device)
+        if isinstance(model_dir, (str, Path)):
+            self.model = load_llama(model_dir, self.dtype, self.device)
+        else:  # an already loaded LlamaForCausalLM (benchmarks build random ones in memory)
+            self.model = model_dir.to(device=self.device, dtype=self.dtype).eval()
         config = self.model.config
         self.layers = self.model.model.layers
         self.heads, self.kv_heads = config.num_attention_heads, config.num_key_value_heads
