@@ -95,7 +95,9 @@ class TorchRunner:
         self.bank = self._build_bank(adapters)
         self._apply_rope = _rope_function()
         self._step = torch.compile(self._decode_static, dynamic=False) if compile else self._decode_static
-        self.graphs_enabled = on_gpu if cuda_graphs is None else (cuda_graphs and on_gpu)
+        # On CPU, cuda_graphs=True runs the same fixed-shape step the graphs capture, uncaptured
+        # (tests check that path's padding rows and context buckets there).
+        self.graphs_enabled = on_gpu if cuda_graphs is None else bool(cuda_graphs)
         self._graphs: dict[tuple[int, int], tuple] = {}
         self._static: dict[str, torch.Tensor] = {}
         log.info("infer: torch runner on %s (%s), %d slots x %d tokens, %d adapter(s), cuda graphs %s%s",
@@ -203,10 +205,11 @@ class TorchRunner:
                                _decode_mask(at, width), width, self._lora_rows(index, uniform))
         return TorchLogits(logits)
 
-    def _decode_static(self, ids, at, adapters, width: int):
-        """The graph-capturable step: fixed shapes, LoRA always gathered (rows may differ)."""
+    def _decode_static(self, ids, at, adapters, width: int, use_lora: bool):
+        """The graph-capturable step: fixed shapes; LoRA gathered per row, or skipped entirely
+        (a separate graph) when every row runs the base model."""
         batch = ids.shape[0]
-        lora = self._lora_rows(adapters, None)
+        lora = self._lora_rows(adapters, None) if use_lora else None
         logits = self._forward(ids[:, None], at[:, None], torch.arange(batch, device=ids.device), at,
                                _decode_mask(at, width), width, lora)
         return logits, logits.argmax(dim=-1)
@@ -216,7 +219,8 @@ class TorchRunner:
         bucket = next((b for b in _BATCH_BUCKETS if b >= batch), batch)
         bucket = min(bucket, self.max_slots)
         width = _context_bucket(max(lengths) + 1, self.max_len)
-        key = (bucket, width)
+        use_lora = bool(self.bank) and any(adapters)
+        key = (bucket, width, use_lora)
         if not self._static:
             self._static = {name: torch.zeros(self.max_slots, dtype=torch.long, device=self.device)
                             for name in ("ids", "at", "adapters")}
@@ -224,14 +228,19 @@ class TorchRunner:
             buffer = self._static[name]
             buffer.zero_()  # rows past the batch: token 0 at position 0 of a free slot, base model
             buffer[:batch].copy_(torch.tensor(values, dtype=torch.long), non_blocking=True)
+        if self.device.type != "cuda":
+            logits, ids = self._step(self._static["ids"][:bucket], self._static["at"][:bucket],
+                                     self._static["adapters"][:bucket], width, use_lora)
+            return TorchLogits(logits[:batch], ids[:batch])
         if key not in self._graphs:
-            self._graphs[key] = self._capture(bucket, width)
+            self._graphs[key] = self._capture(bucket, width, use_lora)
         graph, logits, ids = self._graphs[key]
         graph.replay()
         return TorchLogits(logits[:batch], ids[:batch])
 
-    def _capture(self, bucket: int, width: int):
-        args = (self._static["ids"][:bucket], self._static["at"][:bucket], self._static["adapters"][:bucket], width)
+    def _capture(self, bucket: int, width: int, use_lora: bool):
+        args = (self._static["ids"][:bucket], self._static["at"][:bucket], self._static["adapters"][:bucket], width,
+                use_lora)
         saved = [(k[:bucket].clone(), v[:bucket].clone()) for k, v in zip(self.k, self.v)]
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
@@ -245,7 +254,7 @@ class TorchRunner:
         for (k, v), (k0, v0) in zip(zip(self.k, self.v), saved):  # capture wrote into live slots
             k[:bucket].copy_(k0)
             v[:bucket].copy_(v0)
-        log.info("infer: captured a CUDA graph for batch %d x context %d", bucket, width)
+        log.info("infer: captured a CUDA graph for batch %d x context %d%s", bucket, width, " with LoRA" if use_lora else "")
         return graph, logits, ids
 
     def move(self, src: int, dst: int, length: int) -> None:

@@ -98,3 +98,22 @@ def test_more_requests_than_slots_queue_and_all_complete(tiny_bundle):
         for t in threads:
             t.join(timeout=120)
     assert [r.token_ids for r in results] == solo
+
+
+def test_the_fixed_shape_step_cuda_graphs_capture_gives_the_same_tokens(tiny_bundle, torch_gen):
+    """cuda_graphs=True on CPU runs the captured step uncaptured: padded batch buckets, context
+    buckets and per-row LoRA gathering must not change any row's tokens."""
+    from infer.runtime import Generator
+
+    requests = mixed_requests(7)
+    expected = [torch_gen.generate(r).token_ids for r in requests]
+    with Generator.open(tiny_bundle, backend="torch", max_batch=8, threads=1, cuda_graphs=True) as static:
+        results: list = [None] * len(requests)
+        threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, static.generate(requests[i])))
+                   for i in range(len(requests))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert static._engine.scheduler.runner.graphs_enabled
+    assert [r.token_ids for r in results] == expected
