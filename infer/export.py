@@ -216,7 +216,7 @@ def _parity(bundle: Path, cfg, inputs: ExportInputs, codec, adapters, heldout, q
     report: dict = {"prompts": len(requests), "max_tokens": cfg.parity.max_tokens, "edge": {}}
     for precision in cfg.edge.precisions:
         report["edge"][precision] = checks.edge_parity(bundle, precision, requests, prompt_ids, refs,
-                                                       cfg.parity.max_tokens, cfg.parity.tie)
+                                                       cfg.parity.max_tokens, cfg.parity.tie, cfg.threads)
     if "fp32" in cfg.edge.precisions and adapters:
         files = {a.name: bundle / f"edge/fp32/adapters/{a.name}.onnx_adapter" for a in adapters}
         report["genai_run_time_adapters"] = checks.genai_adapter_parity(
@@ -226,7 +226,7 @@ def _parity(bundle: Path, cfg, inputs: ExportInputs, codec, adapters, heldout, q
     if heldout is not None and len(heldout):
         ppl["hf_fp32"] = quant_result.get("ppl_reference") or _hf_perplexity(inputs.base, heldout)
         for precision in cfg.edge.precisions:
-            ppl[f"edge_{precision}"] = checks.edge_perplexity(bundle, precision, heldout)
+            ppl[f"edge_{precision}"] = checks.edge_perplexity(bundle, precision, heldout, cfg.threads)
         for name, info in quant_result.get("formats", {}).items():
             ppl[f"modelopt_{name}"] = info["ppl"]
         reference = ppl["hf_fp32"]

@@ -65,7 +65,7 @@ def compare(got: list[int], ref: Reference, tie: float) -> str:
 
 
 def edge_parity(root: Path, precision: str, requests: list, prompt_ids: list[list[int]],
-                refs: dict[str | None, list[Reference]], max_new: int, tie: float) -> dict:
+                refs: dict[str | None, list[Reference]], max_new: int, tie: float, threads: int = 0) -> dict:
     """Greedy tokens of the edge Generator vs HF, and max |logit difference| on the prompts."""
     from dataclasses import replace
 
@@ -74,7 +74,7 @@ def edge_parity(root: Path, precision: str, requests: list, prompt_ids: list[lis
 
     index = _edge_entry(root, precision)
     report: dict = {}
-    with Generator.open(root, backend="edge", precision=precision, verify="none", max_batch=4) as gen:
+    with Generator.open(root, backend="edge", precision=precision, verify="none", max_batch=4, threads=threads) as gen:
         for adapter in refs:
             outcomes = []
             for request, ref in zip(requests, refs[adapter]):
@@ -82,7 +82,8 @@ def edge_parity(root: Path, precision: str, requests: list, prompt_ids: list[lis
                 outcomes.append(compare(gen.generate(asked).token_ids, ref, tie))
             report[adapter or "base"] = {"prompts": len(requests), "equal": outcomes.count("equal"),
                                          "near_tie": outcomes.count("near_tie"), "differ": outcomes.count("differ")}
-    runner = EdgeRunner(root / index["path"], {n: root / p for n, p in index.get("adapters", {}).items()}, max_slots=1)
+    runner = EdgeRunner(root / index["path"], {n: root / p for n, p in index.get("adapters", {}).items()}, max_slots=1,
+                        threads=threads)
     names = list(index.get("adapters", {}))
     for adapter in refs:
         slot = 0 if adapter is None else names.index(adapter) + 1
@@ -129,10 +130,10 @@ def _stop_ids(folder: Path) -> set[int]:
     return set(value if isinstance(value, list) else [value])
 
 
-def edge_perplexity(root: Path, precision: str, rows: np.ndarray) -> float:
+def edge_perplexity(root: Path, precision: str, rows: np.ndarray, threads: int = 0) -> float:
     from infer.edge_runner import EdgeRunner
 
-    runner = EdgeRunner(root / _edge_entry(root, precision)["path"], {}, max_slots=1)
+    runner = EdgeRunner(root / _edge_entry(root, precision)["path"], {}, max_slots=1, threads=threads)
     total, count = 0.0, 0
     for row in rows:
         logits = runner.score([int(t) for t in row]).astype(np.float64)
