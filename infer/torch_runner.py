@@ -241,7 +241,6 @@ class TorchRunner:
     def _capture(self, bucket: int, width: int, use_lora: bool):
         args = (self._static["ids"][:bucket], self._static["at"][:bucket], self._static["adapters"][:bucket], width,
                 use_lora)
-        saved = [(k[:bucket].clone(), v[:bucket].clone()) for k, v in zip(self.k, self.v)]
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):
@@ -251,9 +250,8 @@ class TorchRunner:
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
             logits, ids = self._step(*args)
-        for (k, v), (k0, v0) in zip(zip(self.k, self.v), saved):  # capture wrote into live slots
-            k[:bucket].copy_(k0)
-            v[:bucket].copy_(v0)
+        # The warm-up steps wrote this step's K/V at each active row's next position (what the
+        # replay below writes again) and position 0 of free slots (overwritten by their prefill).
         log.info("infer: captured a CUDA graph for batch %d x context %d%s", bucket, width, " with LoRA" if use_lora else "")
         return graph, logits, ids
 
