@@ -32,8 +32,10 @@ class TrtllmExportConfig:
 
 @dataclass
 class ParityConfig:
-    prompts: list[str] = field(default_factory=list)
-    chat_prompts: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=lambda: ["To charge the Kestrel EV7 at home,",
+                                                         "The tyre pressure warning light"])
+    chat_prompts: list[str] = field(default_factory=lambda: ["How do I open the charge port?",
+                                                              "Turn the seat heater to level two."])
     max_tokens: int = 24
     tie: float = 1e-3
     enforce: bool = True
