@@ -201,7 +201,7 @@ def hf_generate_row(folder: Path, name: str, tokens: int) -> dict:
 
     run(8)
     first, total = run(1), run(tokens)
-    del model
+    model.cpu()
     torch.cuda.empty_cache()
     return {"preset": name, "mode": "HF generate (eager)", "runner_tok_s": (tokens - 1) / (total - first),
             "runner_ms_per_token": 1000 * (total - first) / (tokens - 1)}

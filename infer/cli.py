@@ -36,8 +36,14 @@ def _parse(options: dict[str, str]) -> dict:
 
 def generate(bundle: Path, raw: dict[str, str]) -> int:
     from infer.bundle import BundleError
-    from infer.runtime import (BackendUnavailable, GenerationRequest, Generator, InvalidRequest, SamplingParams,
-                               UnknownAdapter)
+    from infer.runtime import (
+        BackendUnavailable,
+        GenerationRequest,
+        Generator,
+        InvalidRequest,
+        SamplingParams,
+        UnknownAdapter,
+    )
 
     try:
         options = _parse(raw)

@@ -61,7 +61,7 @@ def run_builder(hf_dir: Path, out_dir: Path, precision: str, cache_dir: Path, ex
         command += ["--extra_options", *(f"{k}={v}" for k, v in extra.items())]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+    proc = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=timeout)
     if proc.returncode != 0 or not (out_dir / "genai_config.json").is_file():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         raise EdgeBuildError(f"onnxruntime-genai model builder failed for {precision}: {tail[0][:400]}")

@@ -155,7 +155,6 @@ class EdgeRunner:
         return self._run(ids, np.ones_like(ids), 0, self._uniform.get(adapter, {}) if adapter else {})[0].astype(np.float32)
 
     def decode(self, tokens: list[int], lengths: list[int], adapters: list[int]) -> NumpyLogits:
-        rows = len(tokens)
         ids = np.asarray(tokens, dtype=np.int64)[:, None]
         positions = np.arange(max(lengths) + 1)[None]
         mask = (positions <= np.asarray(lengths)[:, None]).astype(np.int64)

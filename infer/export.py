@@ -233,7 +233,7 @@ def _parity(bundle: Path, cfg, inputs: ExportInputs, codec, adapters, heldout, q
         report["perplexity"] = {k: round(v, 4) for k, v in ppl.items()}
         report["perplexity_delta_pct"] = {k: round(100 * (v - reference) / reference, 3) for k, v in ppl.items()
                                           if k != "hf_fp32"}
-        report["heldout"] = {"rows": int(len(heldout)), "tokens_per_row": int(heldout.shape[1]),
+        report["heldout"] = {"rows": len(heldout), "tokens_per_row": int(heldout.shape[1]),
                              "source": quant_result.get("text_source")}
     if quant_result.get("formats"):
         report["rope_theta"] = {n: i["rope"] for n, i in quant_result["formats"].items()}

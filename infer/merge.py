@@ -36,4 +36,4 @@ def merge_adapter(base: Path, adapter: LoraAdapter, out: Path) -> None:
                 tensors[key] = (weight.astype(np.float32) + delta).astype(weight.dtype)
         save_file(tensors, str(out / item.name), metadata={"format": "pt"})
     if pending:
-        raise ValueError(f"adapter '{adapter.name}': the base has no weight {sorted(pending)[0]}")
+        raise ValueError(f"adapter '{adapter.name}': the base has no weight {min(pending)}")

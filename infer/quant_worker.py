@@ -98,7 +98,7 @@ def main(job_path: str) -> int:
         result["formats"][name] = {
             "quant_algo": (quant_config.get("quantization") or {}).get("quant_algo"),
             "ppl": ppl, "ppl_delta": ppl - reference, "ppl_delta_pct": 100.0 * (ppl - reference) / reference,
-            "rope": rope, "calibration_rows": int(len(calib)), "quantize_s": round(quantized_s, 2),
+            "rope": rope, "calibration_rows": len(calib), "quantize_s": round(quantized_s, 2),
             "total_s": round(time.perf_counter() - t0, 2),
         }
         del model

@@ -130,7 +130,7 @@ def quantize(model_dir: Path, out_root: Path, formats: list[str], calib: np.ndar
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run([sys.executable, "-m", "infer.quant_worker", str(work_dir / "quant_job.json")],
-                          capture_output=True, text=True, env=env, timeout=timeout, cwd=repo)
+                          check=False, capture_output=True, text=True, env=env, timeout=timeout, cwd=repo)
     (work_dir / "quant_worker.log").write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         lines = [l for l in proc.stderr.strip().splitlines() if l.strip()]

@@ -14,9 +14,10 @@ This module imports nothing heavy; backends are imported when a generator is ope
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 log = logging.getLogger("pipeline.infer")
 BACKENDS = ("edge", "torch", "trtllm")
@@ -76,7 +77,7 @@ class Generator:
 
     # --- opening --------------------------------------------------------------------------------
     @classmethod
-    def open(cls, bundle: Path, backend: str = "auto", **options: Any) -> "Generator":
+    def open(cls, bundle: Path, backend: str = "auto", **options: Any) -> Generator:
         """Options: verify (full|fast|none), precision (edge: fp32|int4), max_batch, max_len,
         threads, device/dtype/cuda_graphs/compile (torch), adapters={name: dir} (HF folder)."""
         from infer import bundle as bundles
@@ -143,7 +144,7 @@ class Generator:
     def close(self) -> None:
         self._engine.close()
 
-    def __enter__(self) -> "Generator":
+    def __enter__(self) -> Generator:
         return self
 
     def __exit__(self, *exc) -> None:

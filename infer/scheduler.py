@@ -17,8 +17,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Sequence:
     rng: np.random.Generator
     detok: Detokenizer
     stop: StopText
-    events: "queue.Queue[tuple[str, object]]" = field(default_factory=queue.Queue)
+    events: queue.Queue[tuple[str, object]] = field(default_factory=queue.Queue)
     submitted: float = field(default_factory=time.perf_counter)
     first_token_at: float | None = None
     generated: list[int] = field(default_factory=list)

@@ -78,7 +78,7 @@ class Codec:
             found = self.tokenizer.token_to_id(token) if token else None
             if found is not None:
                 ids.append(found)
-        return sorted(set(int(i) for i in ids))
+        return sorted({int(i) for i in ids})
 
 
 def _read_json(path: Path) -> dict:

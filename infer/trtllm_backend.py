@@ -52,7 +52,7 @@ class TrtllmEngine:
         lora = None
         if adapter is not None:
             lora = lora_request(adapter, list(self.adapters).index(adapter), self.adapters[adapter])
-        events: "queue.Queue[tuple[str, object]]" = queue.Queue()
+        events: queue.Queue[tuple[str, object]] = queue.Queue()
         started = time.perf_counter()
 
         async def consume():
@@ -116,4 +116,4 @@ def open_trtllm(root: Path, index: dict, options: dict) -> Generator:
                      TrtllmEngine(llm, adapters), max_len)
 
 
-__all__ = ["open_trtllm", "build_llm", "lora_request", "OPTIONS_FILE"]
+__all__ = ["OPTIONS_FILE", "build_llm", "lora_request", "open_trtllm"]

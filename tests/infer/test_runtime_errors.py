@@ -8,8 +8,14 @@ import shutil
 import pytest
 
 from infer.bundle import BundleError
-from infer.runtime import (BackendUnavailable, GenerationRequest, Generator, InvalidRequest, SamplingParams,
-                           UnknownAdapter)
+from infer.runtime import (
+    BackendUnavailable,
+    GenerationRequest,
+    Generator,
+    InvalidRequest,
+    SamplingParams,
+    UnknownAdapter,
+)
 
 
 def test_unknown_adapter_names_the_ones_there_are(gen):

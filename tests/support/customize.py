@@ -18,7 +18,6 @@ from pathlib import Path
 
 from pipeline.registry import Registry
 from pipeline.stage import StageContext, StageResult
-
 from tests.support.cli import project_paths, run_cli
 from tests.support.train import TINY_MODEL, TINY_TRAIN, manual_sections
 
