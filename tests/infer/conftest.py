@@ -10,16 +10,24 @@ from tests.support.customize import make_adapters, make_model
 
 
 @pytest.fixture(scope="session")
-def tiny_bundle(tmp_path_factory) -> Path:
-    """A bundle with hf/ (base + 2 PEFT adapters) and edge/fp32 (with .onnx_adapter files)."""
+def tiny_hf(tmp_path_factory) -> Path:
+    """hf/base (a tiny random Llama + tokenizer) and hf/adapters/<2 PEFT adapters>."""
+    root = tmp_path_factory.mktemp("bundle")
+    make_adapters(make_model(root / "hf" / "base", hidden=64, layers=2, max_len=128), root / "hf" / "adapters")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tiny_hf, tmp_path_factory) -> Path:
+    """The bundle: hf/ plus edge/fp32 (with .onnx_adapter files) and bundle.json."""
     from infer.bundle import write_index
     from infer.edge_build import build_edge
-    from infer.lora import read_adapter
+    from infer.lora import adapter_folders, read_adapter
     from infer.textio import Codec
 
-    root = tmp_path_factory.mktemp("bundle")
-    base = make_model(root / "hf" / "base", hidden=64, layers=2, max_len=128)
-    folders = make_adapters(base, root / "hf" / "adapters")
+    root = tiny_hf
+    base = root / "hf" / "base"
+    folders = adapter_folders(root / "hf" / "adapters")
     adapters = [read_adapter(path, name) for name, path in folders.items()]
     build_edge(base, root / "edge" / "fp32", "fp32", adapters, tmp_path_factory.mktemp("work"), Codec(base).stop_ids)
     write_index(root, {
