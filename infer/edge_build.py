@@ -148,7 +148,7 @@ def adapter_parameters(adapter: LoraAdapter, hf_config: dict, input_shapes: dict
                        graph_projections: dict[tuple[int, str], Projection]) -> dict[str, np.ndarray]:
     """One adapter's values for every LoRA input of the graph (zeros where it does not apply)."""
     values = {}
-    for (layer, name), proj in graph_projections.items():
+    for (layer, name), proj in sorted(graph_projections.items()):  # sorted: byte-identical files
         a_name, b_name = lora_input_names(proj)
         if a_name not in input_shapes:
             continue
@@ -173,7 +173,7 @@ def write_onnx_adapter(values: dict[str, np.ndarray], path: Path) -> None:
     adapter = ort.AdapterFormat()
     adapter.set_adapter_version(1)
     adapter.set_model_version(1)
-    adapter.set_parameters({name: ort.OrtValue.ortvalue_from_numpy(v) for name, v in values.items()})
+    adapter.set_parameters({name: ort.OrtValue.ortvalue_from_numpy(values[name]) for name in sorted(values)})
     adapter.export_adapter(str(path))
 
 

@@ -120,3 +120,32 @@ def test_curated_rows_from_text_split_into_calibration_and_heldout(edge, tmp_pat
     (tmp_path / "bad.jsonl").write_text('{"text": "ok"}\nnot json\n')
     with pytest.raises(HeldoutError, match="bad.jsonl:2: not a JSON object"):
         rows_from_text(tmp_path / "bad.jsonl", edge.codec, 32, 3, 2)
+
+
+def test_onnx_adapter_files_are_byte_identical_across_processes(tiny_bundle, tmp_path):
+    """Re-made exports must hash the same (a killed export re-runs to the same digest): the
+    adapter conversion may not depend on Python's per-process string hash order."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    script = (
+        "import json, sys, onnx; from pathlib import Path\n"
+        "from infer.edge_build import adapter_parameters, projections, write_onnx_adapter\n"
+        "from infer.lora import read_adapter\n"
+        "b = Path(sys.argv[1]); cfg = json.loads((b / 'hf/base/config.json').read_text())\n"
+        "g = onnx.load(str(b / 'edge/fp32/model.onnx'), load_external_data=False).graph\n"
+        "shapes = {i.name: tuple(i.dims) for i in g.initializer if i.name.startswith('lora.')}\n"
+        "a = read_adapter(b / 'hf/adapters/cockpit_commands')\n"
+        "write_onnx_adapter(adapter_parameters(a, cfg, shapes, projections(cfg, {n.name for n in g.node})), Path(sys.argv[2]))\n"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"{seed}.onnx_adapter"
+        subprocess.run([sys.executable, "-c", script, str(tiny_bundle), str(out)], check=True, cwd=REPO,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (tiny_bundle / "edge/fp32/adapters/cockpit_commands.onnx_adapter").read_bytes()
