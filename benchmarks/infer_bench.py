@@ -122,13 +122,15 @@ def _concurrent(gen, requests):
     return results
 
 
-def genai_rows(bundle: Path, tokens: int) -> list[dict]:
+def genai_rows(bundle: Path, tokens: int, threads: int) -> list[dict]:
     import numpy as np
     import onnxruntime_genai as og
 
     rows = []
     for precision in ("fp32", "int4"):
-        model = og.Model(str(bundle / "edge" / precision))
+        config = og.Config(str(bundle / "edge" / precision))
+        config.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads}}}}))
+        model = og.Model(config)
         tokenizer = og.Tokenizer(model)
         ids = np.asarray(tokenizer.encode(PROMPTS[0]), dtype=np.int32)
         params = og.GeneratorParams(model)
@@ -205,7 +207,7 @@ def main() -> None:
             args.bundle or Path(tmp), ["fp32", "int4"])
         rounds = []
         for _ in range(args.rounds):
-            rows = hf_rows(bundle, args.tokens) + genai_rows(bundle, args.tokens)
+            rows = hf_rows(bundle, args.tokens) + genai_rows(bundle, args.tokens, args.threads)
             rows += runtime_rows(bundle, "edge", args.threads, args.tokens, precision="fp32")
             rows += runtime_rows(bundle, "edge", args.threads, args.tokens, precision="int4")
             rows += runtime_rows(bundle, "torch", args.threads, args.tokens)

@@ -88,6 +88,8 @@ class EdgeRunner:
         self.k = [np.zeros(shape, dtype) for _ in range(self.layers)]
         self.v = [np.zeros(shape, dtype) for _ in range(self.layers)]
         self._views: dict[tuple[int, int], list] = {}
+        self.vocab = int(config["model"]["vocab_size"])
+        self._decode_bindings: dict[int, tuple] = {}  # rows -> (binding with KV + logits bound, logits buffer)
         lora_inputs = {i.name for i in self.session.get_overridable_initializers()}
         self.bank = self._build_bank(adapters, lora_inputs)
         self._lora_cache: tuple[tuple[int, ...], dict] | None = None
@@ -155,11 +157,29 @@ class EdgeRunner:
         return self._run(ids, np.ones_like(ids), 0, self._uniform.get(adapter, {}) if adapter else {})[0].astype(np.float32)
 
     def decode(self, tokens: list[int], lengths: list[int], adapters: list[int]) -> NumpyLogits:
-        ids = np.asarray(tokens, dtype=np.int64)[:, None]
-        positions = np.arange(max(lengths) + 1)[None]
-        mask = (positions <= np.asarray(lengths)[:, None]).astype(np.int64)
-        logits = self._run(ids, mask, 0, self._lora_feeds(adapters))
-        return NumpyLogits(logits[:, -1].astype(np.float32))
+        """One step for rows 0..n-1. The binding of each batch size (KV views, logits buffer) is
+        made once and reused: per step only the ids, the mask and the LoRA inputs are rebound."""
+        rows = len(tokens)
+        if rows not in self._decode_bindings:
+            binding = self.session.io_binding()
+            for i, (k, v) in enumerate(self._kv(0, rows)):
+                binding.bind_ortvalue_input(self.past_k[i], k)
+                binding.bind_ortvalue_input(self.past_v[i], v)
+                binding.bind_ortvalue_output(self.present_k[i], k)
+                binding.bind_ortvalue_output(self.present_v[i], v)
+            out = np.empty((rows, 1, self.vocab), dtype=np.float32)
+            binding.bind_ortvalue_output(self.logits_name, self.ort.OrtValue.ortvalue_from_numpy(out))
+            self._decode_bindings[rows] = (binding, out)
+        binding, out = self._decode_bindings[rows]
+        binding.bind_cpu_input("input_ids", np.asarray(tokens, dtype=np.int64)[:, None])
+        lengths_array = np.asarray(lengths)
+        binding.bind_cpu_input("attention_mask",
+                               (np.arange(lengths_array.max() + 1) <= lengths_array[:, None]).astype(np.int64))
+        if self.bank:  # always bound (zeros for base rows): a binding keeps what it was last given
+            for name, value in (self._lora_feeds(adapters) or self._uniform[0]).items():
+                binding.bind_ortvalue_input(name, value)
+        self.session.run_with_iobinding(binding)
+        return NumpyLogits(out[:, 0])
 
     def _lora_feeds(self, adapters: list[int]) -> dict:
         if not self.bank or not any(adapters):
@@ -179,4 +199,5 @@ class EdgeRunner:
 
     def close(self) -> None:
         self._views.clear()
+        self._decode_bindings.clear()
         self._lora_cache = None
