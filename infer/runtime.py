@@ -106,23 +106,21 @@ class Generator:
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         result = None
-        for kind, value in self._events(request):
+        for kind, value in self.events(request, streaming=False):
             if kind == "done":
                 result = value
         assert result is not None
         return result
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        for kind, value in self._events(request):
+        for kind, value in self.events(request):
             if kind == "delta":
                 yield value  # type: ignore[misc]
 
-    def events(self, request: GenerationRequest) -> Iterator[tuple[str, Any]]:
-        """("delta", text) events in order, then ("done", GenerationResult)."""
+    def events(self, request: GenerationRequest, streaming: bool = True) -> Iterator[tuple[str, Any]]:
+        """("delta", text) events in order (none when ``streaming`` is off), then ("done", GenerationResult)."""
         prompt_ids, adapter = self._prepare(request)
-        return self._engine.run(prompt_ids, adapter, request.sampling)
-
-    _events = events
+        return self._engine.run(prompt_ids, adapter, request.sampling, streaming)
 
     def _prepare(self, request: GenerationRequest) -> tuple[list[int], str | None]:
         if (request.prompt is None) == (request.messages is None):
@@ -168,7 +166,7 @@ class LocalEngine:
         self.scheduler = Scheduler(runner, codec, name)
         self.codec, self.adapters = codec, adapters
 
-    def run(self, prompt_ids: list[int], adapter: str | None, s: SamplingParams):
+    def run(self, prompt_ids: list[int], adapter: str | None, s: SamplingParams, streaming: bool = True):
         import time
 
         import numpy as np
@@ -181,7 +179,7 @@ class LocalEngine:
             prompt_ids=prompt_ids, adapter=0 if adapter is None else self.adapters.index(adapter) + 1,
             max_new=min(s.max_tokens, runner.max_len - len(prompt_ids)),
             temperature=s.temperature, top_k=s.top_k, top_p=s.top_p, rng=np.random.default_rng(s.seed),
-            detok=Detokenizer(self.codec), stop=StopText(list(s.stop)),
+            detok=Detokenizer(self.codec), stop=StopText(list(s.stop)), streaming=streaming,
         )
         self.scheduler.submit(seq)
         for kind, value in self.scheduler.events(seq):

@@ -82,6 +82,13 @@ class Sequence:
     slot: int = -1
     length: int = 0
     last_token: int = -1
+    # False for generate(): no per-token events (no thread switch per token) and, without stop
+    # strings, no incremental detokenization - the text is decoded once at the end.
+    streaming: bool = True
+
+    @property
+    def incremental(self) -> bool:
+        return self.streaming or bool(self.stop.stops)
 
     @property
     def greedy(self) -> bool:
@@ -191,20 +198,23 @@ class Scheduler:
             self._finish(seq, "eos")
             return
         seq.generated.append(token)
-        shown = seq.stop.add(seq.detok.push(token))
-        if shown:
-            seq.events.put(("delta", shown))
+        if seq.incremental:
+            shown = seq.stop.add(seq.detok.push(token))
+            if shown and seq.streaming:
+                seq.events.put(("delta", shown))
         if seq.stop.stopped:
             self._finish(seq, "stop")
         elif len(seq.generated) >= seq.max_new:
             self._finish(seq, "length")
 
     def _finish(self, seq: Sequence, reason: str) -> None:
-        if reason != "stop":
+        if not seq.incremental:
+            seq.stop.text = self.codec.decode(seq.generated)
+        elif reason != "stop":
             rest = seq.stop.add(seq.detok.flush()) + seq.stop.finish()
             if seq.stop.stopped:
                 reason = "stop"
-            if rest:
+            if rest and seq.streaming:
                 seq.events.put(("delta", rest))
         seq.finish = reason
         seq.events.put(("done", seq))

@@ -44,7 +44,7 @@ class TrtllmEngine:
         self.thread = threading.Thread(target=self.loop.run_forever, name="infer-trtllm", daemon=True)
         self.thread.start()
 
-    def run(self, prompt_ids: list[int], adapter: str | None, s: SamplingParams):
+    def run(self, prompt_ids: list[int], adapter: str | None, s: SamplingParams, streaming: bool = True):
         from tensorrt_llm import SamplingParams as TrtSampling
 
         params = TrtSampling(max_tokens=s.max_tokens, temperature=s.temperature, top_p=s.top_p,
