@@ -92,7 +92,7 @@ def test_kill_9_mid_stage_then_rerun_completes_with_the_same_content(dag, tmp_pa
     proc.wait()
     assert not finished_early, f"{stage} finished before it could be killed: {proc.stderr.read()[-2000:]}"
     assert _artifact(tmp_path, stage) is None, "a killed stage must leave no artifact"
-    run_cli("run", f"stage={stage}", *SMOKE, *project_paths(tmp_path), timeout=1200)
+    run_cli("run", f"stage={stage}", *SMOKE, *project_paths(tmp_path), timeout=1800)
     again = _artifact(tmp_path, stage)
     assert again is not None and again.manifest.key == reference.manifest.key
     skip = set(reference.manifest.volatile_files)

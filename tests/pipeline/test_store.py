@@ -72,7 +72,7 @@ def test_killed_stage_leaves_no_manifest_and_is_redone(toy):
         cwd=REPO, env={**os.environ, "TOY_SLEEP_IN": "train", "TOY_RUN_LOG": str(toy.run_log)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 300
     while "train" not in toy.runs() and time.time() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)

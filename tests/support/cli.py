@@ -25,7 +25,7 @@ def pipeline_command(command: str, *args: str, launcher: Sequence[str] = ()) -> 
 
 
 def run_cli(command: str, *args: str, env: dict[str, str] | None = None, check: bool = True,
-            timeout: float = 600, launcher: Sequence[str] = ()) -> subprocess.CompletedProcess:
+            timeout: float = 1500, launcher: Sequence[str] = ()) -> subprocess.CompletedProcess:
     """Run the CLI from the repository root; on an unexpected exit code, fail with its output tails."""
     proc = subprocess.run(
         pipeline_command(command, *args, launcher=launcher), cwd=REPO, capture_output=True, text=True,

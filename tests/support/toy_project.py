@@ -30,7 +30,7 @@ class ToyProject:
 
     def cli(self, command: str, *args: str, env: dict[str, str] | None = None, check: bool = True):
         return run_cli(command, *self.base_overrides, *args, env={"TOY_RUN_LOG": str(self.run_log), **(env or {})},
-                       check=check, timeout=300)
+                       check=check, timeout=1500)
 
     def runs(self) -> list[str]:
         return self.run_log.read_text().split() if self.run_log.exists() else []

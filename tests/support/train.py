@@ -81,7 +81,7 @@ def command(root: Path, *args: str, stage: str = "train") -> list[str]:
 
 def cli(root: Path, *args: str, check: bool = True, env: dict | None = None, stage: str = "train",
         launcher: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    return run_cli(*command(root, *args, stage=stage), check=check, env=env, timeout=300, launcher=launcher)
+    return run_cli(*command(root, *args, stage=stage), check=check, env=env, timeout=1500, launcher=launcher)
 
 
 def artifact(root: Path, stage: str = "train") -> Path:
