@@ -1,4 +1,4 @@
-"""``python -m pipeline {run,status,show}``.
+"""``python -m pipeline {run,status,show,generate}``.
 
 ``run`` is a real ``@hydra.main`` app, so every Hydra feature works unchanged: overrides, ``-m``
 sweeps, launchers (``hydra/launcher=submitit_local``), ``--cfg job``. ``status`` and ``show`` only
@@ -23,6 +23,9 @@ commands:
   run     run stages (stage=all|<name>|[a,b]); any Hydra override, -m sweeps, --cfg job
   status  table of every stage: up to date, stale (and why), missing, corrupt
   show    summary of a stage's artifact: show stage=<name> [--json: the whole manifest]
+  generate  stream a completion from this config's export bundle: generate prompt="..." [adapter=NAME]
+          [backend=auto|edge|torch|trtllm] [max_tokens=N] [temperature=T] [top_p=P] [top_k=K]
+          [seed=S] [stop=STR] [chat=true|false] [precision=fp32|int4] [bundle=DIR]
 
 examples:
   python -m pipeline run
@@ -31,6 +34,7 @@ examples:
   python -m pipeline run launcher=slurm wait=true      (each stage a Slurm job; docs/slurm.md)
   python -m pipeline status
   python -m pipeline show stage=curate
+  python -m pipeline generate prompt="How do I open the charge port?" adapter=manual_qa
 """
 
 EXIT_CONFIG, EXIT_NOT_IMPLEMENTED, EXIT_FAILED = 2, 3, 1
@@ -43,13 +47,18 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     command, rest = args[0], args[1:]
-    commands = {"run": _run, "status": _status, "show": _show}
+    commands = {"run": _run, "status": _status, "show": _show, "generate": _generate}
     if command not in commands:
         print(f"error: unknown command '{command}'; valid commands: {', '.join(commands)}", file=sys.stderr)
         return EXIT_CONFIG
     register()
     try:
-        check_overrides([a for a in rest if "=" in a and not a.startswith("-")])
+        overrides = [a for a in rest if "=" in a and not a.startswith("-")]
+        if command == "generate":  # its own options are not config keys
+            from infer.cli import OPTIONS
+
+            overrides = [a for a in overrides if a.split("=", 1)[0] not in OPTIONS]
+        check_overrides(overrides)
         return commands[command](rest)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -242,3 +251,28 @@ def _show(rest: list[str]) -> int:
     else:
         print("\n".join(summary_lines(state.artifact, state.state)))
     return 0
+
+
+def _generate(rest: list[str]) -> int:
+    """Stream a completion from the export artifact of this config (read through the store)."""
+    from infer.cli import OPTIONS, generate
+
+    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
+    overrides = [a for a in rest if a.split("=", 1)[0] not in OPTIONS]
+    if "bundle" in options:
+        return generate(Path(options.pop("bundle")), options)
+    from pipeline.registry import load_registry
+    from pipeline.runner import plan_states
+    from pipeline.store import ArtifactStore
+
+    cfg = compose(overrides)
+    check_readable(cfg, "artifacts")
+    registry = load_registry(cfg.registry)
+    registry["export"]
+    states = {s.name: s for s in plan_states(cfg, registry, ArtifactStore(Path(cfg.paths.artifacts)), str(cfg.experiment))}
+    state = states["export"]
+    if state.artifact is None:
+        print(f"error: no export bundle for this config ({state.state}: {state.reason}); "
+              f"make it with: python -m pipeline run stage=export", file=sys.stderr)
+        return EXIT_FAILED
+    return generate(state.artifact.output("bundle"), options)
