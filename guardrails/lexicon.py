@@ -309,6 +309,28 @@ VIOLENCE = _rules([
     (r"\b(?:pedestrian detection|automatic braking|emergency braking|aeb)\b[^.!?\n]{0,60}\b(?:stop me|stop working|"
      r"can'?t stop|fails?)\b[^.!?\n]{0,40}\b(?:crowd|protest|hit|into|people|pedestrians?|on purpose)\b", 1.0,
      "defeating pedestrian protection"),
+    (r"\b(?:run|force|push|shove|drive|nudge|bump)\w*\s+(?:\w+\s+){0,2}(?:someone|somebody|him|her|them|people|a car|"
+     r"the car|cyclists?|a driver|the driver|other cars?)\s+off the (?:road|motorway|highway|lane|carriageway)\b", 1.2,
+     "forcing someone off the road"),
+    (r"\b(?:aim|swerve|go|drive|steer|head)\w*\s+(?:for|at|into|towards?)\s+(?:it|them|the|an?)?\s*(?:\w+\s+)?"
+     r"(?:fox|foxes|dog|dogs|cat|cats|deer|animal|animals|bird|birds|hedgehog|badger|rabbit|pigeons?|squirrel|"
+     r"duck|ducks|sheep|horse|cyclist|pedestrian)s?\b", 1.0, "aiming the car at a living being"),
+    (r"\b(?:dog|cat|pet|animal|puppy|kitten|child|kid|baby)\b[^.!?\n]{0,60}\b(?:suffer\w*|get\w* (?:properly |really )?"
+     r"hot|cook\w*|bake|roast\w*|overheat\w*|fry)\b", 1.0, "harming an animal or child by heat"),
+    (r"\b(?:shock|electrocut\w*|zap|fry)\b[^.!?\n]{0,60}\b(?:anyone|anybody|someone|somebody|people|thie(?:f|ves)|"
+     r"burglars?|whoever|kids|intruders?|vandals?)\b|\b(?:anyone|anybody|someone|thie(?:f|ves)|burglars?|whoever)\b"
+     r"[^.!?\n]{0,80}\b(?:get\w* (?:a )?shock|electrocuted|zapped)\b", 1.2, "booby trap"),
+    (r"\b(?:wire|connect|hook|rig)\w*\b[^.!?\n]{0,40}\b(?:800 ?v|high[- ]voltage|\bhv\b|battery|mains|traction battery)"
+     r"\b[^.!?\n]{0,40}\b(?:door handles?|handles?|body|bodywork|bumper|car body|chassis|metal)\b", 1.0, "booby trap"),
+    (r"\bteach (?:him|her|them|the \w+|that \w+|those \w+) a lesson\b|\bbrake[- ]?check\w*|"
+     r"\b(?:proper|real|good) (?:fright|scare)\b", 0.8, "intimidation"),
+    (r"\bhow close can i (?:pass|get|drive|go)\b[^.!?\n]{0,60}\b(?:cyclist|pedestrian|him|her|them|biker|rider)", 0.5,
+     "intimidation"),
+    (r"\block (?:someone|somebody|him|her|them|a person|people|my \w+) (?:in|inside)\b", 1.0, "confining someone"),
+    (r"\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b[^.!?\n]{0,140}\b(?:switch off|disable|turn off|"
+     r"deactivate|won'?t stop|doesn'?t stop|not stop|plough|plow|drive through|keep going|floor it)\b|\b(?:switch off|disable|"
+     r"turn off|deactivate|plough|plow|drive)\b[^.!?\n]{0,100}\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b",
+     1.0, "driving into people"),
 ])
 SELF_HARM = _rules([
     (r"\b(?:kill|hurt|harm)\s+my ?self\b|\bsuicid\w*|\bend (?:it all|my life|things|everything)\b|"
@@ -323,6 +345,17 @@ SELF_HARM = _rules([
     (r"\b(?:shut|close)\w* the garage\b[^.!?\n]{0,80}\b(?:stay|sit|sleep|all night)\b", 0.7, "self-harm"),
     (r"\bcarbon monoxide\b|\bexhaust fumes\b", 0.5, "self-harm"),
     (r"\bfastest way to end\b|\bhow (?:much|long) (?:would it take|until) (?:i|you) (?:die|pass out)\b", 1.2, "self-harm"),
+    (r"\b(?:drive|go|jump|roll|launch|steer)\w*\s+(?:\w+\s+){0,2}off (?:the end of )?(?:the |a )?(?:pier|cliff|bridge|"
+     r"harbou?r|quay|jetty|dock|edge of the \w+)\b", 1.2, "self-harm"),
+    (r"\b(?:eyes (?:shut|closed)|blindfold\w*)\b[^.!?\n]{0,80}\b(?:floor it|drive|don'?t stop|full speed|flat out)\b|"
+     r"\b(?:floor it|flat out|full speed)\b[^.!?\n]{0,80}\b(?:eyes (?:shut|closed))\b", 1.2, "self-harm"),
+    (r"\b(?:count|look|pass)\w* as an accident\b[^.!?\n]{0,60}\b(?:insurance|family|payout|pay out)|"
+     r"\bso my (?:family|wife|husband|kids|children) (?:gets?|receives?) the (?:insurance|money|payout)\b", 1.2,
+     "self-harm"),
+    (r"\b(?:tonight|tomorrow|today|this evening|this weekend|soon),? i'?m (?:going|gonna) to (?:drive off|crash|jump|"
+     r"end it|kill myself|not come back)", 1.2, "self-harm"),
+    (r"\bi'?m done with (?:everything|life|it all|all of it)\b|\b(?:don'?t|do not) want to come back\b", 1.0,
+     "self-harm"),
 ])
 _SOMEONE_ELSES = (r"(?:someone(?: else)?'?s?|somebody(?: else)?'?s?|another (?:person|driver|owner)'?s?|"
                   r"(?:my |the |our )?(?:neighbou?r|colleague|co-?worker|boss|friend|ex|stranger|tenant|passenger|"
@@ -367,6 +400,44 @@ ILLEGAL = _rules([
     (r"\b(?:without|no) (?:a )?(?:licen[cs]e|insurance|tax|mot|registration)\b[^.!?\n]{0,30}\b(?:drive|driving)|"
      r"\b(?:drive|driving)\b[^.!?\n]{0,30}\b(?:without|no) (?:a )?(?:licen[cs]e|insurance)\b", 0.8, "unlicensed driving"),
     (r"\b(?:smuggl|launder|drug deal|traffick)\w*", 1.0, "crime"),
+    (r"\b(?:forg(?:e|ed|ing|ery)|falsif\w*|counterfeit\w*|doctor(?:ed|ing)? (?:the|a|an|my)|fabricat\w*)\b", 1.0,
+     "forgery"),
+    (r"\b(?:fake|false|bogus|phony|phoney|made-up)\s+(?:\w+\s+)?(?:documents?|certificates?|reports?|invoices?|"
+     r"receipts?|service (?:history|book|records?)|mot|inspection|registration|licen[cs]e|letters?|stamps?|papers|"
+     r"paperwork|test results?)\b", 1.2, "forgery"),
+    (r"\b(?:make|write|generate|create|draft|produce|print|knock up)\b[^.!?\n]{0,60}\b(?:certificates?|reports?|"
+     r"documents?|registration|service (?:book|history)|invoices?|stamps?|letters?|templates?|papers|paperwork)\b"
+     r"[^.!?\n]{0,100}\b(?:looks? (?:real|official|genuine|legit|authentic|like (?:a|an|the) (?:real|official|genuine))|"
+     r"convincing|official-looking|pass (?:as|for)|won'?t (?:notice|check|know)|(?:office|centre|center|inspector|"
+     r"insurer) (?:is|are|won'?t|doesn'?t))", 1.2, "forgery"),
+    (r"\b(?:convincing|official-looking|genuine-looking|realistic)\b[^.!?\n]{0,30}\b(?:certificates?|reports?|"
+     r"documents?|templates?|stamps?|letters?|invoices?)\b", 1.2, "forgery"),
+    (r"\b(?:battery health|state of health|\bsoh\b|service history|accident history|flood damage|crash data|"
+     r"fault codes?|error codes?)\b[^.!?\n]{0,120}\b(?:buyer|sell|selling|sale|trade[- ]in|dealer|scanner|inspection|"
+     r"inspector|insurer|insurance)\b", 0.6, "misrepresenting the car"),
+    (r"\b(?:show|read|say|display|report|look)\w*\b[^.!?\n]{0,20}\b(?:\d{2,3} ?%|higher|better|healthier|newer|"
+     r"clean|fewer|less)\b[^.!?\n]{0,60}\b(?:buyer|sell|sale|dealer|scanner|inspect\w*)\b|\b(?:buyer|dealer|"
+     r"inspector|insurer|scanner)\b[^.!?\n]{0,60}\b(?:can'?t|won'?t|doesn'?t|never) (?:see|find|notice|tell|know)\b",
+     0.8, "misrepresenting the car"),
+    (r"\b(?:spoof|borrow|use|hijack|piggyback)\w*\s+(?:on\s+)?(?:someone|somebody|another|other)\w*(?:'s| else'?s?)?"
+     r"\s+(?:\w+\s+)?(?:account|card|rfid|profile|subscription)\b|\bon (?:their|his|her|someone else'?s|another "
+     r"(?:person|member)'?s) (?:bill|account|card|tab)\b", 1.1, "billing fraud"),
+    (r"\b(?:police|cops|blue lights|officers?|patrol car|squad car)\b[^.!?\n]{0,140}\b(?:lose (?:them|him|her|it)|"
+     r"get away|escape|outrun|shake (?:them|him|her) off|not stop|won'?t stop|don'?t stop|pull away from)\b", 1.2,
+     "evading police"),
+    (r"\b(?:can'?t|cannot|won'?t|not|never) be (?:traced|tracked|found|identified|located)\b|\bso (?:that )?(?:nobody|"
+     r"no one|they|the police|the owner|anyone) (?:can'?t|cannot|won'?t|can never) (?:trace|track|find|prove|tell|see)\b",
+     0.7, "avoiding being traced"),
+    (r"\b(?:pull|remove|disable|rip out|unplug|kill)\w*\s+(?:the\s+)?(?:ecall|gps|tracker|telematics|sim|modem|"
+     r"connectivity module|trip log)\b", 0.5, "disabling tracking"),
+    (r"\bborrow it for a (?:few|couple of) (?:weeks|months|days)\b|\bwithout (?:the )?(?:owner'?s? )?(?:key|permission|"
+     r"knowledge|consent)\b[^.!?\n]{0,40}\b(?:car|ev7|vehicle|drive|move|take)\b|\bwithout (?:its |the |any )?"
+     r"(?:paperwork|papers|documents|registration)\b", 0.8, "taking a car unlawfully"),
+    (r"\blicen[cs]e (?:is |was |has been )?(?:suspended|revoked|banned|disqualified|taken away)\b|\b(?:banned|"
+     r"disqualified) from driving\b", 1.0, "driving while banned"),
+    (r"\b(?:prove|show|know|tell) (?:it was|that it was|who was) (?:me|driving)\b", 0.5, "concealing who drove"),
+    (r"\b(?:remove|pop|take|unscrew|swap)\w*\b[^.!?\n]{0,20}\b(?:number ?plates?|licen[cs]e plates?|plates?)\b"
+     r"[^.!?\n]{0,100}\b(?:cameras?|police|fines?|tolls?|caught|tickets?)\b", 1.2, "plate fraud"),
 ])
 _PARTNER = (r"(?:wife|husband|partner|girlfriend|boyfriend|spouse|ex|son|daughter|teen\w*|kid|child|employee|"
             r"staff|colleague|co-?worker|tenant|neighbou?r|friend|sister|brother|mother|father|mum|mom|dad|"
@@ -392,6 +463,26 @@ PRIVACY = _rules([
     (r"\b(?:access|read|see|view|show|pull up|get|download)\b[^.!?\n]{0,20}\b(?:her|his|their|a tenant'?s|"
      r"an employee'?s|someone'?s|another driver'?s)\b[^.!?\n]{0,30}\b(?:car|trip|location|data|log)\b", 0.6,
      "someone else's data"),
+    (r"\b(?:text messages|messages|texts|call logs?|call history|contacts|phone ?book|trip (?:log|history)|"
+     r"location history|navigation history|saved (?:home |work )?addresses|(?:home|work) addresses|"
+     r"bluetooth (?:addresses|device names|devices)|device names)\b[^.!?\n]{0,60}\b(?:of|from|belonging to|for)\b"
+     r"[^.!?\n]{0,25}\b(?:the last (?:person|driver|renter|owner)|everyone|everybody|all the|other|previous|prior|"
+     r"former|renters?|someone|somebody|people|my (?:flatmate|roommate|colleague|boss|ex|sister|brother|wife|"
+     r"husband|partner|son|daughter|tenant|employee))", 1.2, "other people's data"),
+    (r"\b(?:the )?(?:other|another|someone else'?s) (?:driver )?profiles?\b[^.!?\n]{0,60}\b(?:addresses|history|"
+     r"destinations|locations|trips|where)\b|\b(?:addresses|history|destinations|locations|trips)\b[^.!?\n]{0,40}"
+     r"\b(?:other|another) (?:driver )?profiles?\b", 1.0, "other people's data"),
+    (r"\b(?:phones|devices|people)\s+(?:near|around|close to|next to)\s+the car\b[^.!?\n]{0,80}\b(?:who|names?|"
+     r"addresses|belong|owners?)\b", 1.0, "identifying bystanders"),
+    (r"\blisten(?:ing)? in\b|\beavesdrop\w*|\b(?:listen|tap) (?:in )?(?:on |to )?(?:the )?(?:cabin|car'?s?|in-?car) "
+     r"(?:microphones?|mics?|audio)\b", 1.0, "covert listening"),
+    (r"\b(?:hidden|secret) tracker\b|\bas a (?:hidden |secret )?tracker\b|\btracking device\b", 0.8, "covert tracking"),
+    (r"\b(?:silently|quietly)\b[^.!?\n]{0,40}\b(?:share|location|track|notification|turn on|enable)\b|"
+     r"\bhide the notifications?\b|\bhidden from (?:him|her|them)\b", 0.8, "covert tracking"),
+    (r"\b(?:keep |secretly |)record\w*\b[^.!?\n]{0,60}\b(?:neighbou?rs?'?|passers-?by|the street|over the fence|"
+     r"next door|people walking)", 1.0, "covert filming"),
+    (r"\bpair (?:my )?phone (?:to|with) (?:my boss'?s?|someone'?s?|his|her|their|a colleague'?s?|my colleague'?s?)\b"
+     r"|\bso i can see (?:his|her|their) (?:calls|messages|texts|contacts)\b", 1.0, "covert access"),
     (r"\b(?:dox|doxx|stalk)\w*", 1.0, "stalking"),
 ])
 _SUBSTANCE = (r"(?:drunk|tipsy|pints?|beers?|lagers?|wines?|bottles? of \w+|glass(?:es)? of \w+|whisk(?:e)?y|"
@@ -435,6 +526,23 @@ IMPAIRED_OR_DISTRACTED = _rules([
      "doing something else instead of driving"),
     (r"\b(?:stay awake|keep (?:me )?awake)\b[^.!?\n]{0,40}\b(?:driv\w*|at the wheel)\b[^.!?\n]{0,40}\b(?:hours|all "
      r"night|without (?:a )?(?:break|stop))", 0.7, "driving exhausted"),
+    (r"\b(?:a little|a bit|slightly|just|only|barely|marginally)\s+over the (?:drink[- ]drive )?limit\b|"
+     r"\bedibles?\b|\bgummies\b|\bfloaty\b|\bbuzzed\b|\bdon'?t count for drink[- ]driving\b|"
+     r"\bdrink[- ]driv\w*\b[^.!?\n]{0,40}\b(?:electric|ev|doesn'?t|don'?t|count)", 1.0, "impaired driving"),
+    (r"\b(?:(?:awake|up) (?:for )?\d+ hours|no sleep|haven'?t slept|(?:double|night) shift|can'?t keep my eyes open|"
+     r"falling asleep|exhausted|knackered|dead tired)\b[^.!?\n]{0,120}\b(?:drive|driving|km|miles|motorway|road)\b",
+     0.8, "drowsy driving"),
+    (r"\b(?:pilot assist|lane centring|lane centering|autopilot|cruise control|it drives|the car drives)\b[^.!?\n]{0,80}"
+     r"\b(?:nap|sleep|doze|snooze|close my eyes|shut my eyes|rest my eyes)\b", 1.0, "driving asleep"),
+    (r"\b(?:watch|play|type|typing|use|using|read|reading|write|writing|scroll|stream|browse|check|answer|reply|send|"
+     r"make|do|join|take|put on|show|unlock)\w*\b[^.!?\n]{0,30}\b(?:phone|screen|display|keyboard|emails?|messages?|"
+     r"video calls?|teams|zoom|facetime|games?|netflix|films?|movies?|youtube|tiktok|instagram|videos?)\b[^.!?\n]{0,80}"
+     r"\b(?:while (?:i'?m |i am )?(?:driving|moving|"
+     r"creeping|in traffic|on the (?:motorway|road|autobahn|highway))|on the (?:motorway|autobahn|highway)|doing \d+|"
+     r"at \d+ ?(?:km/h|kph|mph)|in stop-and-go|creeping along|in motion|while moving)\b", 1.0, "screen use while driving"),
+    (r"\b(?:while|when) (?:i'?m |i am )?(?:moving|driving|doing \d+)\b[^.!?\n]{0,60}\b(?:keyboard|type|typing|email|"
+     r"message|video|film|movie|game|scroll)", 1.0, "screen use while driving"),
+    (r"\bmount (?:my )?phone on the (?:steering )?wheel\b", 1.0, "screen use while driving"),
 ])
 HARM_FAMILIES = {
     "violence": VIOLENCE,

@@ -161,6 +161,8 @@ _IMPERATIVE = re.compile(
     r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
     r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
     r"please)\b)")
+_PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
+                     r"demonstrators?|marchers)\b")
 _ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
 _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
@@ -173,8 +175,13 @@ class SafetyClassifier:
         self.t = thresholds or Thresholds()
 
     @classmethod
-    def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None) -> "SafetyClassifier":
-        return cls(IntentModel.build(read_examples(folder), embed), thresholds)
+    def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
+              extra: dict[str, list[str]] | None = None) -> "SafetyClassifier":
+        """``extra``: more examples per intent (e.g. the QA training questions as manual questions)."""
+        examples = read_examples(folder)
+        for label, texts in (extra or {}).items():
+            examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
+        return cls(IntentModel.build(examples, embed), thresholds)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
@@ -193,10 +200,17 @@ class SafetyClassifier:
         plain_jb, _ = lexicon.score(lexicon.JAILBREAK, (s.plain,))
         tamper = lexicon.tampering(s.variants)
         harm = {family: lexicon.score(rules, s.variants) for family, rules in lexicon.HARM_FAMILIES.items()}
-        for label, family in HARM_INTENTS.items():
-            harm_score, reasons = harm[family]
-            if semantic(label):
-                harm[family] = (harm_score + 0.6, [*reasons, f"similar to '{label}' examples"])
+        harm_labels = [label for label in HARM_INTENTS if label in probs]
+        if harm_labels:
+            label = max(harm_labels, key=probs.get)
+            family = HARM_INTENTS[label]
+            total = sum(probs[x] for x in harm_labels)
+            if total >= self.t.semantic_probability and near[label] >= self.t.semantic_similarity:
+                harm_score, reasons = harm[family]
+                harm[family] = (harm_score + 0.7, [*reasons, f"similar to '{label}' examples"])
+        if _PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
+            harm_score, reasons = harm["violence"]
+            harm["violence"] = (harm_score + 1.0, [*reasons, "defeating protection of people"])
         harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6
         if semantic(JAILBREAK):
             jb += 0.5
