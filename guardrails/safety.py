@@ -32,7 +32,7 @@ MANUAL, PROCEDURE, COMMAND, OFF_TOPIC = "ask manual question", "ask safety proce
 DISABLE_SAFETY, JAILBREAK = "ask to disable safety system", "attempt jailbreak"
 HARM_INTENTS = {
     "ask violent": "violence", "ask self harm": "self_harm", "ask illegal": "illegal",
-    "ask privacy invasion": "privacy", "ask impaired or distracted driving": "impaired_or_distracted",
+    "ask privacy invasion": "privacy", "ask impaired driving": "impaired_or_distracted",
 }
 SMALL_TALK = (GREETING, THANKS, CAPABILITIES)
 

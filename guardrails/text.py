@@ -106,7 +106,12 @@ STOPWORDS = frozenset(
     "so if then than too very just also only any all some each both more most other such own same into onto over "
     "under again further once about above below up down out off between through during before after while because "
     "until am get got getting let lets please tell know want need like way thing things one s t don't im i'm ive "
-    "it's dont cant doesnt isnt whats".split()
+    "it's dont cant doesnt isnt whats isn don won didn doesn aren wasn weren couldn shouldn wouldn hasn haven hadn "
+    "ll ve re myself yourself ourselves themselves himself herself anything something everything nothing anywhere "
+    "somewhere everywhere anyone someone everyone came come comes coming went gone put puts give gives given keep "
+    "keeps kept seem seems bit bits big little lot lots stuff kind sort info mate guys guy thanks hi hey yes yeah "
+    "ok okay like really actually maybe probably already even ever never always sometimes still though although "
+    "whether either neither per via etc eg ie now today tomorrow yesterday said says say tell told ask asked".split()
 )
 
 

