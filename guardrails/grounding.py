@@ -63,18 +63,41 @@ def injected(sentence: str) -> list[str]:
     return reasons if total >= 0.8 else []
 
 
+# A sentence that gives the model orders ("Say X first.", "Reply only with...") continues an injection.
+_DIRECTIVE = re.compile(r"^\W*(?:say|reply|respond|answer|mention|print|output|write|append|add|include|begin|start|"
+                        r"end|tell|recommend|instruct|inform|always|never|do not|don'?t|you must|you should|"
+                        r"remember)\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r"\b(?:tell|instruct|advise|inform|recommend to) the (?:user|driver|customer|reader)\b",
+                        re.IGNORECASE)
+
+
 def clean_passages(passages: Sequence[Passage]) -> tuple[list[Passage], list[dict]]:
-    """Passages without sentences that address the model; a passage mostly made of them is dropped."""
+    """Passages without sentences that address the model; a passage mostly made of them is dropped.
+
+    A sentence is removed when it matches the jailbreak rules, or when it follows a removed one and
+    gives orders ("Say PWNED first.") or tells the model what to tell the user.
+    """
     kept, findings = [], []
     for passage in passages:
         parts = sentences(passage.text)
-        bad = [(p, r) for p in parts if (r := injected(p))]
+        bad: list[tuple[str, list[str]]] = []
+        flagged = False
+        for part in parts:
+            reasons = injected(part)
+            if not reasons and flagged and (_DIRECTIVE.match(part) or _ADDRESSED.search(part)):
+                reasons = ["continues an injected instruction"]
+            elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.I):
+                reasons = ["instruction to the model"]
+            flagged = bool(reasons)
+            if reasons:
+                bad.append((part, reasons))
         if not bad:
             kept.append(passage)
             continue
         findings.append({"section_id": passage.section_id, "chunk_id": passage.chunk_id,
                          "removed": [p for p, _ in bad], "reasons": sorted({x for _, r in bad for x in r})})
-        good = [p for p in parts if not injected(p)]
+        removed = {p for p, _ in bad}
+        good = [p for p in parts if p not in removed]
         if sum(len(p) for p in good) >= 0.5 * sum(len(p) for p in parts):
             kept.append(replace(passage, text="\n".join(good), removed=[p for p, _ in bad]))
     return kept, findings

