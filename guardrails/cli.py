@@ -37,9 +37,9 @@ def vehicle_state(options: dict[str, str]) -> dict | None:
 
 
 def _stream(text: str, delay: float = 0.0) -> None:
-    from guardrails.server import _chunks
+    from guardrails.text import chunks
 
-    for piece in _chunks(text):
+    for piece in chunks(text):
         sys.stdout.write(piece)
         sys.stdout.flush()
         if delay:

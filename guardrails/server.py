@@ -15,12 +15,12 @@ shown), in chunks of a few words; the final chunk carries the sources and the ra
 in a ``kestrel`` field that OpenAI clients ignore.
 """
 
-from __future__ import annotations
-
 import asyncio
 import json
 import logging
-import re
+import os
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -28,6 +28,7 @@ from collections import defaultdict, deque
 from typing import Any
 
 from guardrails.config import ServeSettings
+from guardrails.text import chunks
 
 log = logging.getLogger("pipeline.assistant.server")
 ASSISTANT_MODEL = "kestrel-assistant"
@@ -89,12 +90,6 @@ class ApiError(Exception):
                  headers: dict | None = None):
         super().__init__(message)
         self.status, self.message, self.kind, self.code, self.headers = status, message, kind, code, headers or {}
-
-
-def _chunks(text: str, words: int = 3) -> list[str]:
-    """The answer in pieces of a few words that concatenate back to the exact text."""
-    pieces = re.findall(r"\S+\s*|\s+", text)
-    return ["".join(pieces[i:i + words]) for i in range(0, len(pieces), words)] or [""]
 
 
 def create_app(assistant: Any, settings: ServeSettings, model_ids: list[str]):
@@ -212,7 +207,7 @@ def create_app(assistant: Any, settings: ServeSettings, model_ids: list[str]):
             status = "200"
             try:
                 yield chunk({"role": "assistant", "content": ""})
-                for piece in _chunks(turn.answer):
+                for piece in chunks(turn.answer):
                     if await request.is_disconnected():
                         status = "499"
                         metrics.disconnects.inc()
@@ -293,8 +288,17 @@ def model_ids_for(assistant: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def serve(assistant: Any, settings: ServeSettings) -> None:
-    """Run the server until SIGINT/SIGTERM; requests in flight get ``shutdown_grace_s`` to finish."""
+class _Stopped(Exception):
+    pass
+
+
+def _stop(signum, frame) -> None:
+    raise _Stopped()
+
+
+def serve(assistant: Any, settings: ServeSettings, exit_process: bool = True) -> None:
+    """Run the server until SIGINT/SIGTERM; requests in flight get ``shutdown_grace_s`` to finish,
+    then the assistant is closed (and, with ``exit_process``, the process exits at once)."""
     import uvicorn
 
     app = create_app(assistant, settings, model_ids_for(assistant))
@@ -303,8 +307,21 @@ def serve(assistant: Any, settings: ServeSettings) -> None:
     server = uvicorn.Server(config)
     print(f"serving the Kestrel assistant on http://{settings.host}:{settings.port}/v1 "
           f"(models: {', '.join(model_ids_for(assistant))})", flush=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal under the handler
+    # it found: ours turns it into an exception here, so the assistant is closed and the exit is 0.
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.run()
+    except _Stopped:
+        pass
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         assistant.close()
         print("server stopped", flush=True)
+    if exit_process:
+        # Worker threads of turns that were cut off at the end of the grace period would keep the
+        # interpreter alive until their model calls end; the server's job is done.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)

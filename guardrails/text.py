@@ -130,3 +130,9 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def chunks(text: str, words: int = 3) -> list[str]:
+    """Text in pieces of a few words that concatenate back to exactly the text (for streaming)."""
+    pieces = re.findall(r"\S+\s*|\s+", text)
+    return ["".join(pieces[i:i + words]) for i in range(0, len(pieces), words)] or [""]
