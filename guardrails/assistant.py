@@ -333,7 +333,7 @@ class Assistant:
         if not g.use_llm:
             return "", False
         words = self.cfg.retrieval.passage_words
-        passages = rank_passages(state.question, state.passages, self.evidence)
+        passages = rank_passages(state.question, state.passages, self.evidence)[: self.cfg.retrieval.prompt_passages]
         for attempt in range(3):  # a prompt longer than the model's context: fewer, shorter passages
             shown = [{"section_id": p.section_id, "title": p.title, "text": " ".join(p.text.split()[:words])}
                      for p in passages]

@@ -10,7 +10,8 @@ class RetrievalSettings:
     top_k: int = 4  # passages retrieved per question (the manual_qa adapter was trained on 4)
     min_score: float = 0.25  # below this cosine no passage is related: "not in the manual"
     max_unknown: float = 0.5  # share of the question's rare words the manual never uses: not covered
-    passage_words: int = 120  # each passage is cut to about this many words in the model prompt
+    prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
+    passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 
 
 @dataclass
@@ -72,8 +73,8 @@ class AssistantConfig:
 
     def validate(self) -> None:
         r, g, s = self.retrieval, self.generation, self.safety
-        if r.top_k <= 0:
-            raise ValueError(f"assistant.retrieval.top_k={r.top_k} must be positive")
+        if r.top_k <= 0 or r.prompt_passages <= 0 or r.passage_words <= 0:
+            raise ValueError("assistant.retrieval.top_k, prompt_passages and passage_words must be positive")
         if not 0 <= r.min_score < 1:
             raise ValueError(f"assistant.retrieval.min_score={r.min_score} must be in [0, 1)")
         if g.backend not in ("auto", "edge", "torch", "trtllm"):
