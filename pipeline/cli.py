@@ -259,11 +259,12 @@ def _assistant_inputs(rest: list[str]) -> tuple[Path, Path, Any, dict[str, str]]
     found through the store like ``show``; ``bundle=``/``index=`` name folders directly."""
     from guardrails.cli import OPTIONS
     from pipeline.config import to_typed
+    from pipeline.kit import validate_section
 
     options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
     cfg = compose([a for a in rest if a.split("=", 1)[0] not in OPTIONS and not a.startswith("-")])
     assistant_cfg = to_typed(cfg.assistant, "assistant")
-    assistant_cfg.validate()
+    validate_section("assistant", assistant_cfg)  # a bad value: one line, exit 2
     found: dict[str, Path] = {}
     wanted = {"export": ("bundle", "bundle"), "index": ("index", "index")}
     if not all(option in options for option, _ in wanted.values()):
