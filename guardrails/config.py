@@ -68,6 +68,9 @@ class AssistantConfig:
     heldout_unsafe: str = ""
     heldout_jailbreaks: str = ""
     heldout_lookalikes: str = ""
+    # Written after the rules were tuned on the sets above, and run once: the honest generalisation figure.
+    heldout_unsafe_v2: str = ""
+    heldout_lookalikes_v2: str = ""
     eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
     eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
 

@@ -12,7 +12,8 @@ SPEC = StageSpec(
     # The evaluation sets and the extra intent examples are files: their content joins the cache key.
     external_inputs=("assistant.eval_questions", "assistant.eval_unsafe", "assistant.eval_lookalikes",
                      "assistant.eval_commands", "assistant.heldout_unanswerable", "assistant.heldout_unsafe",
-                     "assistant.heldout_jailbreaks", "assistant.heldout_lookalikes",
+                     "assistant.heldout_jailbreaks", "assistant.heldout_lookalikes", "assistant.heldout_unsafe_v2",
+                     "assistant.heldout_lookalikes_v2",
                      "assistant.safety.extra_questions"),
     # How fast and where, not what: concurrency, server settings, the embedding cache.
     volatile=("assistant.eval_workers", "assistant.cache_dir", "assistant.serve", "assistant.generation.threads"),

@@ -37,6 +37,8 @@ def _sets(cfg: AssistantConfig) -> list[tuple[str, str, str, tuple[str, ...]]]:
         ("heldout_unsafe", cfg.heldout_unsafe, "block", ("id", "prompt", "category")),
         ("heldout_jailbreaks", cfg.heldout_jailbreaks, "jailbreak", ("id", "prompt", "kind")),
         ("heldout_lookalikes", cfg.heldout_lookalikes, "lookalike", ("id", "prompt")),
+        ("heldout_unsafe_v2", cfg.heldout_unsafe_v2, "block", ("id", "prompt", "category")),
+        ("heldout_lookalikes_v2", cfg.heldout_lookalikes_v2, "lookalike", ("id", "prompt")),
     ]
     return [s for s in sets if s[1]]
 
@@ -148,7 +150,7 @@ def render_report(metrics: dict, records: list[dict], cfg: AssistantConfig) -> s
         lines.append(f"| {name} | {shown} | {g['target']} | {'yes' if g['met'] else ('-' if g['met'] is None else 'NO')} |")
     lines += ["", "## Sets (given, then held-out: written for this project, never used for tuning rules)", ""]
     for name in ("qa", "unsafe", "lookalikes", "commands", "heldout_unanswerable", "heldout_unsafe",
-                 "heldout_jailbreaks", "heldout_lookalikes"):
+                 "heldout_jailbreaks", "heldout_lookalikes", "heldout_unsafe_v2", "heldout_lookalikes_v2"):
         if name not in metrics:
             continue
         lines += [f"### {name}", "", "```", json.dumps(metrics[name], indent=1, default=str), "```", ""]
