@@ -41,7 +41,12 @@ MANUAL_ANSWER, COMMAND = "answer from manual", "carry out vehicle command"
 
 
 def disable_telemetry() -> None:
-    """NeMo Guardrails reports usage unless told not to (it is silent only under CI or pytest)."""
+    """NeMo Guardrails reports usage unless told not to (it is silent only under CI or pytest).
+
+    Its loggers also narrate every Colang event at INFO; under the pipeline's INFO logging that
+    formatting alone cost more CPU than the rails themselves, so they are kept at WARNING.
+    """
+    logging.getLogger("nemoguardrails").setLevel(logging.WARNING)
     os.environ["NEMO_GUARDRAILS_NO_USAGE_STATS"] = "1"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -97,16 +102,28 @@ class Turn:
 
 
 class Assistant:
-    def __init__(self, ports: Ports, cfg: AssistantConfig | None = None, extra_questions: list[str] | None = None):
+    def __init__(self, ports: Ports, cfg: AssistantConfig | None = None, extra_questions: list[str] | None = None,
+                 command_rows: list[dict] | None = None):
         disable_telemetry()
         self.ports, self.cfg = ports, cfg or AssistantConfig()
         self.embed = EmbeddingCache(ports.retriever.embed)
         s = self.cfg.safety
         thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
                                 semantic_similarity=s.semantic_similarity)
-        extra = {"ask manual question": extra_questions} if extra_questions else None
+        extra: dict[str, list[str]] = {}
+        if extra_questions:
+            extra["ask manual question"] = extra_questions
+        if command_rows:
+            extra["give vehicle command"] = [r["utterance"] for r in command_rows]
         start = time.perf_counter()
-        self.classifier = SafetyClassifier.build(self._example_embedder(), thresholds=thresholds, extra=extra)
+        embed_examples = self._example_embedder()
+        self.classifier = SafetyClassifier.build(embed_examples, thresholds=thresholds, extra=extra)
+        self.fallback = None
+        if command_rows and ports.prompts.schema and ports.prompts.schema.get("$defs"):
+            from guardrails.command_fallback import CommandFallback
+
+            vectors = embed_examples([r["utterance"] for r in command_rows])
+            self.fallback = CommandFallback.from_rows(command_rows, vectors, ports.prompts.schema)
         texts = getattr(ports.retriever, "chunks", {}).get("text") or []
         self.evidence = Evidence(texts)
         self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
@@ -407,8 +424,21 @@ class Assistant:
             text = ""
         outcome = vehicle.decide(text, state.vehicle_state, self.cfg.parked_only, prompts.parse_command,
                                  prompts.validate_command)
+        source = "model"
+        if outcome.status == "invalid" and self.fallback is not None:
+            vector = self.embed([state.question])[0]
+            proposal, how = self.fallback.propose(state.question, vector)
+            state.rail("dialog", "command fallback", "proposed" if proposal else "none", detail=how,
+                       model_problems=outcome.problems[:3])
+            if proposal is not None:
+                import json
+
+                fallback = vehicle.decide(json.dumps(proposal), state.vehicle_state, self.cfg.parked_only,
+                                          prompts.parse_command, prompts.validate_command)
+                if fallback.status != "invalid":
+                    outcome, source = fallback, "fallback"
         state.decision = f"command_{outcome.status}"
-        state.command = outcome.as_dict()
+        state.command = {**outcome.as_dict(), "source": source}
         if outcome.action:
             state.actions.append(outcome.action)
         state.rail("dialog", "vehicle command", outcome.status, problems=outcome.problems[:4],
@@ -439,10 +469,31 @@ def open_assistant(bundle: Path, index_dir: Path, cfg: AssistantConfig) -> Assis
     ports = Ports.open(bundle, index_dir, cfg.generation.backend, cfg.generation.threads)
     try:
         extra = read_questions(cfg.safety.extra_questions) if cfg.safety.extra_questions else None
-        return Assistant(ports, cfg, extra)
+        commands = read_command_rows(cfg.safety.extra_commands) if cfg.safety.extra_commands else None
+        return Assistant(ports, cfg, extra, commands)
     except BaseException:
         ports.close()
         raise
+
+
+def read_command_rows(path: str | Path) -> list[dict] | None:
+    """Command training rows (utterance, command, values); None with a warning when the file is absent."""
+    import json
+
+    if not Path(path).is_file():
+        log.warning("assistant: %s not found: no extra command examples and no command fallback", path)
+        return None
+    rows = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append({"utterance": str(row["utterance"]), "command": dict(row["command"]),
+                         "values": row.get("values") or {}})
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{number}: not a command row with utterance and command ({err})") from None
+    return rows
 
 
 def read_questions(path: str | Path) -> list[str]:

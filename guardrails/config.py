@@ -34,6 +34,10 @@ class SafetySettings:
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
     extra_questions: str = ""
+    # Training utterances of the cockpit_commands adapter (JSONL: utterance, command, values): more
+    # "vehicle command" examples, and the nearest-neighbour fallback when the model's command is
+    # invalid. "" = neither.
+    extra_commands: str = ""
 
 
 @dataclass

@@ -37,14 +37,15 @@ class Prompts:
     parse_command: Callable[[str], tuple[dict | None, list[str]]]
     validate_command: Callable[[Any], list[str]]
     validate_vehicle_state: Callable[[Any], list[str]]
+    schema: dict | None = None  # the command JSON Schema (slot specs for the fallback)
 
     @classmethod
     def from_customize(cls) -> "Prompts":
-        from customize.commands import parse_command, validate_command, validate_vehicle_state
+        from customize.commands import load_schema, parse_command, validate_command, validate_vehicle_state
         from customize.prompts import command_messages, manual_qa_messages, parse_manual_answer
 
         return cls(manual_qa_messages, parse_manual_answer, command_messages, parse_command, validate_command,
-                   validate_vehicle_state)
+                   validate_vehicle_state, load_schema())
 
 
 @dataclass

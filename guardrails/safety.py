@@ -165,6 +165,8 @@ _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someo
                      r"demonstrators?|marchers)\b")
 _ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
+_REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
+                      r"will) you (?!tell|explain|help me understand|show me how)")
 _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
@@ -263,9 +265,10 @@ class SafetyClassifier:
         short = len(s.plain.split()) <= 8
         if top in SMALL_TALK and probs[top] >= 0.5 and short and not lexicon.CAR_WORDS.search(s.plain):
             return Assessment(top, "small_talk", scores=scores)
-        is_question = bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?")
+        request = bool(_REQUEST.match(s.plain))  # "could you open the window?" asks for an action
+        is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
         if not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or
-                                (probs.get(COMMAND, 0) >= 0.6 and near.get(COMMAND, 0) >= 0.72)):
+                                (probs.get(COMMAND, 0) >= 0.5 and near.get(COMMAND, 0) >= 0.7)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0
