@@ -27,6 +27,18 @@ _TAIL = re.compile(r"\s*(?:,|\.|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif y
                    r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)
 
 
+_POLARITY = {
+    ("on", "off"): (re.compile(r"\b(?:on|enable|re-?enable|activate|start|back on|switch on|turn on|freezing|cold|"
+                               r"chilly)\b"),
+                    re.compile(r"\b(?:off|disable|deactivate|stop|enough|no more|cancel|too (?:hot|warm)|finished|"
+                               r"done|park (?:the )?wipers)\b")),
+    ("up", "down"): (re.compile(r"\b(?:up|louder|raise|increase|can'?t hear|barely hear|more volume)\b"),
+                     re.compile(r"\b(?:down|quieter|lower|decrease|too loud|less volume)\b")),
+    ("warmer", "cooler"): (re.compile(r"\b(?:warmer|warm|warmth|heat|hotter|cold|freezing|chilly)\b"),
+                           re.compile(r"\b(?:cooler|cool|colder|too hot|boiling|roasting|sweating)\b")),
+}
+
+
 def _numbers(text: str) -> list[float]:
     found = [float(x.replace(",", ".")) for x in re.findall(r"(?<![\w.])\d+(?:[.,]\d+)?", text)]
     words = re.findall(r"[a-z]+", text.lower())
@@ -52,7 +64,7 @@ class CommandExample:
 
 
 class CommandFallback:
-    def __init__(self, examples: list[CommandExample], vectors: np.ndarray, schema: dict, min_similarity: float = 0.55):
+    def __init__(self, examples: list[CommandExample], vectors: np.ndarray, schema: dict, min_similarity: float = 0.4):
         self.examples, self.vectors = examples, np.asarray(vectors, dtype=np.float32)
         self.defs = schema.get("$defs", {})
         self.min_similarity = min_similarity
@@ -103,6 +115,11 @@ class CommandFallback:
                         if slot in _intent_and_slots(n.command)[1]), None)
         if "enum" in schema:
             options = set(schema["enum"])
+            for pair, cues in _POLARITY.items():  # on/off, up/down, warmer/cooler: the utterance's own cue
+                if set(pair) <= options:
+                    hits = [value for value, cue in zip(pair, cues) if cue.search(text)]
+                    if len(hits) == 1:
+                        return hits[0]
             matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in
                        re.sub(r"[^\w ]", " ", text)]
             matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in
