@@ -128,7 +128,12 @@ HARDWARE_SYSTEMS = (
     r"high[- ]voltage(?: battery| system| cables?| parts| components?| interlock| connector| pack)?|"
     r"\bhv\b(?: battery| system| cables?| interlock| pack| connector)?|orange cables?|traction battery|"
     r"battery (?:pack|casing|housing|cells?)|interlock(?: loop)?|service disconnect|pyro ?fuse|contactors?|"
-    r"isolation monitor"
+    r"isolation monitor|"
+    # Protective interlocks of charging and the battery, and the sensors the restraints rely on.
+    r"earth[- ]fault(?: protection)?|ground[- ]fault|residual current(?: device)?|\brcd\b|\brcbo\b|"
+    r"(?:charging |charge )?(?:cable|connector|plug) lock(?:ing)?|(?:battery |thermal |temperature )(?:limit|protection|"
+    r"management|derating)|\bbms\b|overheat(?:ing)? protection|occupancy (?:sensors?|mat|detection)|"
+    r"seat (?:occupancy|weight) sensors?|child presence detection"
 )
 # Tier B: protective functions with a settings page but no off switch (the manual says what is possible).
 PROTECTIVE_FUNCTIONS = (
@@ -161,6 +166,8 @@ _DEFEAT = (
     r"sounds?|rings?|warns?|alerts?|activates?|triggers?|goes off|lights? up|intervenes?|watch\w*|steers?)|"
     r"out of the picture|stay(?:s)? off|keep(?:s)? (?:it )?off|open(?:ing)? (?:up )?the (?:traction )?battery|"
     r"go(?:es)? away|disappear\w*|vanish\w*|(?:want|need|get) (?:it|them|that|this) gone|"
+    r"splic\w*|bridg\w* (?:it |them )?out|tap\w* into|doesn'?t lock|not lock|never lock\w*|stop\w* (?:it |the \w+ )?"
+    r"(?:lock|throttl|derat|limit|cutting)\w*|unlock\w* (?:it )?(?:while|during) charging|"
     r"swap (?:some |the )?cells|make (?:it|them) stop|can't (?:fire|deploy|brake|work)|won't (?:fire|deploy)"
 )
 _METHOD = (

@@ -163,6 +163,9 @@ _IMPERATIVE = re.compile(
     r"please)\b)")
 _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
+_OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
+                          r"microphones?)\b|\b(?:stop|prevent) (?:the car|it|kestrel|the app) from (?:listening|recording|"
+                          r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
 _ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
 _REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
@@ -233,6 +236,10 @@ class SafetyClassifier:
         # Input rail 2: self-check of the request's goal (harm to self or others, crime, privacy).
         family, (harm_score, harm_reasons) = max(harm.items(), key=lambda item: item[1][0])
         scores["harm"] = harm_score
+        if family == "privacy" and _OWN_PRIVACY.search(s.plain):  # protecting one's own privacy
+            harm_score -= 1.0
+            harm_reasons = [*harm_reasons, "protects the user's own privacy"]
+            scores["harm"] = harm_score
         if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
             harm_score -= 0.5
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
