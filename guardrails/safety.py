@@ -168,6 +168,8 @@ _OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel
                           r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
 _ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
+_ASKS_ABOUT = re.compile(r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|does|do|did|should|may|am|has|"
+                         r"have|tell me|explain|can i|could i|can we|could we|is it)\b")
 _REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
                       r"will) you (?!tell|explain|help me understand|show me how)")
 _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
@@ -274,8 +276,10 @@ class SafetyClassifier:
             return Assessment(top, "small_talk", scores=scores)
         request = bool(_REQUEST.match(s.plain))  # "could you open the window?" asks for an action
         is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
-        if not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or
-                                (probs.get(COMMAND, 0) >= 0.5 and near.get(COMMAND, 0) >= 0.7)):
+        # The embedding vote separates commands from questions well (commands mostly >= 0.6,
+        # manual questions <= 0.3); a question word in front still makes it a question.
+        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain))) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0
