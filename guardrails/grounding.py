@@ -211,7 +211,8 @@ def _readable(sentence: str) -> str:
             return ""
         text = " - ".join(c for c in cells if c)
     text = re.sub(r"^#+\s*", "", text)
-    text = text.replace("**", "").replace("> ", "").replace("`", "")
+    text = re.sub(r"^>\s*", "", text)  # a blockquote marker, not the "Settings > Safety" menu separator
+    text = text.replace("**", "").replace("`", "")
     return text.strip()
 
 
