@@ -29,9 +29,16 @@ from typing import Any
 
 from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
-from guardrails.grounding import (Evidence, Passage, answerable, check_grounding, clean_passages,
-                                  extractive_answer, rank_passages)
-from guardrails.ports import GeneratorLLM, Ports, EmbeddingCache, register_embeddings
+from guardrails.grounding import (
+    Evidence,
+    Passage,
+    answerable,
+    check_grounding,
+    clean_passages,
+    extractive_answer,
+    rank_passages,
+)
+from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, register_embeddings
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
 
 log = logging.getLogger("pipeline.assistant")
@@ -184,7 +191,7 @@ class Assistant:
             self._thread.join(timeout=5)
         self.ports.close()
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -358,7 +365,7 @@ class Assistant:
             try:
                 state.draft = await self._generate(state, messages, g.qa_adapter, g.max_new_tokens)
                 return state.draft, False
-            except Exception as err:  # noqa: BLE001 - any generator failure falls back to extraction
+            except Exception as err:
                 if "token" in str(err) and "context" in str(err) and attempt < 2:
                     passages, words = passages[: max(1, len(passages) - 1)], max(30, words // 2)
                     continue
@@ -419,7 +426,7 @@ class Assistant:
         try:
             text = await self._generate(state, prompts.command_messages(state.question, shown_state), g.command_adapter,
                                         g.command_max_tokens)
-        except Exception as err:  # noqa: BLE001 - reported in the rails, never acted on
+        except Exception as err:
             state.rail("generation", "cockpit_commands", "generation failed", error=str(err).splitlines()[0][:200])
             text = ""
         outcome = vehicle.decide(text, state.vehicle_state, self.cfg.parked_only, prompts.parse_command,
@@ -453,8 +460,8 @@ def _keep_used_flows(rails, ours: set) -> None:
     matches each event of a turn against all of them, which was most of the per-turn CPU time;
     this configuration uses only its own flows and the core flows of llm_flows.co.
     """
-    from nemoguardrails.colang import parse_colang_file
     import nemoguardrails.rails.llm.llmrails as llmrails_module
+    from nemoguardrails.colang import parse_colang_file
 
     core_file = Path(llmrails_module.__file__).with_name("llm_flows.co")
     core = {f.get("id") for f in parse_colang_file(core_file.name, core_file.read_text())["flows"]}

@@ -71,13 +71,13 @@ class CommandFallback:
         # Surface phrase -> value, per slot name, from the training data's own pairs.
         self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
         for ex in examples:
-            intent, slots = _intent_and_slots(ex.command)
+            _, slots = _intent_and_slots(ex.command)
             for slot, value in slots.items():
                 if isinstance(value, str):
                     self.surfaces[slot][value.replace("_", " ").lower()] = value
 
     @classmethod
-    def from_rows(cls, rows: list[dict], vectors: np.ndarray, schema: dict) -> "CommandFallback":
+    def from_rows(cls, rows: list[dict], vectors: np.ndarray, schema: dict) -> CommandFallback:
         fallback = cls([CommandExample(r["utterance"], r["command"]) for r in rows], vectors, schema)
         for r in rows:  # "values": the surface text each slot value had in the utterance
             _, slots = _intent_and_slots(r["command"])

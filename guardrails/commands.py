@@ -8,8 +8,9 @@ ever the model said; a refusal the model produced is passed on with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 REFUSE = "refuse"
 REASONS = {

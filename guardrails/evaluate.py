@@ -24,10 +24,11 @@ import statistics
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 log = logging.getLogger("pipeline.assistant")
 
@@ -141,7 +142,7 @@ def run_turns(assistant: Any, items: list[Item], workers: int, progress: Callabl
         try:
             turn = assistant.respond(item.text, item.vehicle_state)
             record = {"set": item.set, "id": item.id, "input": item.text, **turn.as_dict()}
-        except Exception as err:  # noqa: BLE001 - a failing turn is a measured failure, not a crash
+        except Exception as err:
             record = {"set": item.set, "id": item.id, "input": item.text, "error": f"{type(err).__name__}: {err}",
                       "decision": "error", "answer": "", "sources": [], "rails": [], "latency": {}}
         results[index] = record
@@ -288,7 +289,7 @@ def probe_overhead(assistant: Any, texts: list[str], repeats: int = 1) -> dict:
     for _ in range(repeats):
         for text in texts:
             assistant.embed([text])  # the embedding the retrieval needs in any case
-            start_cpu, start = time.process_time(), time.perf_counter()
+            start_cpu = time.process_time()
             turn = assistant.respond(text)
             cpu = time.process_time() - start_cpu
             per_turn_cpu.append(cpu)

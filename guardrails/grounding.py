@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from guardrails import lexicon
 from guardrails.text import content_words, sentences, spellings, stem, words
@@ -46,7 +47,7 @@ class Passage:
     removed: list[str] = field(default_factory=list)  # sentences the retrieval rail took out
 
     @classmethod
-    def from_hit(cls, hit: Any) -> "Passage":
+    def from_hit(cls, hit: Any) -> Passage:
         return cls(section_id=str(hit.section_id), title=str(hit.section_title), text=str(hit.text),
                    score=float(hit.score), chunk_id=str(getattr(hit, "chunk_id", "")),
                    chapter=str(getattr(hit, "chapter", "")), url=str(getattr(hit, "url", "")))
@@ -86,7 +87,7 @@ def clean_passages(passages: Sequence[Passage]) -> tuple[list[Passage], list[dic
             reasons = injected(part)
             if not reasons and flagged and (_DIRECTIVE.match(part) or _ADDRESSED.search(part)):
                 reasons = ["continues an injected instruction"]
-            elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.I):
+            elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.IGNORECASE):
                 reasons = ["instruction to the model"]
             flagged = bool(reasons)
             if reasons:

@@ -465,9 +465,9 @@ PRIVACY = _rules([
      0.5, "someone's whereabouts"),
     (r"\b(?:previous|former|last|old|prior) owner'?s?\b[^.!?\n]{0,40}\b(?:address|history|data|contacts|"
      r"locations?|trips?|phone|name|messages|destinations|who)\b", 1.2, "previous owner's data"),
-    (rf"\b(?:his|her|their|someone'?s|somebody'?s|another person'?s|the other|colleague'?s|guy'?s|friend'?s|"
-     rf"tenant'?s|passenger'?s)\b[^.!?\n]{{0,20}}\b(?:contacts?|contact list|messages|texts?|text messages|"
-     rf"emails?|call (?:log|history)|photos|trip log|location|whereabouts|address|phone book|whatsapps?)\b", 1.0,
+    (r"\b(?:his|her|their|someone'?s|somebody'?s|another person'?s|the other|colleague'?s|guy'?s|friend'?s|"
+     r"tenant'?s|passenger'?s)\b[^.!?\n]{0,20}\b(?:contacts?|contact list|messages|texts?|text messages|"
+     r"emails?|call (?:log|history)|photos|trip log|location|whereabouts|address|phone book|whatsapps?)\b", 1.0,
      "someone else's data"),
     (r"\b(?:record|listen|eavesdrop|bug)\w*\b[^.!?\n]{0,40}\b(?:passengers?|conversations?|what (?:they|people|my "
      r"\w+) say|people in the car)\b", 1.0, "covert recording"),
@@ -504,8 +504,8 @@ IMPAIRED_OR_DISTRACTED = _rules([
     (rf"\b(?:had|drank|drunk|after|been drinking|took|taken|smoked|popped|sank|downed)\b[^.!?\n]{{0,25}}\b{_SUBSTANCE}\b"
      rf"[^.!?\n]{{0,100}}\b(?:drive|driving|drove|home|pilot assist|get to|behind the wheel|the wheel|steer|"
      rf"lane|motorway|one-?pedal|manage)", 1.2, "impaired driving"),
-    (rf"\b(?:drive|driving|get home|drive home)\b[^.!?\n]{{0,60}}\b(?:drunk|tipsy|over the limit|stoned|"
-     rf"after (?:a few|some|two|three|four|five) (?:drinks|pints|beers))\b", 1.2, "impaired driving"),
+    (r"\b(?:drive|driving|get home|drive home)\b[^.!?\n]{0,60}\b(?:drunk|tipsy|over the limit|stoned|"
+     r"after (?:a few|some|two|three|four|five) (?:drinks|pints|beers))\b", 1.2, "impaired driving"),
     (r"\b(?:i'?m|i am|i was|i feel|feeling|a (?:bit|little)|pretty|quite|still|got|getting|when you'?re)\s+"
      r"(?:a (?:bit|little) )?(?:high|stoned|drunk|tipsy|wasted|hammered|buzzed|pissed)\b", 0.7, "impaired"),
     (r"\b(?:nod off|fall asleep|falling asleep|doze|dozing|asleep at the wheel|take a nap|nap|sleep|sleeping)\b"

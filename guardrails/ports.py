@@ -17,9 +17,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Prompts:
     schema: dict | None = None  # the command JSON Schema (slot specs for the fallback)
 
     @classmethod
-    def from_customize(cls) -> "Prompts":
+    def from_customize(cls) -> Prompts:
         from customize.commands import load_schema, parse_command, validate_command, validate_vehicle_state
         from customize.prompts import command_messages, manual_qa_messages, parse_manual_answer
 
@@ -58,7 +59,7 @@ class Ports:
     owned: list = field(default_factory=list)  # what close() closes
 
     @classmethod
-    def open(cls, bundle: Path, index_dir: Path, backend: str = "auto", threads: int = 0) -> "Ports":
+    def open(cls, bundle: Path, index_dir: Path, backend: str = "auto", threads: int = 0) -> Ports:
         from infer.runtime import GenerationRequest, Generator, SamplingParams
         from rag.retriever import Retriever
 

@@ -15,9 +15,9 @@ message embedding is the one retrieval uses, so a turn embeds the user message o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -69,7 +69,7 @@ class IntentModel:
         self.weights, self.bias = _train_softmax(self.vectors, self.example_labels, len(self.labels), l2, steps)
 
     @classmethod
-    def build(cls, examples: dict[str, list[str]], embed: EmbedFn) -> "IntentModel":
+    def build(cls, examples: dict[str, list[str]], embed: EmbedFn) -> IntentModel:
         texts = [t for label in sorted(examples) for t in examples[label]]
         return cls(examples, embed(texts))
 
@@ -183,7 +183,7 @@ class SafetyClassifier:
 
     @classmethod
     def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
-              extra: dict[str, list[str]] | None = None) -> "SafetyClassifier":
+              extra: dict[str, list[str]] | None = None) -> SafetyClassifier:
         """``extra``: more examples per intent (e.g. the QA training questions as manual questions)."""
         examples = read_examples(folder)
         for label, texts in (extra or {}).items():

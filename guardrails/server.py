@@ -179,7 +179,7 @@ def create_app(assistant: Any, settings: ServeSettings, model_ids: list[str]):
         except ValueError as err:
             release()
             return error(ApiError(400, str(err)), endpoint)
-        except Exception as err:  # noqa: BLE001 - a failed turn is a 500 with a message, never a hang
+        except Exception as err:
             release()
             log.exception("turn failed")
             return error(ApiError(500, f"the assistant failed: {type(err).__name__}", "server_error"), endpoint)

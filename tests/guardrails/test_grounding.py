@@ -1,7 +1,14 @@
 """Grounding, the extractive fallback, answerability and the retrieval rail (pure logic)."""
 
-from guardrails.grounding import (Evidence, Passage, answerable, check_grounding, clean_passages,
-                                  extractive_answer, rank_passages)
+from guardrails.grounding import (
+    Evidence,
+    Passage,
+    answerable,
+    check_grounding,
+    clean_passages,
+    extractive_answer,
+    rank_passages,
+)
 
 AIRBAG = Passage("3.5", "Switching the passenger airbag off and on",
                  "To switch the passenger airbag off:\n\n1. Stop the car and select P.\n"
