@@ -58,7 +58,7 @@ def _show(turn, as_json: bool) -> None:
 
 
 def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
-    from guardrails.assistant import open_assistant
+    from guardrails.factory import open_assistant
 
     output = options.get("output", "text")
     if output not in ("text", "json"):
@@ -101,7 +101,7 @@ def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
 
 
 def serve(bundle: Path, index_dir: Path, cfg) -> int:
-    from guardrails.assistant import open_assistant
+    from guardrails.factory import open_assistant
     from guardrails.server import serve as run_server
 
     run_server(open_assistant(bundle, index_dir, cfg), cfg.serve)

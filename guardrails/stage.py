@@ -19,8 +19,8 @@ OUTPUTS = {"report": "report", "results": "results.jsonl", "rails": "rails"}
 def run(ctx: StageContext) -> StageResult:
     from tqdm import tqdm
 
-    from guardrails.assistant import open_assistant
     from guardrails.evaluate import EvalDataError
+    from guardrails.factory import open_assistant
     from guardrails.safety import RAILS_DIR
     from guardrails.suite import run_suite
 
