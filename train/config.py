@@ -113,8 +113,33 @@ class FP8Config:
         check_fp8(self)
 
 
+ENGINES = ("native", "megatron")
+
+
+@dataclass
+class ParallelConfig:
+    """Model parallelism of ``train.engine=megatron``: tensor x pipeline x data = processes."""
+
+    tp: int = 1  # tensor parallel: each layer's GEMMs split over tp GPUs (heads, ffn, vocab split)
+    pp: int = 1  # pipeline parallel: the layers split into pp stages
+    dp: int = 0  # data parallel replicas; 0 = WORLD_SIZE / (tp x pp)
+    sequence_parallel: bool = False  # with tp > 1: norms and dropout on sequence shards
+    distributed_optimizer: bool = True  # shard the fp32 master weights and Adam state over dp
+
+    def validate(self) -> None:
+        check_positive("train.parallel", self, ("tp", "pp"))
+        if self.dp < 0:
+            raise ValueError(f"train.parallel.dp={self.dp} must be >= 0 (0: WORLD_SIZE / (tp x pp))")
+        if self.sequence_parallel and self.tp == 1:
+            raise ValueError("train.parallel.sequence_parallel=true needs train.parallel.tp > 1")
+
+
 @dataclass
 class TrainConfig:
+    # native: our loop over the HF Llama model (train/core); megatron: megatron-core's GPTModel with
+    # tensor / pipeline parallelism and its distributed optimizer (train/megatron_engine.py, GPU only)
+    engine: str = "native"
+    parallel: ParallelConfig = field(default_factory=ParallelConfig)
     seed: int = 1234
     steps: int = "???"  # type: ignore[assignment]
     seq_len: int = 256
@@ -145,3 +170,30 @@ class TrainConfig:
             raise ValueError(f"train.data.val_fraction={self.data.val_fraction} must be in (0, 1)")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"train.device={self.device}: valid values are auto, cpu, cuda")
+        if self.engine not in ENGINES:
+            raise ValueError(f"train.engine={self.engine}: valid values are {', '.join(ENGINES)}")
+        self.parallel.validate()
+        if self.engine == "native" and (self.parallel.tp > 1 or self.parallel.pp > 1):
+            raise ValueError(
+                f"train.parallel.tp={self.parallel.tp} pp={self.parallel.pp}: tensor and pipeline "
+                "parallelism need train.engine=megatron (the native engine is data parallel only)"
+            )
+        if self.engine == "megatron":
+            check_megatron_options(self)
+
+
+def check_megatron_options(cfg: "TrainConfig") -> None:
+    """Settings the megatron engine cannot honour, as one-line errors (instead of silently ignoring them)."""
+    if cfg.device == "cpu":
+        raise ValueError("train.engine=megatron needs a CUDA GPU; train.device=cpu is the native engine's")
+    if Precision(cfg.precision) == Precision.fp8:
+        if cfg.fp8.backend == "emulated":
+            raise ValueError("train.engine=megatron runs FP8 through Transformer Engine only: "
+                             "train.fp8.backend=emulated is the native engine's")
+        if not cfg.fp8.reduce_amax:
+            raise ValueError("train.fp8.reduce_amax=false: megatron-core always all-reduces amaxes over its "
+                             "amax group (use train.engine=native to switch it off)")
+    if cfg.compile:
+        raise ValueError(
+            "train.compile=true is the native engine's; megatron-core uses its own fused kernels"
+        )

@@ -26,6 +26,9 @@ OUTPUTS = {
 
 
 def run(ctx: StageContext) -> StageResult:
+    cfg = ctx.config
+    if cfg.engine == "megatron":
+        return _run_megatron(ctx)
     import torch
 
     from train.core import distributed
@@ -35,7 +38,6 @@ def run(ctx: StageContext) -> StageResult:
     from train.packing import PackingError
     from train.tokenizer import TokenizerError
 
-    cfg = ctx.config
     with kit.user_errors(failed=(CorpusError, PackingError, TokenizerError, ResumeError, FileNotFoundError),
                          config=(RecipeError,)):
         if cfg.precision == "fp8":
@@ -54,6 +56,107 @@ def run(ctx: StageContext) -> StageResult:
             return _train(ctx, prepared, world)
         finally:
             distributed.shutdown(world)
+
+
+def _run_megatron(ctx: StageContext) -> StageResult:
+    """``train.engine=megatron`` (train/megatron_engine.py): the same prepared data and outputs."""
+    from train import megatron_engine as engine
+    from train import megatron_model
+    from train.core.loop import ResumeError
+    from train.corpus import CorpusError
+    from train.fp8_recipe import Recipe, RecipeError
+    from train.megatron_map import LayoutError, MappingError
+    from train.packing import PackingError
+    from train.tokenizer import TokenizerError
+
+    cfg = ctx.config
+    usable, why = megatron_model.megatron_status()
+    if not usable:
+        raise ConfigError(why)
+    with kit.user_errors(failed=(CorpusError, PackingError, TokenizerError, ResumeError, FileNotFoundError,
+                                 MappingError),
+                         config=(RecipeError, LayoutError, megatron_model.MegatronSetupError)):
+        if cfg.precision == "fp8":
+            from train.fp8 import check_tokens, preload_te
+
+            preload_te()
+            Recipe.from_config(cfg.fp8)
+            check_tokens(cfg.micro_batch_size, cfg.seq_len)
+        # tp / pp / dp against the model and WORLD_SIZE before any data is prepared
+        megatron_model.check_parallel_early(cfg, ctx.sections["model"])
+        with engine.process_group() as procs:
+            prepared = ctx.work_dir / "prepared"
+            if procs.rank == 0:
+                _prepare(ctx, prepared)
+            engine.barrier(procs)
+            return _train_megatron(ctx, prepared, procs)
+
+
+def _train_megatron(ctx: StageContext, prepared: Path, procs) -> StageResult:
+    from train import megatron_engine as engine
+    from train import megatron_model
+    from train import model as llama
+    from train import tokenizer as tok
+    from train.core import checkpoint
+    from train.core.metrics import MetricsLog
+    from train.fp8_recipe import Recipe
+    from train.packing import PackedRows
+
+    cfg, model_cfg = ctx.config, ctx.sections["model"]
+    tokenizer = tok.load(prepared / "tokenizer")
+    tokens = tokenizer.get_vocab_size()
+    if cfg.init_from:
+        source = llama.load_pretrained(cfg.init_from)
+        if tokens > source.config.vocab_size:
+            raise StageFailed(
+                f"tokenizer has {tokens} tokens but {cfg.init_from} only {source.config.vocab_size}"
+            )
+        ctx.log.info("train: continuing from %s (model.* preset values are not used)", cfg.init_from)
+    else:
+        ids = tok.special_ids(tokenizer)
+        vocab = llama.vocab_for(model_cfg, tokens)
+        config = llama.llama_config(model_cfg, vocab, ids["bos"], ids["eos"], ids["pad"])
+        source = llama.create(config, cfg.seed)  # the native engine's initial weights, for the same seed
+    hf_config, hf_state = source.config, source.state_dict()
+    del source
+    if cfg.seq_len > hf_config.max_position_embeddings:
+        raise ConfigError(
+            f"train.seq_len={cfg.seq_len} exceeds the model's max_seq_len={hf_config.max_position_embeddings}"
+        )
+    plan = megatron_model.plan_for(hf_config, cfg.precision, cfg.parallel)
+    data_dir = prepared / "data"
+    train_rows, val_rows = PackedRows.open(data_dir, "train"), PackedRows.open(data_dir, "val")
+    metrics_path = ctx.work_dir / "metrics.jsonl"
+    with engine.model_parallel(cfg.parallel, plan.shape, cfg.seed, procs) as layout:
+        trainer = engine.MegatronTrainer(
+            cfg, plan, hf_config, hf_state, train_rows, val_rows, layout, ctx.work_dir / "checkpoints",
+            MetricsLog(metrics_path, enabled=layout.is_main), llama.peak_flops(layout.device))
+        del hf_state
+        resumed = trainer.resume()
+        ctx.log.info("train (megatron, %s layers): tp %d x pp %d x dp %d, global batch %d x %d tokens, %s",
+                     plan.layout, layout.tp, layout.pp, layout.dp, trainer.global_batch, cfg.seq_len,
+                     plan.precision)
+        started, start_step = time.perf_counter(), trainer.step
+        trainer.run()
+        elapsed = time.perf_counter() - started
+    if not layout.is_main:
+        return StageResult({}, {})
+    final = checkpoint.latest(ctx.work_dir / "checkpoints")
+    model = engine.to_hf_model(hf_config, engine.hf_state_from_checkpoint(final, plan.shape))
+    _publish(ctx, prepared, model, tokenizer, metrics_path)
+    counts = llama.parameter_count(model)
+    run_info = {"world_size": layout.world_size, "device": str(layout.device),
+                "global_batch": trainer.global_batch,
+                "vocab_size": hf_config.vocab_size, "engine": "megatron", "megatron_layers": plan.layout,
+                "parallel": {"tp": layout.tp, "pp": layout.pp, "dp": layout.dp,
+                             "sequence_parallel": plan.sequence_parallel,
+                             "distributed_optimizer": bool(cfg.parallel.distributed_optimizer)}}
+    if plan.precision == "fp8":
+        recipe = dataclasses.asdict(Recipe.from_config(cfg.fp8))
+        run_info.update({"fp8_backend": "te:megatron", "fp8_recipe": recipe,
+                         **({"fp8_check": trainer.fp8_state} if trainer.fp8_state else {})})
+    return StageResult(dict(OUTPUTS), _metrics(ctx, prepared, metrics_path, counts, run_info, tokens,
+                                               start_step if resumed else None, elapsed))
 
 
 def _prepare(ctx: StageContext, prepared: Path) -> None:
@@ -165,7 +268,13 @@ def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
     if not world.is_main:
         return StageResult({}, {})
     _publish(ctx, prepared, model, tokenizer, metrics_path)
-    return StageResult(dict(OUTPUTS), _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens,
+    run_info = {"world_size": world.size, "device": str(world.device), "global_batch": loop.global_batch,
+                "vocab_size": loop.model.config.vocab_size, "engine": "native"}
+    if loop.fp8 is not None:
+        run_info.update({"fp8_backend": loop.fp8.backend, "fp8_modules": loop.fp8.modules,
+                         "fp8_layers": loop.fp8.layers, "fp8_high_precision_layers": loop.fp8.skipped,
+                         "fp8_recipe": dataclasses.asdict(loop.fp8.recipe)})
+    return StageResult(dict(OUTPUTS), _metrics(ctx, prepared, metrics_path, counts, run_info, tokens,
                                                start_step if resumed else None, elapsed))
 
 
@@ -190,24 +299,20 @@ def _publish(ctx: StageContext, prepared: Path, model, tokenizer, metrics_path: 
     ctx.log.info("train: wrote HF model to %s and training state to %s", model_dir, out / OUTPUTS["state"])
 
 
-def _metrics(ctx, prepared, metrics_path, counts, loop, world, tokens, resumed_at, elapsed) -> dict[str, Any]:
+def _metrics(ctx, prepared, metrics_path, counts, run_info, tokens, resumed_at, elapsed) -> dict[str, Any]:
+    """The manifest metrics of either engine; ``run_info``: world size, device, global batch,
+    vocabulary, engine and its precision details."""
     from train.core.metrics import read, summarise
 
     meta = json.loads((prepared / "data" / "meta.json").read_text())
     cfg = ctx.config
     summary = summarise(read(metrics_path))
     summary.update({
-        **counts, "tokenizer_tokens": tokens, "vocab_size": loop.model.config.vocab_size,
+        **counts, "tokenizer_tokens": tokens,
         "train_tokens": meta["splits"]["train"]["tokens"], "val_tokens": meta["splits"]["val"]["tokens"],
         "train_rows": meta["splits"]["train"]["rows"], "val_rows": meta["splits"]["val"]["rows"],
         "documents": meta.get("corpus", {}).get("documents"), "quarantined": meta.get("corpus", {}).get("quarantined"),
-        "world_size": world.size, "device": str(world.device), "global_batch": loop.global_batch,
         "seq_len": cfg.seq_len, "precision": getattr(cfg.precision, "value", cfg.precision),
-        "resumed_from_step": resumed_at, "train_seconds_this_attempt": round(elapsed, 2),
+        "resumed_from_step": resumed_at, "train_seconds_this_attempt": round(elapsed, 2), **run_info,
     })
-    if loop.fp8 is not None:
-        summary.update({"fp8_backend": loop.fp8.backend, "fp8_modules": loop.fp8.modules,
-                        "fp8_layers": loop.fp8.layers,
-                        "fp8_high_precision_layers": loop.fp8.skipped,
-                        "fp8_recipe": dataclasses.asdict(loop.fp8.recipe)})
     return summary

@@ -38,11 +38,11 @@ def test_changing_an_unrelated_stage_does_not_invalidate(toy, compose_cfg):
     run_pipeline(compose_cfg(toy.base_overrides + [IMPLEMENTED]), "default")
     assert {s.state for s in _states(cfg).values() if s.name != "customize"} == {"up-to-date"}
     # index config changes: index is stale, curate and train are not
-    changed = _states(compose_cfg(toy.base_overrides + ["index.chunk_words=99"]))
+    changed = _states(compose_cfg(toy.base_overrides + ["index.chunk.words=99"]))
     assert changed["curate"].state == "up-to-date"
     assert changed["train"].state == "up-to-date"
     assert changed["index"].state == "stale"
-    assert "index.chunk_words (180 -> 99)" in changed["index"].reason
+    assert "index.chunk.words (120 -> 99)" in changed["index"].reason
 
 
 def test_upstream_change_propagates_with_its_reason(toy, compose_cfg):

@@ -37,7 +37,7 @@ def test_show_prints_a_summary_and_the_manifest_with_json(toy):
     assert manifest["outputs"] == {"model": "model"}
     assert manifest["inputs"]["curate"]["path"].endswith(manifest["inputs"]["curate"]["key"][:16])
     assert manifest["metrics"]["vocab"] == 8
-    missing = toy.cli("show", "stage=index", "index.chunk_words=5", check=False)
+    missing = toy.cli("show", "stage=index", "index.chunk.words=5", check=False)
     assert missing.returncode == 1 and "no artifact for this config (stale" in missing.stderr
 
 
