@@ -9,9 +9,9 @@ SECTIONS = ("3.3", "3.5", "11.1", "11.5", "16.1", "19.3", "19.7", "7.6", "7.7")
 
 @pytest.fixture(scope="session")
 def retriever():
-    from tests.support.assistant import LiteralRetriever, manual_passages
+    from tests.support.assistant import manual_retriever
 
-    return LiteralRetriever(manual_passages(SECTIONS))
+    return manual_retriever(SECTIONS)
 
 
 @pytest.fixture(scope="session")

