@@ -60,4 +60,4 @@ def test_generate_errors_are_one_line(exported, tmp_path):
         proc = generate_cli(exported, "prompt=Hi", "backend=trtllm", check=False)
         assert proc.returncode == 2 and "needs TensorRT-LLM" in proc.stderr.strip().splitlines()[-1]
     proc = generate_cli(tmp_path / "elsewhere", "prompt=Hi", check=False)  # no export artifact there
-    assert proc.returncode == 1 and "no export bundle for this config" in proc.stderr
+    assert proc.returncode == 1 and "no export artifact for this config" in proc.stderr
