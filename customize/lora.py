@@ -13,14 +13,9 @@ from typing import Any
 import torch
 from torch import nn
 
-HF_TO_TRTLLM = {
-    "q_proj": "attn_q", "k_proj": "attn_k", "v_proj": "attn_v", "o_proj": "attn_dense",
-    "gate_proj": "mlp_h_to_4h", "up_proj": "mlp_gate", "down_proj": "mlp_4h_to_h",
-}
-
-
-def trtllm_modules(targets: list[str]) -> list[str]:
-    return [HF_TO_TRTLLM[t] for t in targets]
+# One table for the whole project: the export stage reads the adapters by the same names.
+from infer.lora import TRTLLM_NAMES as HF_TO_TRTLLM
+from infer.lora import trtllm_modules  # noqa: F401  (customize.run names the targets with it)
 
 
 def peft_config(rank: int, alpha: int, dropout: float, targets: list[str]):

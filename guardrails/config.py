@@ -1,12 +1,102 @@
-"""Typed config of the assistant stage."""
+"""Typed config of the assistant stage (values and the reasons for them: configs/assistant/default.yaml)."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RetrievalSettings:
+    top_k: int = 4  # passages retrieved per question (the manual_qa adapter was trained on 4)
+    min_score: float = 0.25  # below this cosine no passage is related: "not in the manual"
+    max_unknown: float = 0.5  # share of the question's rare words the manual never uses: not covered
+    prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
+    passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
+
+
+@dataclass
+class GenerationSettings:
+    backend: str = "auto"  # Generator backend: auto | edge | torch | trtllm
+    max_new_tokens: int = 128
+    command_max_tokens: int = 64
+    use_llm: bool = True  # false: answers are always extractive (no model call for manual questions)
+    qa_adapter: str = "manual_qa"  # LoRA adapter for manual answers ("" = base model)
+    command_adapter: str = "cockpit_commands"
+    threads: int = 0  # generator threads (0 = the backend's default)
+
+
+@dataclass
+class SafetySettings:
+    block: float = 1.0  # lexical + semantic evidence at which an input rail blocks
+    tamper: float = 2.0  # safety-system tampering score at which the dialog rail refuses
+    semantic_probability: float = 0.55
+    semantic_similarity: float = 0.62
+    # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
+    # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
+    extra_questions: str = ""
+    # Training utterances of the cockpit_commands adapter (JSONL: utterance, command, values): more
+    # "vehicle command" examples, and the nearest-neighbour fallback when the model's command is
+    # invalid. "" = neither.
+    extra_commands: str = ""
+
+
+@dataclass
+class ServeSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str = ""  # "" = no authentication; else clients send "Authorization: Bearer <key>"
+    max_request_bytes: int = 65536
+    max_message_chars: int = 4000
+    rate_limit_per_minute: int = 120  # per client address; 0 = unlimited
+    max_concurrent: int = 64  # requests processed at once; more get 503 (clients retry)
+    shutdown_grace_s: float = 10.0
 
 
 @dataclass
 class AssistantConfig:
-    top_k: int = 4
-    min_retrieval_score: float = 0.3
-    max_new_tokens: int = 128
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
+    # Intents the car carries out only when parked (gear P, 0 km/h): otherwise refused.
+    parked_only: list[str] = field(default_factory=lambda: [
+        "trunk.open", "airbag.set_passenger", "dog_mode.set", "wiper_service_mode.set", "phone.pair"])
+    cache_dir: str = ""  # embeddings of the intent examples, reused across runs ("" = none)
+    # Evaluation sets (JSONL). QA: question, answer, section_id. Unanswerable: question.
+    # Attacks / look-alikes: prompt (+ category / kind). Commands: utterance, vehicle_state, command.
     eval_questions: str = "???"
-    eval_attacks: str = "???"
+    eval_unsafe: str = "???"
+    eval_lookalikes: str = "???"
+    eval_commands: str = ""
+    heldout_unanswerable: str = ""
+    heldout_unsafe: str = ""
+    heldout_jailbreaks: str = ""
+    heldout_lookalikes: str = ""
+    # Written after the rules were tuned on the sets above, and run once: the honest generalisation figure.
+    heldout_unsafe_v2: str = ""
+    heldout_lookalikes_v2: str = ""
+    eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
+    eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
+
+    def validate(self) -> None:
+        r, g, s = self.retrieval, self.generation, self.safety
+        if r.top_k <= 0 or r.prompt_passages <= 0 or r.passage_words <= 0:
+            raise ValueError("assistant.retrieval.top_k, prompt_passages and passage_words must be positive")
+        if not 0 <= r.min_score < 1:
+            raise ValueError(f"assistant.retrieval.min_score={r.min_score} must be in [0, 1)")
+        if g.backend not in ("auto", "edge", "torch", "trtllm"):
+            raise ValueError(f"assistant.generation.backend={g.backend} must be auto, edge, torch or trtllm")
+        if g.max_new_tokens <= 0 or g.command_max_tokens <= 0:
+            raise ValueError("assistant.generation.max_new_tokens and command_max_tokens must be positive")
+        if s.block <= 0 or s.tamper <= 0:
+            raise ValueError("assistant.safety.block and assistant.safety.tamper must be positive")
+        if not 0 < s.semantic_probability <= 1 or not -1 <= s.semantic_similarity <= 1:
+            raise ValueError("assistant.safety.semantic_probability must be in (0, 1], semantic_similarity in [-1, 1]")
+        if self.eval_workers <= 0 or self.eval_limit < 0:
+            raise ValueError("assistant.eval_workers must be positive and assistant.eval_limit >= 0")
+        v = self.serve
+        if not 0 < v.port < 65536 or v.max_request_bytes <= 0 or v.max_message_chars <= 0 or v.max_concurrent <= 0:
+            raise ValueError("assistant.serve: port in 1..65535; max_request_bytes, max_message_chars and "
+                             "max_concurrent positive")
+        if v.rate_limit_per_minute < 0:
+            raise ValueError(f"assistant.serve.rate_limit_per_minute={v.rate_limit_per_minute} must be >= 0")

@@ -7,7 +7,16 @@ SPEC = StageSpec(
     name="assistant",
     upstream=("export", "index"),
     config={"assistant": AssistantConfig},
-    run=None,
-    tracked_by="issue: Assistant stage",
-    external_inputs=("assistant.eval_questions", "assistant.eval_attacks"),
+    run="guardrails.stage:run",
+    outputs=("report", "results", "rails"),
+    # The evaluation sets and the extra intent examples are files: their content joins the cache key.
+    external_inputs=("assistant.eval_questions", "assistant.eval_unsafe", "assistant.eval_lookalikes",
+                     "assistant.eval_commands", "assistant.heldout_unanswerable", "assistant.heldout_unsafe",
+                     "assistant.heldout_jailbreaks", "assistant.heldout_lookalikes", "assistant.heldout_unsafe_v2",
+                     "assistant.heldout_lookalikes_v2",
+                     "assistant.safety.extra_questions", "assistant.safety.extra_commands"),
+    # How fast and where, not what: concurrency, server settings, the embedding cache.
+    volatile=("assistant.eval_workers", "assistant.cache_dir", "assistant.serve", "assistant.generation.threads"),
+    # Every turn's latency is in the results and the report: they describe the run.
+    volatile_outputs=("report/*", "results.jsonl"),
 )

@@ -1,1 +1,2 @@
-"""Export + runtime: TensorRT-LLM on NVIDIA GPUs, ONNX / onnxruntime-genai elsewhere."""
+"""Export stage (bundle: HF, TensorRT-LLM options, onnxruntime-genai edge models, modelopt
+checkpoints, parity) and the inference runtime (``infer.runtime.Generator``). See docs/infer.md."""

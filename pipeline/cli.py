@@ -1,4 +1,4 @@
-"""``python -m pipeline {run,status,show}``.
+"""``python -m pipeline {run,status,show,generate,chat,serve}``.
 
 ``run`` is a real ``@hydra.main`` app, so every Hydra feature works unchanged: overrides, ``-m``
 sweeps, launchers (``hydra/launcher=submitit_local``), ``--cfg job``. ``status`` and ``show`` only
@@ -23,6 +23,13 @@ commands:
   run     run stages (stage=all|<name>|[a,b]); any Hydra override, -m sweeps, --cfg job
   status  table of every stage: up to date, stale (and why), missing, corrupt
   show    summary of a stage's artifact: show stage=<name> [--json: the whole manifest]
+  generate  stream a completion from this config's export bundle: generate prompt="..." [adapter=NAME]
+          [backend=auto|edge|torch|trtllm] [max_tokens=N] [temperature=T] [top_p=P] [top_k=K]
+          [seed=S] [stop=STR] [chat=true|false] [precision=fp32|int4] [bundle=DIR]
+  chat    the assistant on this config's export + index artifacts: interactive, or
+          chat question="..." [output=json] [speed=50 gear=D speaker=driver] [bundle=DIR index=DIR]
+  serve   OpenAI-compatible server (/v1/chat/completions, /v1/models, /healthz, /metrics);
+          settings: assistant.serve.port=8000 assistant.serve.api_key=... [bundle=DIR index=DIR]
 
 examples:
   python -m pipeline run
@@ -31,6 +38,8 @@ examples:
   python -m pipeline run launcher=slurm wait=true      (each stage a Slurm job; docs/slurm.md)
   python -m pipeline status
   python -m pipeline show stage=curate
+  python -m pipeline generate prompt="How do I open the charge port?" adapter=manual_qa
+  python -m pipeline chat question="How do I open the charge port?" output=json
 """
 
 EXIT_CONFIG, EXIT_NOT_IMPLEMENTED, EXIT_FAILED = 2, 3, 1
@@ -43,17 +52,30 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     command, rest = args[0], args[1:]
-    commands = {"run": _run, "status": _status, "show": _show}
+    commands = {"run": _run, "status": _status, "show": _show, "generate": _generate, "chat": _chat,
+                "serve": _serve}
     if command not in commands:
         print(f"error: unknown command '{command}'; valid commands: {', '.join(commands)}", file=sys.stderr)
         return EXIT_CONFIG
     register()
     try:
-        check_overrides([a for a in rest if "=" in a and not a.startswith("-")])
+        overrides = [a for a in rest if "=" in a and not a.startswith("-")]
+        if command in ("generate", "chat", "serve"):  # their own options are not config keys
+            own = _command_options(command)
+            overrides = [a for a in overrides if a.split("=", 1)[0] not in own]
+        check_overrides(overrides)
         return commands[command](rest)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+def _command_options(command: str) -> frozenset[str]:
+    if command == "generate":
+        from infer.cli import OPTIONS
+    else:
+        from guardrails.cli import OPTIONS
+    return frozenset(OPTIONS)
 
 
 def _run(rest: list[str]) -> int:
@@ -242,3 +264,78 @@ def _show(rest: list[str]) -> int:
     else:
         print("\n".join(summary_lines(state.artifact, state.state)))
     return 0
+
+
+def _generate(rest: list[str]) -> int:
+    """Stream a completion from the export artifact of this config (read through the store)."""
+    from infer.cli import OPTIONS, generate
+
+    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
+    if "bundle" in options:
+        return generate(Path(options.pop("bundle")), options)
+    cfg = compose([a for a in rest if a.split("=", 1)[0] not in OPTIONS and not a.startswith("-")])
+    found = _stage_outputs(cfg, {"export": "bundle"})
+    return found if isinstance(found, int) else generate(found["export"], options)
+
+
+def _stage_outputs(cfg: Any, wanted: dict[str, str]) -> dict[str, Path] | int:
+    """{stage: path of its named output} of this config's up-to-date artifacts, found through the
+    store like ``show``; an exit status (with one line on stderr) when one is missing."""
+    from pipeline.registry import load_registry
+    from pipeline.runner import plan_states
+    from pipeline.store import ArtifactStore
+
+    check_readable(cfg, "artifacts")
+    registry = load_registry(cfg.registry)
+    states = {s.name: s for s in plan_states(cfg, registry, ArtifactStore(Path(cfg.paths.artifacts)), str(cfg.experiment))}
+    found: dict[str, Path] = {}
+    for stage, output in wanted.items():
+        state = states[stage]
+        if state.artifact is None:
+            print(f"error: no {stage} artifact for this config ({state.state}: {state.reason}); make it with: "
+                  f"python -m pipeline run stage={stage}", file=sys.stderr)
+            return EXIT_FAILED
+        found[stage] = state.artifact.output(output)
+    return found
+
+
+def _assistant_inputs(rest: list[str]) -> tuple[Path, Path, Any, dict[str, str]] | int:
+    """(export bundle, index folder, typed assistant config, chat options) of this config's artifacts;
+    ``bundle=``/``index=`` name folders directly."""
+    from guardrails.cli import OPTIONS
+    from pipeline.config import to_typed
+    from pipeline.kit import validate_section
+
+    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
+    cfg = compose([a for a in rest if a.split("=", 1)[0] not in OPTIONS and not a.startswith("-")])
+    assistant_cfg = to_typed(cfg.assistant, "assistant")
+    validate_section("assistant", assistant_cfg)  # a bad value: one line, exit 2
+    wanted = {stage: output for stage, (option, output) in {"export": ("bundle", "bundle"),
+                                                            "index": ("index", "index")}.items()
+              if option not in options}
+    found = _stage_outputs(cfg, wanted) if wanted else {}
+    if isinstance(found, int):
+        return found
+    bundle = Path(options.pop("bundle")) if "bundle" in options else found["export"]
+    index = Path(options.pop("index")) if "index" in options else found["index"]
+    return bundle, index, assistant_cfg, options
+
+
+def _chat(rest: list[str]) -> int:
+    from guardrails.cli import chat
+
+    located = _assistant_inputs(rest)
+    if isinstance(located, int):
+        return located
+    bundle, index, cfg, options = located
+    return chat(bundle, index, cfg, options)
+
+
+def _serve(rest: list[str]) -> int:
+    from guardrails.cli import serve
+
+    located = _assistant_inputs(rest)
+    if isinstance(located, int):
+        return located
+    bundle, index, cfg, _ = located
+    return serve(bundle, index, cfg)

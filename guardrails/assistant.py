@@ -1,0 +1,455 @@
+"""The assistant: NeMo Guardrails (Colang 1.0) around our retriever and generator.
+
+One turn, in Guardrails' order::
+
+    input rails   kestrel jailbreak heuristics -> kestrel self check input      (offline classifier)
+    dialog rails  generate_user_intent (the classifier's intent, no LLM) -> Colang flows
+    retrieval     retrieve_relevant_chunks (our Retriever) -> kestrel check retrieved passages
+    generation    generate_bot_message: manual answer (adapter manual_qa) | vehicle command
+                  (adapter cockpit_commands) | a predefined message (refusals, small talk)
+    output rails  kestrel check grounding (ungrounded -> extractive answer from the best passage)
+
+The user message is embedded once (the embedding serves the classifier and the retrieval) and
+retrieved once; a manual question costs one LLM call, a command one, everything else none.
+Guardrails runs on a private event loop thread, so any caller (CLI, HTTP server, evaluation)
+can use the assistant concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guardrails import commands as vehicle
+from guardrails.config import AssistantConfig
+from guardrails.grounding import (
+    Evidence,
+    Passage,
+    answerable,
+    check_grounding,
+    clean_passages,
+    extractive_answer,
+    rank_passages,
+)
+from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, register_embeddings
+from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
+
+log = logging.getLogger("pipeline.assistant")
+NOT_IN_MANUAL = ("The owner's manual does not cover this, so I can't answer it reliably. For questions the manual "
+                 "does not answer, please contact Kestrel Assist or an authorised Kestrel workshop.")
+MANUAL_ANSWER, COMMAND = "answer from manual", "carry out vehicle command"
+
+
+def disable_telemetry() -> None:
+    """NeMo Guardrails reports usage unless told not to (it is silent only under CI or pytest).
+
+    Its loggers also narrate every Colang event at INFO; under the pipeline's INFO logging that
+    formatting alone cost more CPU than the rails themselves, so they are kept at WARNING.
+    """
+    logging.getLogger("nemoguardrails").setLevel(logging.WARNING)
+    os.environ["NEMO_GUARDRAILS_NO_USAGE_STATS"] = "1"
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@dataclass
+class TurnState:
+    """What the actions of one turn share (looked up by the id in the turn's context message)."""
+
+    question: str
+    vehicle_state: dict | None
+    started: float = field(default_factory=time.perf_counter)
+    assessment: Assessment | None = None
+    passages: list[Passage] = field(default_factory=list)
+    rails: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+    command: dict | None = None
+    decision: str = ""
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=lambda: {"embed_s": 0.0, "retrieval_s": 0.0, "generation_s": 0.0})
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def rail(self, kind: str, name: str, decision: str, **details: Any) -> None:
+        self.rails.append({"type": kind, "rail": name, "decision": decision, **details})
+
+
+@dataclass
+class Turn:
+    answer: str
+    decision: str  # answer | answer_extractive | not_in_manual | command | small_talk | off_topic | refuse_*
+    intent: str
+    sources: list[dict]
+    rails: list[dict]
+    actions: list[dict]
+    command: dict | None
+    latency: dict[str, float]
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    assessment: dict
+
+    @property
+    def refused(self) -> bool:
+        return self.decision.startswith("refuse")
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("answer", "decision", "intent", "sources", "rails", "actions",
+                                                "command", "latency", "llm_calls", "prompt_tokens",
+                                                "completion_tokens", "assessment")}
+
+
+class Assistant:
+    def __init__(self, ports: Ports, cfg: AssistantConfig | None = None, extra_questions: list[str] | None = None,
+                 command_rows: list[dict] | None = None):
+        disable_telemetry()
+        self.ports, self.cfg = ports, cfg or AssistantConfig()
+        self.embed = EmbeddingCache(ports.retriever.embed)
+        s = self.cfg.safety
+        thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
+                                semantic_similarity=s.semantic_similarity)
+        extra: dict[str, list[str]] = {}
+        if extra_questions:
+            extra["ask manual question"] = extra_questions
+        if command_rows:
+            extra["give vehicle command"] = [r["utterance"] for r in command_rows]
+        start = time.perf_counter()
+        embed_examples = self._example_embedder()
+        self.classifier = SafetyClassifier.build(embed_examples, thresholds=thresholds, extra=extra)
+        self.fallback = None
+        if command_rows and ports.prompts.schema and ports.prompts.schema.get("$defs"):
+            from guardrails.command_fallback import CommandFallback
+
+            vectors = embed_examples([r["utterance"] for r in command_rows])
+            self.fallback = CommandFallback.from_rows(command_rows, vectors, ports.prompts.schema)
+        texts = getattr(ports.retriever, "chunks", {}).get("text") or []
+        self.evidence = Evidence(texts)
+        self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
+        self._turns: dict[str, TurnState] = {}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="kestrel-guardrails")
+        self._thread.start()
+        self.rails = self._call(self._build_rails())
+        log.info("assistant ready in %.1f s (%d intent examples, %d manual chunks)", time.perf_counter() - start,
+                 len(self.classifier.model.vectors), len(texts))
+
+    # --- construction ---------------------------------------------------------------------------
+    async def _build_rails(self):
+        from nemoguardrails import LLMRails, RailsConfig
+
+        register_embeddings("retriever", self.embed)
+        config = RailsConfig.from_path(str(RAILS_DIR))
+        ours = {flow.get("id") for flow in config.flows}
+        rails = LLMRails(config, llm=self.llm)
+        for name, fn in self._actions().items():
+            rails.register_action(fn, name=name)
+        from guardrails.factory import keep_used_flows
+
+        keep_used_flows(rails, ours)
+        return rails
+
+    def _example_embedder(self):
+        """Embeddings of the intent examples, kept on disk (``cache_dir``) across processes: the same
+        texts and model weights give the same vectors, and a server then starts in about a second."""
+        fingerprint = getattr(getattr(self.ports.retriever, "embedder", None), "fingerprint", "")
+        if not (self.cfg.cache_dir and fingerprint):
+            return self.embed
+
+        def embed(texts: list[str]):
+            import hashlib
+
+            import numpy as np
+
+            digest = hashlib.sha256("\n".join([fingerprint, *texts]).encode()).hexdigest()[:24]
+            path = Path(self.cfg.cache_dir) / f"intent-examples-{digest}.npy"
+            if path.is_file():
+                vectors = np.load(path)
+                if vectors.shape[0] == len(texts):
+                    return vectors
+            vectors = self.embed(texts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.npy")
+            np.save(tmp, vectors)
+            os.replace(tmp, path)
+            return vectors
+
+        return embed
+
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def close(self) -> None:
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        self.ports.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- turns ----------------------------------------------------------------------------------
+    def respond(self, messages: list[dict] | str, vehicle_state: dict | None = None) -> Turn:
+        """One turn (blocking; thread-safe)."""
+        return self._call(self._respond(messages, vehicle_state))
+
+    async def respond_async(self, messages: list[dict] | str, vehicle_state: dict | None = None) -> Turn:
+        """One turn from any event loop (the server's): runs on the assistant's loop."""
+        future = asyncio.run_coroutine_threadsafe(self._respond(messages, vehicle_state), self._loop)
+        return await asyncio.wrap_future(future)
+
+    async def _respond(self, messages: list[dict] | str, vehicle_state: dict | None) -> Turn:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        history = [{"role": m["role"], "content": str(m.get("content") or "")} for m in messages
+                   if m.get("role") in ("user", "assistant")]  # client system prompts are not obeyed
+        if not history or history[-1]["role"] != "user":
+            raise ValueError("the conversation must end with a user message")
+        turn_id = uuid.uuid4().hex
+        state = TurnState(history[-1]["content"], vehicle_state)
+        self._turns[turn_id] = state
+        cpu = time.process_time()
+        try:
+            context = {"role": "context", "content": {"kestrel_turn": turn_id, "vehicle_state": vehicle_state or {}}}
+            result = await self.rails.generate_async(messages=[context, *history])
+            answer = result["content"] if isinstance(result, dict) else str(result)
+        finally:
+            self._turns.pop(turn_id, None)
+        total = time.perf_counter() - state.started
+        t = state.timings
+        latency = {"total_s": total, **t, "cpu_s": time.process_time() - cpu,
+                   "rails_s": max(0.0, total - t["embed_s"] - t["retrieval_s"] - t["generation_s"])}
+        a = state.assessment
+        return Turn(answer=answer, decision=state.decision or (a.decision if a else "unknown"),
+                    intent=a.intent if a else "", sources=state.sources, rails=state.rails, actions=state.actions,
+                    command=state.command, latency={k: round(v, 5) for k, v in latency.items()},
+                    llm_calls=state.llm_calls, prompt_tokens=state.prompt_tokens,
+                    completion_tokens=state.completion_tokens, assessment=a.as_dict() if a else {})
+
+    def _state(self, context: dict | None) -> TurnState:
+        turn_id = (context or {}).get("kestrel_turn")
+        if turn_id not in self._turns:
+            raise RuntimeError("a rail ran outside an assistant turn (no kestrel_turn in the context)")
+        return self._turns[turn_id]
+
+    # --- the analysis every rail reads: one embedding, one retrieval ------------------------------
+    async def _analyse(self, state: TurnState) -> Assessment:
+        if state.assessment is None:
+            state.assessment = await asyncio.to_thread(self._analyse_sync, state)
+        return state.assessment
+
+    def _analyse_sync(self, state: TurnState) -> Assessment:
+        start = time.perf_counter()
+        vector = self.embed([state.question])[0]
+        state.timings["embed_s"] += time.perf_counter() - start
+        start = time.perf_counter()
+        hits = self.ports.retriever.search_vectors([state.question], vector[None, :], self.cfg.retrieval.top_k)[0]
+        state.passages = [Passage.from_hit(h) for h in hits]
+        state.timings["retrieval_s"] += time.perf_counter() - start
+        best = max((p.score for p in state.passages), default=0.0)
+        return self.classifier.assess(state.question, vector, best)
+
+    # --- actions --------------------------------------------------------------------------------
+    def _actions(self) -> dict:
+        from nemoguardrails.actions import action
+        from nemoguardrails.actions.actions import ActionResult
+        from nemoguardrails.actions.llm.utils import get_last_bot_intent_event
+        from nemoguardrails.utils import new_event_dict
+
+        @action(is_system_action=True)
+        async def kestrel_jailbreak_check(context: dict | None = None) -> bool:
+            state = self._state(context)
+            a = await self._analyse(state)
+            blocked = a.decision == "refuse_jailbreak"
+            state.rail("input", "kestrel jailbreak heuristics", "blocked" if blocked else "passed",
+                       score=round(a.scores.get("jailbreak", 0.0), 3), reasons=a.reasons if blocked else [])
+            return blocked
+
+        @action(is_system_action=True)
+        async def kestrel_self_check_input(context: dict | None = None) -> str:
+            state = self._state(context)
+            a = await self._analyse(state)
+            blocked = a.decision == "refuse_harm"
+            state.rail("input", "kestrel self check input", "blocked" if blocked else "passed",
+                       category=a.category if blocked else "", score=round(a.scores.get("harm", 0.0), 3),
+                       reasons=a.reasons if blocked else [])
+            return a.category if blocked else ""
+
+        @action(is_system_action=True)
+        async def generate_user_intent(context: dict | None = None, **_: Any):
+            state = self._state(context)
+            a = await self._analyse(state)
+            state.rail("dialog", "user intent (offline classifier)", a.decision, intent=a.intent,
+                       reasons=a.reasons, legitimate=a.legitimate)
+            return ActionResult(events=[new_event_dict("UserIntent", intent=a.intent)])
+
+        @action(is_system_action=True)
+        async def generate_next_steps(context: dict | None = None, **_: Any):
+            # Every intent the classifier emits has a flow; an unexpected state never asks the LLM.
+            return ActionResult(events=[new_event_dict("BotIntent", intent="explain scope")])
+
+        @action(is_system_action=True)
+        async def retrieve_relevant_chunks(context: dict | None = None, events: list | None = None, **_: Any):
+            state = self._state(context)
+            bot = get_last_bot_intent_event(events or [])
+            if not bot or bot.get("intent") != MANUAL_ANSWER:
+                return ActionResult(return_value="", context_updates={})
+            chunks = "\n\n".join(f"{p.section_id} {p.title}\n{p.text}" for p in state.passages)
+            return ActionResult(return_value=chunks, context_updates={"relevant_chunks": chunks,
+                                                                      "relevant_chunks_sep": [p.text for p in state.passages]})
+
+        @action(is_system_action=True)
+        async def kestrel_clean_passages(context: dict | None = None) -> bool:
+            state = self._state(context)
+            if not state.passages:
+                return True
+            kept, findings = clean_passages(state.passages)
+            if findings:
+                state.passages = kept
+                state.rail("retrieval", "kestrel check retrieved passages", "removed injected instructions",
+                           findings=findings)
+            return True
+
+        @action(is_system_action=True)
+        async def generate_bot_message(events: list | None = None, context: dict | None = None, **_: Any):
+            state = self._state(context)
+            bot = get_last_bot_intent_event(events or [])
+            intent = bot["intent"] if bot else "explain scope"
+            if intent == MANUAL_ANSWER:
+                text, skip = await self._manual_draft(state)
+            elif intent == COMMAND:
+                text, skip = await self._command(state), True
+            else:
+                messages = self.rails.config.bot_messages.get(intent) or []
+                text, skip = (messages[0] if messages else "I can't help with that."), True
+                if state.assessment and not state.decision:
+                    state.decision = state.assessment.decision
+            updates = {"skip_output_rails": True} if skip else {}
+            return ActionResult(events=[new_event_dict("BotMessage", text=text)], context_updates=updates)
+
+        @action(is_system_action=True)
+        async def kestrel_check_grounding(context: dict | None = None) -> str:
+            return self._ground(self._state(context))
+
+        return {f.__name__: f for f in (kestrel_jailbreak_check, kestrel_self_check_input, generate_user_intent,
+                                        generate_next_steps, retrieve_relevant_chunks, kestrel_clean_passages,
+                                        generate_bot_message, kestrel_check_grounding)}
+
+    # --- manual answers -------------------------------------------------------------------------
+    async def _manual_draft(self, state: TurnState) -> tuple[str, bool]:
+        """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
+        check = answerable(state.question, state.passages, self.evidence, min_score=self.cfg.retrieval.min_score,
+                           max_unknown=self.cfg.retrieval.max_unknown)
+        if not check.answerable:
+            state.decision = "not_in_manual"
+            state.rail("generation", "answerability", "not in the manual", reason=check.reason)
+            return NOT_IN_MANUAL, True
+        g = self.cfg.generation
+        if not g.use_llm:
+            return "", False
+        words = self.cfg.retrieval.passage_words
+        passages = rank_passages(state.question, state.passages, self.evidence)[: self.cfg.retrieval.prompt_passages]
+        for attempt in range(3):  # a prompt longer than the model's context: fewer, shorter passages
+            shown = [{"section_id": p.section_id, "title": p.title, "text": " ".join(p.text.split()[:words])}
+                     for p in passages]
+            messages = self.ports.prompts.manual_qa_messages(state.question, shown)
+            try:
+                state.draft = await self._generate(state, messages, g.qa_adapter, g.max_new_tokens)
+                return state.draft, False
+            except Exception as err:
+                if "token" in str(err) and "context" in str(err) and attempt < 2:
+                    passages, words = passages[: max(1, len(passages) - 1)], max(30, words // 2)
+                    continue
+                state.rail("generation", "manual_qa", "generation failed", error=str(err).splitlines()[0][:200])
+                return "", False
+        return "", False
+
+    async def _generate(self, state: TurnState, messages: list[dict], adapter: str, max_tokens: int) -> str:
+        start = time.perf_counter()
+        try:
+            response = await self.llm.generate_async(None, messages=messages, adapter=adapter or None,
+                                                     max_tokens=max_tokens)
+        finally:
+            state.timings["generation_s"] += time.perf_counter() - start
+        state.llm_calls += 1
+        if response.usage:
+            state.prompt_tokens += response.usage.input_tokens
+            state.completion_tokens += response.usage.output_tokens
+        return response.content
+
+    def _ground(self, state: TurnState) -> str:
+        """The output rail: the model's answer if grounded, else the extractive answer; with sources."""
+        parse = self.ports.prompts.parse_manual_answer
+        answer, cited = parse(state.draft) if state.draft else ("", None)
+        ranked = rank_passages(state.question, state.passages, self.evidence)
+        if state.draft:
+            verdict = check_grounding(answer, cited, state.passages)
+            if verdict.grounded:
+                used = [p for p in ranked if p.section_id == cited][:1]
+                state.decision = "answer"
+                state.rail("output", "kestrel check grounding", "grounded", support=round(verdict.support, 3))
+                return self._with_sources(state, answer, used)
+            state.rail("output", "kestrel check grounding", "ungrounded: extractive fallback",
+                       support=round(verdict.support, 3), reasons=verdict.reasons[:4])
+        else:
+            state.rail("output", "kestrel check grounding", "no model answer: extractive")
+        text, used = extractive_answer(state.question, ranked, self.evidence)
+        if not text:
+            state.decision = "not_in_manual"
+            return NOT_IN_MANUAL
+        state.decision = "answer_extractive"
+        return self._with_sources(state, text, used)
+
+    def _with_sources(self, state: TurnState, text: str, used: list[Passage]) -> str:
+        state.sources = [p.source() for p in used]
+        cites = "; ".join(f"{p.section_id} {p.title}" for p in used)
+        return f"{text.strip()}\n\nSource: {cites}" if cites else text.strip()
+
+    # --- vehicle commands -----------------------------------------------------------------------
+    async def _command(self, state: TurnState) -> str:
+        g, prompts = self.cfg.generation, self.ports.prompts
+        problems = prompts.validate_vehicle_state(state.vehicle_state) if state.vehicle_state else []
+        if problems:
+            state.decision = "command_invalid_state"
+            state.rail("dialog", "vehicle state", "invalid", problems=problems)
+            return "I can't carry out commands: the vehicle state sent with the request is invalid."
+        shown_state = state.vehicle_state or {"speed_kmh": 0, "gear": "D", "speaker": "driver"}  # unknown: assume moving
+        try:
+            text = await self._generate(state, prompts.command_messages(state.question, shown_state), g.command_adapter,
+                                        g.command_max_tokens)
+        except Exception as err:
+            state.rail("generation", "cockpit_commands", "generation failed", error=str(err).splitlines()[0][:200])
+            text = ""
+        outcome = vehicle.decide(text, state.vehicle_state, self.cfg.parked_only, prompts.parse_command,
+                                 prompts.validate_command)
+        source = "model"
+        if outcome.status == "invalid" and self.fallback is not None:
+            vector = self.embed([state.question])[0]
+            proposal, how = self.fallback.propose(state.question, vector)
+            state.rail("dialog", "command fallback", "proposed" if proposal else "none", detail=how,
+                       model_problems=outcome.problems[:3])
+            if proposal is not None:
+                import json
+
+                fallback = vehicle.decide(json.dumps(proposal), state.vehicle_state, self.cfg.parked_only,
+                                          prompts.parse_command, prompts.validate_command)
+                if fallback.status != "invalid":
+                    outcome, source = fallback, "fallback"
+        state.decision = f"command_{outcome.status}"
+        state.command = {**outcome.as_dict(), "source": source}
+        if outcome.action:
+            state.actions.append(outcome.action)
+        state.rail("dialog", "vehicle command", outcome.status, problems=outcome.problems[:4],
+                   overridden=outcome.overridden)
+        return outcome.text

@@ -1,0 +1,108 @@
+"""``python -m pipeline chat`` and ``python -m pipeline serve``: the assistant on this config's artifacts.
+
+chat  interactive (a prompt per line; /state speed=50 gear=D to set the vehicle state, /quit), or
+      one question: ``chat question="..." [output=json|text] [speed=50 gear=D speaker=driver]``.
+      JSON output: answer, decision, sources, rails that fired, actions, latency.
+serve the OpenAI-compatible server (guardrails/server.py); settings are config keys
+      (``assistant.serve.port=8080 assistant.serve.api_key=secret``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+OPTIONS = ("question", "output", "speed", "gear", "speaker", "state", "bundle", "index")
+
+
+def vehicle_state(options: dict[str, str]) -> dict | None:
+    if "state" in options:
+        try:
+            state = json.loads(options["state"])
+        except ValueError as err:
+            raise ValueError(f"state={options['state']!r}: not JSON ({err.msg})") from None
+        if not isinstance(state, dict):
+            raise ValueError("state= must be a JSON object like {\"speed_kmh\": 0, \"gear\": \"P\", \"speaker\": \"driver\"}")
+        return state
+    if not any(k in options for k in ("speed", "gear", "speaker")):
+        return None
+    try:
+        speed = int(options.get("speed", "0"))
+    except ValueError:
+        raise ValueError(f"speed={options['speed']!r}: not an integer (km/h)") from None
+    return {"speed_kmh": speed, "gear": options.get("gear", "P" if speed == 0 else "D").upper(),
+            "speaker": options.get("speaker", "driver")}
+
+
+def _stream(text: str, delay: float = 0.0) -> None:
+    from guardrails.text import chunks
+
+    for piece in chunks(text):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+        if delay:
+            time.sleep(delay)
+    sys.stdout.write("\n")
+
+
+def _show(turn, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(turn.as_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    _stream(turn.answer)
+    fired = [f"{r['rail']}: {r['decision']}" for r in turn.rails if r["decision"] not in ("passed",)]
+    print(f"  [{turn.decision}; {turn.latency.get('total_s', 0) * 1000:.0f} ms; {turn.llm_calls} model call(s)"
+          + (f"; {'; '.join(fired)}" if fired else "") + "]", file=sys.stderr)
+
+
+def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
+    from guardrails.factory import open_assistant
+
+    output = options.get("output", "text")
+    if output not in ("text", "json"):
+        print(f"error: output={output}: use text or json", file=sys.stderr)
+        return 2
+    try:
+        state = vehicle_state(options)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    with open_assistant(bundle, index_dir, cfg) as assistant:
+        if options.get("question"):
+            _show(assistant.respond(options["question"], state), output == "json")
+            return 0
+        print("Kestrel EV7 assistant. Ask a question or give a command; /state speed=50 gear=D sets the vehicle "
+              "state, /quit ends.", file=sys.stderr)
+        history: list[dict] = []
+        while True:
+            try:
+                line = input("you> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print(file=sys.stderr)
+                return 0
+            if not line:
+                continue
+            if line in ("/quit", "/exit"):
+                return 0
+            if line.startswith("/state"):
+                try:
+                    state = vehicle_state(dict(p.split("=", 1) for p in line.split()[1:] if "=" in p))
+                    print(f"vehicle state: {state}", file=sys.stderr)
+                except ValueError as err:
+                    print(f"error: {err}", file=sys.stderr)
+                continue
+            history.append({"role": "user", "content": line})
+            turn = assistant.respond(history[-6:], state)
+            sys.stdout.write("assistant> ")
+            _show(turn, output == "json")
+            history.append({"role": "assistant", "content": turn.answer})
+
+
+def serve(bundle: Path, index_dir: Path, cfg) -> int:
+    from guardrails.factory import open_assistant
+    from guardrails.server import serve as run_server
+
+    run_server(open_assistant(bundle, index_dir, cfg), cfg.serve)
+    return 0

@@ -1,0 +1,171 @@
+"""A command for the utterance when the cockpit_commands model does not produce a valid one.
+
+The extractive fallback of the command path: the nearest training utterances (MiniLM, the
+embedding the turn already has) name the intent; each slot of that intent's schema is filled from
+the utterance itself: enum values by the surface phrases the training data maps to them ("the
+rear left seat" -> rear_left) or by the value's own words, numbers in the slot's range, free text
+(contacts, addresses, stations) by the words that introduce it in the nearest example ("call
+<contact>"). The result is validated against the schema like a model's command and goes through
+the same vehicle-state rules, so the fallback can never do what the model may not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_TAIL = re.compile(r"\s*(?:,|\.|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
+                   r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)
+
+
+_POLARITY = {
+    ("on", "off"): (re.compile(r"\b(?:on|enable|re-?enable|activate|start|back on|switch on|turn on|freezing|cold|"
+                               r"chilly)\b"),
+                    re.compile(r"\b(?:off|disable|deactivate|stop|enough|no more|cancel|too (?:hot|warm)|finished|"
+                               r"done|park (?:the )?wipers)\b")),
+    ("up", "down"): (re.compile(r"\b(?:up|louder|raise|increase|can'?t hear|barely hear|more volume)\b"),
+                     re.compile(r"\b(?:down|quieter|lower|decrease|too loud|less volume)\b")),
+    ("warmer", "cooler"): (re.compile(r"\b(?:warmer|warm|warmth|heat|hotter|cold|freezing|chilly)\b"),
+                           re.compile(r"\b(?:cooler|cool|colder|too hot|boiling|roasting|sweating)\b")),
+}
+
+
+def _numbers(text: str) -> list[float]:
+    found = [float(x.replace(",", ".")) for x in re.findall(r"(?<![\w.])\d+(?:[.,]\d+)?", text)]
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, w in enumerate(words):
+        if w in _TENS:
+            found.append(_TENS[w] + (_NUMBER_WORDS[words[i + 1]] if i + 1 < len(words) and
+                                     0 < _NUMBER_WORDS.get(words[i + 1], 0) < 10 else 0))
+        elif w in _NUMBER_WORDS and not (i > 0 and words[i - 1] in _TENS):
+            found.append(float(_NUMBER_WORDS[w]))
+    if re.search(r"\bhalf\b", text.lower()) and found:
+        found = [found[0] + 0.5, *found]
+    return found
+
+
+class OutOfRange(ValueError):
+    """The utterance names a value outside the range the schema (and the manual) allows."""
+
+
+@dataclass
+class CommandExample:
+    utterance: str
+    command: dict
+
+
+class CommandFallback:
+    def __init__(self, examples: list[CommandExample], vectors: np.ndarray, schema: dict, min_similarity: float = 0.4):
+        self.examples, self.vectors = examples, np.asarray(vectors, dtype=np.float32)
+        self.defs = schema.get("$defs", {})
+        self.min_similarity = min_similarity
+        # Surface phrase -> value, per slot name, from the training data's own pairs.
+        self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
+        for ex in examples:
+            _, slots = _intent_and_slots(ex.command)
+            for slot, value in slots.items():
+                if isinstance(value, str):
+                    self.surfaces[slot][value.replace("_", " ").lower()] = value
+
+    @classmethod
+    def from_rows(cls, rows: list[dict], vectors: np.ndarray, schema: dict) -> CommandFallback:
+        fallback = cls([CommandExample(r["utterance"], r["command"]) for r in rows], vectors, schema)
+        for r in rows:  # "values": the surface text each slot value had in the utterance
+            _, slots = _intent_and_slots(r["command"])
+            for slot, surface in (r.get("values") or {}).items():
+                if slot in slots and isinstance(surface, str):
+                    fallback.surfaces[slot][surface.lower()] = slots[slot]
+        return fallback
+
+    def propose(self, utterance: str, vector: np.ndarray) -> tuple[dict | None, str]:
+        """(command, how it was found) or (None, why not)."""
+        sims = self.vectors @ vector
+        order = np.argsort(-sims)[:5]
+        if sims[order[0]] < self.min_similarity:
+            return None, f"no training utterance is close (best cosine {sims[order[0]]:.2f})"
+        votes: dict[str, float] = defaultdict(float)
+        for i in order:
+            votes[_intent_and_slots(self.examples[i].command)[0]] += float(sims[i])
+        intent = max(votes, key=votes.get)
+        spec = self.defs.get(intent, {}).get("properties", {})
+        neighbours = [self.examples[i] for i in order if _intent_and_slots(self.examples[i].command)[0] == intent]
+        slots = {}
+        for slot, schema in spec.items():
+            try:
+                value = self._fill(utterance, slot, schema, neighbours)
+            except OutOfRange as err:
+                return {"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}}, str(err)
+            if value is None:
+                return None, f"no value for slot '{slot}' of {intent}"
+            slots[slot] = value
+        return {"intent": intent, "slots": slots}, f"nearest training utterances ({sims[order[0]]:.2f}): {intent}"
+
+    def _fill(self, utterance: str, slot: str, schema: dict, neighbours: list[CommandExample]) -> Any:
+        text = " " + utterance.lower() + " "
+        nearest = next((_intent_and_slots(n.command)[1].get(slot) for n in neighbours
+                        if slot in _intent_and_slots(n.command)[1]), None)
+        if "enum" in schema:
+            options = set(schema["enum"])
+            for pair, cues in _POLARITY.items():  # on/off, up/down, warmer/cooler: the utterance's own cue
+                if set(pair) <= options:
+                    hits = [value for value, cue in zip(pair, cues) if cue.search(text)]
+                    if len(hits) == 1:
+                        return hits[0]
+            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in
+                       re.sub(r"[^\w ]", " ", text)]
+            matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in
+                        re.sub(r"[^\w ]", " ", text)]
+            if matches:
+                return max(matches)[1]
+            return nearest if nearest in options else None
+        if schema.get("type") in ("integer", "number"):
+            low, high = schema.get("minimum", -1e9), schema.get("maximum", 1e9)
+            if re.search(r"\b(?:off|zero)\b", text) and low <= 0:
+                return 0
+            if re.search(r"\b(?:max|maximum|highest|full)\b", text) and high < 1e9:
+                return int(high) if schema.get("type") == "integer" else high
+            numbers = _numbers(utterance)
+            if numbers and not any(low <= x <= high for x in numbers):
+                raise OutOfRange(f"{slot}: {numbers[0]:g} is outside {low:g}..{high:g}")
+            for number in numbers:
+                if low <= number <= high:
+                    if schema.get("type") == "integer":
+                        return int(number) if number == int(number) else None
+                    step = schema.get("multipleOf")
+                    return number if not step or abs(number / step - round(number / step)) < 1e-9 else None
+            return None
+        if schema.get("type") == "string":
+            for n in neighbours:
+                value = _intent_and_slots(n.command)[1].get(slot)
+                if not isinstance(value, str):
+                    continue
+                found = re.search(re.escape(value.lower()), n.utterance.lower())
+                if not found:
+                    continue
+                anchor = n.utterance.lower()[:found.start()].split()[-2:]
+                for size in (2, 1):
+                    key = " ".join(anchor[-size:])
+                    at = text.find(" " + key + " ") if key else -1
+                    if at >= 0:
+                        rest = utterance[at + len(key) + 1:].strip()
+                        rest = _TAIL.sub("", rest).strip(" ,.?!")
+                        if rest and len(rest) <= schema.get("maxLength", 80):
+                            return rest
+            return None
+        return nearest
+
+
+def _intent_and_slots(command: dict) -> tuple[str, dict]:
+    """A refusal counts as the intent it refused (the vehicle-state rules decide refusals here)."""
+    if command.get("intent") == "refuse":
+        return command.get("slots", {}).get("requested_intent", "refuse"), {}
+    return command["intent"], command.get("slots", {})

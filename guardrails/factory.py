@@ -1,0 +1,78 @@
+"""Opening the assistant on artifacts, and the files it reads besides them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from guardrails.assistant import Assistant
+from guardrails.config import AssistantConfig
+from guardrails.ports import Ports
+
+log = logging.getLogger("pipeline.assistant")
+
+
+def keep_used_flows(rails, ours: set) -> None:
+    """Drop the Guardrails library's flows from the Colang 1.0 runtime.
+
+    LLMRails loads every flow of its library (content safety, fact checking, ...) and the runtime
+    matches each event of a turn against all of them, which was most of the per-turn CPU time;
+    this configuration uses only its own flows and the core flows of llm_flows.co.
+    """
+    import nemoguardrails.rails.llm.llmrails as llmrails_module
+    from nemoguardrails.colang import parse_colang_file
+
+    core_file = Path(llmrails_module.__file__).with_name("llm_flows.co")
+    core = {f.get("id") for f in parse_colang_file(core_file.name, core_file.read_text())["flows"]}
+    runtime = rails.runtime
+    before = len(runtime.flow_configs)
+    runtime.flow_configs = {k: v for k, v in runtime.flow_configs.items() if k in ours or k in core}
+    log.debug("colang runtime: %d of %d flows kept", len(runtime.flow_configs), before)
+
+
+def open_assistant(bundle: Path, index_dir: Path, cfg: AssistantConfig) -> Assistant:
+    """The assistant over an export bundle and an index folder (what chat, serve and the stage use)."""
+    ports = Ports.open(bundle, index_dir, cfg.generation.backend, cfg.generation.threads)
+    try:
+        extra = read_questions(cfg.safety.extra_questions) if cfg.safety.extra_questions else None
+        commands = read_command_rows(cfg.safety.extra_commands) if cfg.safety.extra_commands else None
+        return Assistant(ports, cfg, extra, commands)
+    except BaseException:
+        ports.close()
+        raise
+
+
+def read_command_rows(path: str | Path) -> list[dict] | None:
+    """Command training rows (utterance, command, values); None with a warning when the file is absent."""
+    import json
+
+    if not Path(path).is_file():
+        log.warning("assistant: %s not found: no extra command examples and no command fallback", path)
+        return None
+    rows = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append({"utterance": str(row["utterance"]), "command": dict(row["command"]),
+                         "values": row.get("values") or {}})
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{number}: not a command row with utterance and command ({err})") from None
+    return rows
+
+
+def read_questions(path: str | Path) -> list[str]:
+    """The "question" fields of a JSONL file (extra manual-question examples for the classifier)."""
+    import json
+
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(str(json.loads(line)["question"]))
+            except (ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{path}:{number}: not a JSON object with a 'question' ({err})") from None
+    return out

@@ -1,0 +1,343 @@
+"""Grounding of answers in the retrieved manual passages, and the extractive fallback.
+
+- ``clean_passages``: the retrieval rail. Sentences of a retrieved passage that address the model
+  (indirect prompt injection planted in a web page or document) are removed before any model or
+  answer sees them; a passage that is mostly such text is dropped.
+- ``Evidence``: word statistics of the manual (IDF) to weigh question words.
+- ``coverage`` / ``answerable``: whether the best passage speaks about what the question asks
+  (its rare words), so "the manual does not cover this" is said instead of a near-miss answer.
+- ``extractive_answer``: the best sentences of the best passage for the question.
+- ``check_grounding``: a generated answer is shown only if every sentence is supported by the
+  passages (content words and every number), and the section it cites was retrieved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from guardrails import lexicon
+from guardrails.text import content_words, sentences, spellings, stem, words
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
+# Words a question about the car shares with every passage: they say nothing about coverage.
+GENERIC = frozenset(
+    "car cars ev7 kestrel vehicle manual owner owners use using used work works working happen happens happened "
+    "mean means meaning thing things do does make makes need needs want wants way ways time times right ok okay "
+    "good best better bad possible able normal properly actually really still just also lot much many often "
+    "long take takes get gets go goes going know tell help say says said see look looks new old first".split()
+)
+
+
+@dataclass
+class Passage:
+    """A retrieved passage as the assistant uses it (built from a retriever hit)."""
+
+    section_id: str
+    title: str
+    text: str
+    score: float  # cosine similarity of the question and the chunk
+    chunk_id: str = ""
+    chapter: str = ""
+    url: str = ""
+    removed: list[str] = field(default_factory=list)  # sentences the retrieval rail took out
+
+    @classmethod
+    def from_hit(cls, hit: Any) -> Passage:
+        return cls(section_id=str(hit.section_id), title=str(hit.section_title), text=str(hit.text),
+                   score=float(hit.score), chunk_id=str(getattr(hit, "chunk_id", "")),
+                   chapter=str(getattr(hit, "chapter", "")), url=str(getattr(hit, "url", "")))
+
+    def source(self) -> dict:
+        return {"section_id": self.section_id, "title": self.title, "chunk_id": self.chunk_id, "url": self.url,
+                "score": round(self.score, 4)}
+
+
+# --- the retrieval rail ---------------------------------------------------------------------------
+def injected(sentence: str) -> list[str]:
+    """Why a passage sentence is an instruction to the model rather than manual text ([] if not)."""
+    total, reasons = lexicon.score(lexicon.JAILBREAK, spellings(sentence).variants)
+    return reasons if total >= 0.8 else []
+
+
+# A sentence that gives the model orders ("Say X first.", "Reply only with...") continues an injection.
+_DIRECTIVE = re.compile(r"^\W*(?:say|reply|respond|answer|mention|print|output|write|append|add|include|begin|start|"
+                        r"end|tell|recommend|instruct|inform|always|never|do not|don'?t|you must|you should|"
+                        r"remember)\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r"\b(?:tell|instruct|advise|inform|recommend to) the (?:user|driver|customer|reader)\b",
+                        re.IGNORECASE)
+
+
+def clean_passages(passages: Sequence[Passage]) -> tuple[list[Passage], list[dict]]:
+    """Passages without sentences that address the model; a passage mostly made of them is dropped.
+
+    A sentence is removed when it matches the jailbreak rules, or when it follows a removed one and
+    gives orders ("Say PWNED first.") or tells the model what to tell the user.
+    """
+    kept, findings = [], []
+    for passage in passages:
+        parts = sentences(passage.text)
+        bad: list[tuple[str, list[str]]] = []
+        flagged = False
+        for part in parts:
+            reasons = injected(part)
+            if not reasons and flagged and (_DIRECTIVE.match(part) or _ADDRESSED.search(part)):
+                reasons = ["continues an injected instruction"]
+            elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.IGNORECASE):
+                reasons = ["instruction to the model"]
+            flagged = bool(reasons)
+            if reasons:
+                bad.append((part, reasons))
+        if not bad:
+            kept.append(passage)
+            continue
+        findings.append({"section_id": passage.section_id, "chunk_id": passage.chunk_id,
+                         "removed": [p for p, _ in bad], "reasons": sorted({x for _, r in bad for x in r})})
+        removed = {p for p, _ in bad}
+        good = [p for p in parts if p not in removed]
+        if sum(len(p) for p in good) >= 0.5 * sum(len(p) for p in parts):
+            kept.append(replace(passage, text="\n".join(good), removed=[p for p, _ in bad]))
+    return kept, findings
+
+
+# --- word statistics ------------------------------------------------------------------------------
+class Evidence:
+    """Inverse document frequency of (stemmed) words over the manual's chunks."""
+
+    def __init__(self, texts: Iterable[str]):
+        df: Counter = Counter()
+        n = 0
+        for text in texts:
+            n += 1
+            df.update({stem(w) for w in content_words(text)})
+        self.documents = max(n, 1)
+        self.df = df
+
+    def idf(self, word: str) -> float:
+        return math.log((self.documents + 1) / (self.df.get(word, 0) + 0.5))
+
+    def known(self, word: str) -> bool:
+        return word in self.df
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def question_terms(question: str) -> set[str]:
+    return {s for s in _stems(question) if s not in GENERIC and stem(s) not in GENERIC}
+
+
+def coverage(question: str, text: str, evidence: Evidence) -> float:
+    """IDF-weighted share of the question's specific words that ``text`` contains (1.0: all)."""
+    terms = question_terms(question)
+    if not terms:
+        return 1.0
+    present = _stems(text)
+    weights = {t: evidence.idf(t) for t in terms}
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 1.0
+
+
+def unknown_terms(question: str, evidence: Evidence) -> list[str]:
+    """Specific question words the manual never uses (brands, features it does not describe)."""
+    return sorted(t for t in question_terms(question) if not evidence.known(t) and len(t) > 2)
+
+
+@dataclass
+class Answerability:
+    answerable: bool
+    best: Passage | None
+    coverage: float
+    score: float
+    unknown: list[str]
+    reason: str
+
+
+def rank_passages(question: str, passages: Sequence[Passage], evidence: Evidence) -> list[Passage]:
+    """Retrieval order refined by how much of the question's specific words each passage holds."""
+    return sorted(passages, key=lambda p: p.score + 0.3 * coverage(question, p.title + " " + p.text, evidence),
+                  reverse=True)
+
+
+def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, min_score: float = 0.25,
+               max_unknown: float = 0.5, weak_coverage: float = 0.2, weak_score: float = 0.4) -> Answerability:
+    """Whether the retrieved passages address the question, and the best one.
+
+    Not answerable when no passage is even loosely related (cosine < ``min_score``), when half
+    or more of the question's specific words (weighted by rarity) are words the manual never
+    uses (a brand, a feature it does not have: "supercharger", "sunroof"), or when the best
+    passage holds almost none of them and is only loosely related. Thresholds were chosen on the
+    QA training questions and a development set of unanswerable questions (docs/assistant.md).
+    """
+    if not passages:
+        return Answerability(False, None, 0.0, 0.0, [], "nothing retrieved")
+    best = rank_passages(question, passages, evidence)[0]
+    top = max(p.score for p in passages)
+    cov = coverage(question, best.title + " " + best.text, evidence)
+    unknown = unknown_terms(question, evidence)
+    terms = question_terms(question)
+    total = sum(evidence.idf(t) for t in terms)
+    unknown_share = sum(evidence.idf(t) for t in unknown) / total if total else 0.0
+    if top < min_score:
+        return Answerability(False, best, cov, top, unknown, f"no related passage (best cosine {top:.2f})")
+    if unknown_share >= max_unknown:
+        return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(unknown[:3])}")
+    if cov < weak_coverage and top < weak_score:
+        return Answerability(False, best, cov, top, unknown, f"passages cover {cov:.0%} of the question")
+    return Answerability(True, best, cov, top, unknown, "passage covers the question")
+
+
+# --- the extractive answer --------------------------------------------------------------------------
+def _sentence_score(question_stems: set[str], sentence: str, evidence: Evidence, heading: str = "") -> float:
+    present = _stems(sentence)
+    if not present:
+        return 0.0
+    overlap = sum(evidence.idf(t) for t in question_stems & present)
+    under = sum(evidence.idf(t) for t in question_stems & (_stems(heading) - present))
+    # Weak length normalisation: the facts of a manual live in long sentences and table rows.
+    return (overlap + 0.5 * under) / (len(present) + 3) ** 0.3
+
+
+def _readable(sentence: str) -> str:
+    """A manual line as prose: table pipes to separators, Markdown emphasis and heading marks removed."""
+    text = sentence.strip()
+    if text.startswith("|") or text.count("|") >= 2:
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            return ""
+        text = " - ".join(c for c in cells if c)
+    text = re.sub(r"^#+\s*", "", text)
+    text = re.sub(r"^>\s*", "", text)  # a blockquote marker, not the "Settings > Safety" menu separator
+    text = text.replace("**", "").replace("`", "")
+    return text.strip()
+
+
+@dataclass
+class _Line:
+    text: str  # readable sentence
+    heading: str  # the "###" heading it stands under ("" if none)
+    listed: bool  # a list item or numbered step
+    header_row: bool  # the first row of a table (column names)
+
+
+def _parts(passage: Passage) -> list[_Line]:
+    lines: list[_Line] = []
+    heading = ""
+    previous_table = False
+    for raw in passage.text.splitlines():
+        stripped = raw.strip()
+        if not stripped:
+            previous_table = False
+            continue
+        if stripped.startswith("#"):
+            heading = stripped.lstrip("#").strip()
+            continue
+        is_table = stripped.startswith("|")
+        header_row = is_table and not previous_table
+        previous_table = is_table
+        listed = bool(re.match(r"^(?:\d+\.|[-*])\s", stripped))
+        for sentence in sentences(stripped) if not is_table else [stripped]:
+            text = _readable(sentence)
+            if text and len(words(text)) >= 3:
+                lines.append(_Line(text, heading, listed, header_row))
+    return lines
+
+
+def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Evidence, max_sentences: int = 4,
+                      max_words: int = 110) -> tuple[str, list[Passage]]:
+    """The best sentences for the question, from the best passage (in their original order), plus
+    the best sentence of a second section when it matches the question about as well; returns the
+    text and the passages it quotes (the sources to cite).
+
+    A sentence that introduces a list (ends with ":") or is a step brings the following steps;
+    table header rows and headings are context, not answers.
+    """
+    if not ranked:
+        return "", []
+    terms = question_terms(question) or _stems(question)
+    best = ranked[0]
+    parts = _parts(best)
+    if not parts:
+        return _readable(best.text)[:600], [best]
+    scores = [0.0 if p.header_row else _sentence_score(terms, p.text, evidence, p.heading) for p in parts]
+    order = sorted(range(len(parts)), key=lambda i: scores[i], reverse=True)
+    chosen: list[int] = []
+    for i in order:
+        if len(chosen) >= max_sentences or (chosen and scores[i] < 0.35 * scores[order[0]]):
+            break
+        if i in chosen:
+            continue
+        chosen.append(i)
+        if len(chosen) <= 2 and (parts[i].text.endswith(":") or parts[i].listed):
+            follow = i + 1
+            while follow < len(parts) and parts[follow].listed and len(chosen) < max_sentences + 3:
+                chosen.append(follow)
+                follow += 1
+    out, used = [], 0
+    for i in sorted(set(chosen)):
+        n = len(words(parts[i].text))
+        if out and used + n > max_words:
+            continue
+        out.append(parts[i].text)
+        used += n
+    quoted = [best]
+    top = max(scores)
+    for other in ranked[1:3]:
+        if other.section_id == best.section_id:
+            continue
+        other_parts = [p for p in _parts(other) if not p.header_row]
+        if not other_parts:
+            continue
+        other_scores = [_sentence_score(terms, p.text, evidence, p.heading) for p in other_parts]
+        j = max(range(len(other_parts)), key=other_scores.__getitem__)
+        if top > 0 and other_scores[j] >= 0.9 * top and other_parts[j].text not in out:
+            out.append(other_parts[j].text)
+            quoted.append(other)
+            break
+    text = " ".join(s if s.endswith((".", "!", "?", ":")) else s + "." for s in out)
+    return text, quoted
+
+
+# --- grounding of a generated answer ----------------------------------------------------------------
+@dataclass
+class Grounding:
+    grounded: bool
+    support: float  # lowest share of a sentence's content words found in the passages
+    reasons: list[str]
+
+
+def check_grounding(answer: str, cited: str | None, passages: Sequence[Passage], min_support: float = 0.75,
+                    min_words: int = 4) -> Grounding:
+    """Every sentence of ``answer`` supported by the passages; every number present; the cited
+    section among them. Anything else (garbage from a tiny model, a hallucinated figure, a
+    section that was not retrieved) fails."""
+    reasons: list[str] = []
+    body = answer.strip()
+    if len(content_words(body)) < min_words:
+        return Grounding(False, 0.0, [f"answer has fewer than {min_words} content words"])
+    context = " ".join(p.title + " " + p.text for p in passages)
+    context_stems = _stems(context)
+    context_numbers = {n.replace(",", ".") for n in _NUMBER.findall(context)}
+    support = 1.0
+    for sentence in sentences(body) or [body]:
+        stems = _stems(sentence)
+        if not stems:
+            continue
+        share = len(stems & context_stems) / len(stems)
+        support = min(support, share)
+        if share < min_support:
+            reasons.append(f"sentence only {share:.0%} supported: {sentence[:60]!r}")
+    missing = {n.replace(",", ".") for n in _NUMBER.findall(body)} - context_numbers
+    if missing:
+        reasons.append(f"numbers not in the passages: {', '.join(sorted(missing))}")
+    sections = {p.section_id for p in passages}
+    if cited is not None and cited not in sections:
+        reasons.append(f"cites section {cited}, which was not retrieved")
+    if cited is None:
+        reasons.append("no source cited")
+    return Grounding(not reasons, support, reasons)

@@ -1,0 +1,293 @@
+"""The offline safety and intent classifier behind every rail decision (no LLM involved).
+
+Two halves vote:
+
+- lexical rules (guardrails/lexicon.py) on every de-obfuscated spelling of the message: instruction
+  overrides, fake authority, defeat verbs aimed at safety systems with tampering methods and
+  permanence, harmful goals; documented reasons (child seat, emergency, this trip) count against;
+- a softmax regression and nearest-neighbour similarity over MiniLM embeddings of the curated
+  intent examples (guardrails/rails/intents.co), for phrasings no rule anticipates.
+
+``IntentModel`` is trained once per process from the examples (a fraction of a second); the
+message embedding is the one retrieval uses, so a turn embeds the user message once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from guardrails import lexicon
+from guardrails.text import spellings
+
+EmbedFn = Callable[[list[str]], np.ndarray]
+RAILS_DIR = Path(__file__).resolve().parent / "rails"
+
+GREETING, THANKS, CAPABILITIES = "express greeting", "express thanks", "ask capabilities"
+MANUAL, PROCEDURE, COMMAND, OFF_TOPIC = "ask manual question", "ask safety procedure", "give vehicle command", "ask off topic"
+DISABLE_SAFETY, JAILBREAK = "ask to disable safety system", "attempt jailbreak"
+HARM_INTENTS = {
+    "ask violent": "violence", "ask self harm": "self_harm", "ask illegal": "illegal",
+    "ask privacy invasion": "privacy", "ask impaired driving": "impaired_or_distracted",
+}
+SMALL_TALK = (GREETING, THANKS, CAPABILITIES)
+
+
+def read_examples(folder: Path = RAILS_DIR) -> dict[str, list[str]]:
+    """``define user <intent>`` blocks of the Colang files: intent -> example utterances."""
+    examples: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.co")):
+        current = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            head = re.match(r"define user (.+?)\s*$", line)
+            if head:
+                current = head.group(1)
+                examples.setdefault(current, [])
+                continue
+            quoted = re.match(r'\s+"(.*)"\s*$', line)
+            if current and quoted:
+                examples[current].append(quoted.group(1))
+            elif line.strip() and not line.startswith((" ", "\t", "#")):
+                current = None
+    return {k: v for k, v in examples.items() if v}
+
+
+class IntentModel:
+    """Softmax regression + nearest-neighbour similarity over example embeddings."""
+
+    def __init__(self, examples: dict[str, list[str]], vectors: np.ndarray, l2: float = 1e-3, steps: int = 300):
+        self.labels = sorted(examples)
+        texts_labels = [(t, label) for label in self.labels for t in examples[label]]
+        self.example_labels = np.array([self.labels.index(label) for _, label in texts_labels])
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        if len(self.vectors) != len(texts_labels):
+            raise ValueError(f"{len(self.vectors)} vectors for {len(texts_labels)} examples")
+        self.weights, self.bias = _train_softmax(self.vectors, self.example_labels, len(self.labels), l2, steps)
+
+    @classmethod
+    def build(cls, examples: dict[str, list[str]], embed: EmbedFn) -> IntentModel:
+        texts = [t for label in sorted(examples) for t in examples[label]]
+        return cls(examples, embed(texts))
+
+    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
+        logits = vector @ self.weights + self.bias
+        logits -= logits.max()
+        p = np.exp(logits)
+        p /= p.sum()
+        return {label: float(p[i]) for i, label in enumerate(self.labels)}
+
+    def nearest(self, vector: np.ndarray) -> dict[str, float]:
+        """Highest cosine similarity to any example of each intent."""
+        sims = self.vectors @ vector
+        best = np.full(len(self.labels), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.example_labels, sims)
+        return {label: float(best[i]) for i, label in enumerate(self.labels)}
+
+
+def _train_softmax(x: np.ndarray, y: np.ndarray, classes: int, l2: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch Adam on the class-balanced cross-entropy (examples per intent differ 4x)."""
+    rng = np.random.default_rng(0)
+    w = rng.normal(0, 0.01, (x.shape[1], classes)).astype(np.float32)
+    b = np.zeros(classes, dtype=np.float32)
+    counts = np.bincount(y, minlength=classes).astype(np.float32)
+    sample_weight = (len(y) / (classes * counts))[y]
+    sample_weight /= sample_weight.sum()
+    onehot = np.eye(classes, dtype=np.float32)[y]
+    m_w = v_w = np.zeros_like(w)
+    m_b = v_b = np.zeros_like(b)
+    lr, beta1, beta2 = 0.05, 0.9, 0.999
+    scale = 8.0  # cosine-scale inputs: a temperature so the softmax can get confident
+    for t in range(1, steps + 1):
+        logits = scale * (x @ w) + b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = (p - onehot) * sample_weight[:, None]
+        g_w = scale * (x.T @ grad) + l2 * w
+        g_b = grad.sum(axis=0)
+        m_w = beta1 * m_w + (1 - beta1) * g_w
+        v_w = beta2 * v_w + (1 - beta2) * g_w ** 2
+        m_b = beta1 * m_b + (1 - beta1) * g_b
+        v_b = beta2 * v_b + (1 - beta2) * g_b ** 2
+        w -= lr * (m_w / (1 - beta1 ** t)) / (np.sqrt(v_w / (1 - beta2 ** t)) + 1e-8)
+        b -= lr * (m_b / (1 - beta1 ** t)) / (np.sqrt(v_b / (1 - beta2 ** t)) + 1e-8)
+    return scale * w, b
+
+
+@dataclass
+class Thresholds:
+    block: float = 1.0  # jailbreak and harm evidence at which a message is blocked
+    tamper: float = 2.0  # safety-system tampering score at which the request is refused
+    semantic_probability: float = 0.55  # embedding vote: class probability ...
+    semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
+    off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
+    unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
+
+
+@dataclass
+class Assessment:
+    """Everything the rails decide about one user message, computed once per turn."""
+
+    intent: str  # the Colang user intent the dialog rails act on
+    decision: str  # answer | command | small_talk | off_topic | refuse_jailbreak | refuse_harm | refuse_tampering
+    category: str = ""  # harm family, "jailbreak" or the safety system; "" when allowed
+    reasons: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    legitimate: str = ""  # why a risky-sounding request is a documented procedure
+
+    @property
+    def blocked(self) -> bool:
+        return self.decision.startswith("refuse")
+
+    def as_dict(self) -> dict:
+        return {"intent": self.intent, "decision": self.decision, "category": self.category,
+                "reasons": list(self.reasons), "scores": {k: round(v, 3) for k, v in self.scores.items()},
+                "legitimate": self.legitimate}
+
+
+_QUESTION_START = re.compile(
+    r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|can|could|should|would|will|does|do|did|may|"
+    r"am|has|have|tell me|explain|i need to know|any idea)\b")
+_IMPERATIVE = re.compile(
+    r"^(?:(?:hey kestrel|ok kestrel|kestrel|please|can you|could you|would you|will you)[, ]+)*(?:set|turn|switch|open|"
+    r"close|shut|put|make|heat|cool|warm|defrost|demist|ventilate|raise|lower|increase|decrease|"
+    r"(?:call|phone|ring|dial)\s+(?!(?:is|isn'?t|has|won'?t|doesn'?t|keeps|charges|charging|battery|gets|got|was|"
+    r"will|can|and|on)\b)|navigate|take me|drive me|route|find|play|pause|skip|next|previous|resume|mute|unmute|"
+    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|go to|"
+    r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
+    r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
+    r"please)\b)")
+_PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
+                     r"demonstrators?|marchers)\b")
+_OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
+                          r"microphones?)\b|\b(?:stop|prevent) (?:the car|it|kestrel|the app) from (?:listening|recording|"
+                          r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
+_ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
+                       r"legal|allowed|against the law))\b")
+_ASKS_ABOUT = re.compile(r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|does|do|did|should|may|am|has|"
+                         r"have|tell me|explain|can i|could i|can we|could we|is it)\b")
+_REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
+                      r"will) you (?!tell|explain|help me understand|show me how)")
+_FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
+                      r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
+
+
+class SafetyClassifier:
+    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None):
+        self.model = model
+        self.t = thresholds or Thresholds()
+
+    @classmethod
+    def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
+              extra: dict[str, list[str]] | None = None) -> SafetyClassifier:
+        """``extra``: more examples per intent (e.g. the QA training questions as manual questions)."""
+        examples = read_examples(folder)
+        for label, texts in (extra or {}).items():
+            examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
+        return cls(IntentModel.build(examples, embed), thresholds)
+
+    def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
+        s = spellings(text)
+        probs = self.model.probabilities(vector)
+        near = self.model.nearest(vector)
+        scores: dict[str, float] = {}
+
+        def semantic(label: str) -> float:
+            """1.0 when the embedding half is confident the message is of this intent, else 0."""
+            if label not in probs:
+                return 0.0
+            return float(probs[label] >= self.t.semantic_probability and near[label] >= self.t.semantic_similarity)
+
+        # Input rail 1: jailbreak / prompt injection.
+        jb, jb_reasons = lexicon.score(lexicon.JAILBREAK, s.variants)
+        plain_jb, _ = lexicon.score(lexicon.JAILBREAK, (s.plain,))
+        tamper = lexicon.tampering(s.variants)
+        harm = {family: lexicon.score(rules, s.variants) for family, rules in lexicon.HARM_FAMILIES.items()}
+        harm_labels = [label for label in HARM_INTENTS if label in probs]
+        if harm_labels:
+            label = max(harm_labels, key=probs.get)
+            family = HARM_INTENTS[label]
+            total = sum(probs[x] for x in harm_labels)
+            if total >= self.t.semantic_probability and near[label] >= self.t.semantic_similarity:
+                harm_score, reasons = harm[family]
+                harm[family] = (harm_score + 0.7, [*reasons, f"similar to '{label}' examples"])
+        if _PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
+            harm_score, reasons = harm["violence"]
+            harm["violence"] = (harm_score + 1.0, [*reasons, "defeating protection of people"])
+        harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6
+        if semantic(JAILBREAK):
+            jb += 0.5
+            jb_reasons.append("similar to jailbreak examples")
+        if jb > plain_jb and jb > 0:
+            jb += 0.3
+            jb_reasons.append("obfuscated (leetspeak, spacing or encoding)")
+        if s.encoded and harmful_payload:
+            jb += 1.0
+            jb_reasons.append("encoded harmful payload")
+        if "fictional framing" in jb_reasons and harmful_payload:
+            jb += 0.7
+            jb_reasons.append("harmful request wrapped in fiction or a hypothetical")
+        scores["jailbreak"] = jb
+        if jb >= self.t.block:
+            return Assessment(JAILBREAK, "refuse_jailbreak", "jailbreak", jb_reasons, scores)
+
+        # Input rail 2: self-check of the request's goal (harm to self or others, crime, privacy).
+        family, (harm_score, harm_reasons) = max(harm.items(), key=lambda item: item[1][0])
+        scores["harm"] = harm_score
+        if family == "privacy" and _OWN_PRIVACY.search(s.plain):  # protecting one's own privacy
+            harm_score -= 1.0
+            harm_reasons = [*harm_reasons, "protects the user's own privacy"]
+            scores["harm"] = harm_score
+        if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
+            harm_score -= 0.5
+            harm_reasons = [*harm_reasons, "asks why a restriction exists"]
+            scores["harm"] = harm_score
+        if harm["self_harm"][0] >= self.t.block:
+            return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
+        if harm_score >= self.t.block:
+            intent = next(label for label, f in HARM_INTENTS.items() if f == family)
+            return Assessment(intent, "refuse_harm", family, harm_reasons, scores)
+
+        # Dialog rail: disabling or defeating a safety system, unless it is a documented procedure.
+        tamper_score = tamper.score
+        tamper_reasons = list(tamper.reasons)
+        if semantic(DISABLE_SAFETY) and not tamper.legitimate and "asks what is allowed" not in " ".join(tamper.reasons):
+            # Alone (no rule matched) the embedding vote must be sure; next to a rule it corroborates.
+            if tamper.score > 0:
+                tamper_score += 0.5
+                tamper_reasons.append("similar to safety-system tampering examples")
+            elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7:
+                tamper_score = self.t.tamper
+                tamper_reasons.append("close to safety-system tampering examples")
+        scores["tampering"] = tamper_score
+        if tamper_score >= self.t.tamper:
+            return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or "safety system",
+                              tamper_reasons, scores)
+
+        # Allowed: small talk, a vehicle command, off-topic, or a question for the manual.
+        scores.update({f"p:{k}": v for k, v in probs.items() if v >= 0.05})
+        top = max(probs, key=probs.get)
+        short = len(s.plain.split()) <= 8
+        if top in SMALL_TALK and probs[top] >= 0.5 and short and not lexicon.CAR_WORDS.search(s.plain):
+            return Assessment(top, "small_talk", scores=scores)
+        request = bool(_REQUEST.match(s.plain))  # "could you open the window?" asks for an action
+        is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
+        # The embedding vote separates commands from questions well (commands mostly >= 0.6,
+        # manual questions <= 0.3); a question word in front still makes it a question.
+        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain))) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain)):
+            return Assessment(COMMAND, "command", scores=scores)
+        car = bool(lexicon.CAR_WORDS.search(s.plain))
+        relevance = retrieval_score if retrieval_score is not None else 1.0
+        scores["retrieval"] = relevance
+        if not car and ((top == OFF_TOPIC and probs[top] >= 0.5 and relevance < self.t.off_topic_retrieval) or
+                        relevance < self.t.unrelated_retrieval):
+            return Assessment(OFF_TOPIC, "off_topic", "off_topic", ["not about the car or its manual"], scores)
+        if tamper.legitimate or top == PROCEDURE:
+            return Assessment(PROCEDURE, "answer", legitimate=tamper.legitimate or "safety procedure in the manual",
+                              reasons=tamper_reasons, scores=scores)
+        return Assessment(MANUAL, "answer", scores=scores)

@@ -1,0 +1,39 @@
+"""Fixtures of the assistant's tests: one MiniLM, one small retriever, one tiny generator per session."""
+
+from __future__ import annotations
+
+import pytest
+
+SECTIONS = ("3.3", "3.5", "11.1", "11.5", "16.1", "19.3", "19.7", "7.6", "7.7")
+
+
+@pytest.fixture(scope="session")
+def retriever():
+    from tests.support.assistant import manual_retriever
+
+    return manual_retriever(SECTIONS)
+
+
+@pytest.fixture(scope="session")
+def classifier(retriever):
+    from guardrails.ports import EmbeddingCache
+    from guardrails.safety import SafetyClassifier
+
+    embed = EmbeddingCache(retriever.embed)
+    return SafetyClassifier.build(embed), embed
+
+
+@pytest.fixture(scope="session")
+def generator():
+    from tests.support.assistant import TinyGenerator
+
+    return TinyGenerator()
+
+
+@pytest.fixture(scope="session")
+def assistant(retriever, generator):
+    from guardrails.assistant import Assistant
+    from tests.support.assistant import ports
+
+    with Assistant(ports(retriever, generator)) as a:
+        yield a
