@@ -68,11 +68,18 @@ def test_off_topic_and_small_talk(assistant):
     assert assistant.respond("hi!").decision == "small_talk"
 
 
-def test_message_embedded_once_per_turn(assistant, retriever):
-    before = retriever.embedder.computed
-    turn = assistant.respond("Where exactly is the charge port on the car body?")
+def test_message_embedded_once_per_turn(assistant, retriever, monkeypatch):
+    calls = []
+    encode = retriever.embedder.encode
+    monkeypatch.setattr(retriever.embedder, "encode", lambda texts, *a, **k: calls.append(list(texts)) or
+                        encode(texts, *a, **k))
+    question = "Where exactly is the charge port on the car body?"
+    turn = assistant.respond(question)
     assert turn.decision in ("answer", "answer_extractive")
-    assert retriever.embedder.computed - before == 1
+    assert sum(text == question for batch in calls for text in batch) == 1  # classifier + retrieval share it
+    calls.clear()
+    assistant.respond(question)
+    assert calls == []  # the manual lines the extractive answer compares are cached too
 
 
 def test_planted_instruction_in_a_retrieved_passage_is_removed(assistant):
