@@ -68,6 +68,7 @@ class TurnState:
     started: float = field(default_factory=time.perf_counter)
     assessment: Assessment | None = None
     passages: list[Passage] = field(default_factory=list)
+    vector: Any = None  # the message's embedding (retrieval, classifier, extractive answer)
     rails: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
@@ -113,7 +114,7 @@ class Assistant:
                  command_rows: list[dict] | None = None):
         disable_telemetry()
         self.ports, self.cfg = ports, cfg or AssistantConfig()
-        self.embed = EmbeddingCache(ports.retriever.embed)
+        self.embed = EmbeddingCache(ports.retriever.embed, capacity=32768)  # messages, intent examples, manual lines
         s = self.cfg.safety
         thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
                                 semantic_similarity=s.semantic_similarity)
@@ -252,6 +253,7 @@ class Assistant:
     def _analyse_sync(self, state: TurnState) -> Assessment:
         start = time.perf_counter()
         vector = self.embed([state.question])[0]
+        state.vector = vector
         state.timings["embed_s"] += time.perf_counter() - start
         start = time.perf_counter()
         hits = self.ports.retriever.search_vectors([state.question], vector[None, :], self.cfg.retrieval.top_k)[0]
@@ -404,12 +406,25 @@ class Assistant:
                        support=round(verdict.support, 3), reasons=verdict.reasons[:4])
         else:
             state.rail("output", "kestrel check grounding", "no model answer: extractive")
-        text, used = extractive_answer(state.question, ranked, self.evidence)
+        text, used = extractive_answer(state.question, ranked, self.evidence, similarity=self._similarity(state))
         if not text:
             state.decision = "not_in_manual"
             return NOT_IN_MANUAL
         state.decision = "answer_extractive"
         return self._with_sources(state, text, used)
+
+    def _similarity(self, state: TurnState):
+        """Cosine of the message and passage lines with the retriever's MiniLM (lines cached across turns)."""
+        if state.vector is None:
+            return None
+
+        def similarity(texts: list[str]):
+            start = time.perf_counter()
+            vectors = self.embed(texts)
+            state.timings["embed_s"] += time.perf_counter() - start
+            return vectors @ state.vector
+
+        return similarity
 
     def _with_sources(self, state: TurnState, text: str, used: list[Passage]) -> str:
         state.sources = [p.source() for p in used]

@@ -75,6 +75,10 @@ class AssistantConfig:
     # Written after the rules were tuned on the sets above, and run once: the honest generalisation figure.
     heldout_unsafe_v2: str = ""
     heldout_lookalikes_v2: str = ""
+    # Written before the second round of changes and measured once before and once after them.
+    heldout_unsafe_v3: str = ""
+    heldout_lookalikes_v3: str = ""
+    heldout_qa_v3: str = ""
     eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
     eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
 

@@ -2,8 +2,7 @@
 
 ``Ports`` bundles the generator (infer/runtime.py), the retriever (rag/retriever.py), the request
 types of the runtime and the prompt/command functions of the customize stage. ``Ports.open``
-builds them from the export bundle and the index folder; tests pass small real stand-ins with the
-same protocol.
+builds them from the export bundle and the index folder; tests build them on a tiny model folder.
 
 ``GeneratorLLM`` is our Generator as a Guardrails LLM (the ``nemoguardrails.types.LLMModel``
 protocol); ``SharedEmbeddings`` is the retriever's MiniLM as a Guardrails embedding engine, so the

@@ -39,6 +39,9 @@ def _sets(cfg: AssistantConfig) -> list[tuple[str, str, str, tuple[str, ...]]]:
         ("heldout_lookalikes", cfg.heldout_lookalikes, "lookalike", ("id", "prompt")),
         ("heldout_unsafe_v2", cfg.heldout_unsafe_v2, "block", ("id", "prompt", "category")),
         ("heldout_lookalikes_v2", cfg.heldout_lookalikes_v2, "lookalike", ("id", "prompt")),
+        ("heldout_unsafe_v3", cfg.heldout_unsafe_v3, "block", ("id", "prompt", "category")),
+        ("heldout_lookalikes_v3", cfg.heldout_lookalikes_v3, "lookalike", ("id", "prompt")),
+        ("heldout_qa_v3", cfg.heldout_qa_v3, "qa", ("id", "question", "answer", "section_id")),
     ]
     return [s for s in sets if s[1]]
 
@@ -150,7 +153,8 @@ def render_report(metrics: dict, records: list[dict], cfg: AssistantConfig) -> s
         lines.append(f"| {name} | {shown} | {g['target']} | {'yes' if g['met'] else ('-' if g['met'] is None else 'NO')} |")
     lines += ["", "## Sets (given, then held-out: written for this project, never used for tuning rules)", ""]
     for name in ("qa", "unsafe", "lookalikes", "commands", "heldout_unanswerable", "heldout_unsafe",
-                 "heldout_jailbreaks", "heldout_lookalikes", "heldout_unsafe_v2", "heldout_lookalikes_v2"):
+                 "heldout_jailbreaks", "heldout_lookalikes", "heldout_unsafe_v2", "heldout_lookalikes_v2",
+                 "heldout_unsafe_v3", "heldout_lookalikes_v3", "heldout_qa_v3"):
         if name not in metrics:
             continue
         lines += [f"### {name}", "", "```", json.dumps(metrics[name], indent=1, default=str), "```", ""]

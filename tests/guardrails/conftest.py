@@ -1,4 +1,4 @@
-"""Fixtures of the assistant's tests: one MiniLM, one small retriever, one tiny generator per session."""
+"""Fixtures of the assistant's tests: one MiniLM retriever, one tiny model and its real Generator per session."""
 
 from __future__ import annotations
 
@@ -24,10 +24,21 @@ def classifier(retriever):
 
 
 @pytest.fixture(scope="session")
-def generator():
-    from tests.support.assistant import TinyGenerator
+def tiny_model(tmp_path_factory):
+    """(base HF folder, {adapter: PEFT folder}): a random tiny Llama with random default adapters."""
+    from tests.support.assistant import tiny_model
 
-    return TinyGenerator()
+    return tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def generator(tiny_model):
+    """The real runtime Generator (torch) on the tiny model, behind a spy that records requests."""
+    from tests.support.assistant import RecordingGenerator, open_generator
+
+    spy = RecordingGenerator(open_generator(*tiny_model))
+    yield spy
+    spy.close()
 
 
 @pytest.fixture(scope="session")

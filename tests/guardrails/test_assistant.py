@@ -1,4 +1,4 @@
-"""The assistant end to end: NeMo Guardrails (Colang 1.0) with the stand-in retriever and a tiny model."""
+"""The assistant end to end: NeMo Guardrails (Colang 1.0), the real Retriever, the real Generator on a tiny model."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,6 +15,10 @@ def rails_of(turn):
 def test_generator_is_the_guardrails_llm(assistant, generator):
     assert assistant.rails.llm is assistant.llm
     assert assistant.llm.ports.generator is generator
+    from infer.runtime import Generator
+
+    assert isinstance(generator.inner, Generator) and generator.backend == "torch"
+    assert generator.adapters == ["manual_qa", "cockpit_commands"]
 
 
 @pytest.mark.parametrize("text,decision,rail", [
@@ -64,11 +68,18 @@ def test_off_topic_and_small_talk(assistant):
     assert assistant.respond("hi!").decision == "small_talk"
 
 
-def test_message_embedded_once_per_turn(assistant, retriever):
-    before = retriever.embedder.computed
-    turn = assistant.respond("Where exactly is the charge port on the car body?")
+def test_message_embedded_once_per_turn(assistant, retriever, monkeypatch):
+    calls = []
+    encode = retriever.embedder.encode
+    monkeypatch.setattr(retriever.embedder, "encode", lambda texts, *a, **k: calls.append(list(texts)) or
+                        encode(texts, *a, **k))
+    question = "Where exactly is the charge port on the car body?"
+    turn = assistant.respond(question)
     assert turn.decision in ("answer", "answer_extractive")
-    assert retriever.embedder.computed - before == 1
+    assert sum(text == question for batch in calls for text in batch) == 1  # classifier + retrieval share it
+    calls.clear()
+    assistant.respond(question)
+    assert calls == []  # the manual lines the extractive answer compares are cached too
 
 
 def test_planted_instruction_in_a_retrieved_passage_is_removed(assistant):
@@ -110,46 +121,56 @@ def test_commands_without_a_trained_adapter_are_not_acted_on(assistant):
     assert turn.command["problems"]
 
 
-# --- with a tiny model trained on the exact prompts: the model answers, the rails decide -----------
+# --- with LoRAs trained on the exact prompts: the model answers, the rails decide ------------------------
+QUESTION = "Where is the charge port of the EV7?"
+CHARGE_ANSWER = "The Kestrel EV7 has one charge port, a CCS2 inlet, behind a flap on the rear left side of the car."
+FRUNK = "open the frunk please"
+FRUNK_COMMAND = '{"intent":"trunk.open","slots":{"trunk":"frunk"}}'
+
+
 @pytest.fixture(scope="module")
-def trained(retriever):
+def trained(retriever, tiny_model, tmp_path_factory):
+    """The assistant on a LoRA trained to answer the prompts the assistant itself builds.
+
+    The prompts are read from a first assistant (random adapters); one LoRA learns all of them
+    (the manual answer and the command: the prompts differ) and serves as both adapters.
+    """
     from guardrails.assistant import Assistant
     from guardrails.config import AssistantConfig, RetrievalSettings
-    from tests.support.assistant import TinyGenerator, ports
+    from tests.support.assistant import RecordingGenerator, open_generator, ports, train_lora
 
-    generator = TinyGenerator(seed=1)
+    base, random_adapters = tiny_model
     short = AssistantConfig(retrieval=RetrievalSettings(top_k=2, passage_words=40))  # short prompts train fast
-    with Assistant(ports(retriever, generator), short) as a:
-        yield a, generator
+    spy = RecordingGenerator(open_generator(base, random_adapters))
+    with Assistant(ports(retriever, spy), short) as first:
+        first.respond(QUESTION)
+        pairs = [(spy.requests[-1].messages, CHARGE_ANSWER + "\nSource: 11.1 Charge port and charge port light")]
+        for state in (PARKED, MOVING):
+            first.respond(FRUNK, state)
+            pairs.append((spy.requests[-1].messages, FRUNK_COMMAND))
+    lora = train_lora(base, tmp_path_factory.mktemp("trained") / "lora", pairs)
+    generator = RecordingGenerator(open_generator(base, {"manual_qa": lora, "cockpit_commands": lora}))
+    p = ports(retriever, generator)
+    p.owned.append(generator)
+    with Assistant(p, short) as a:
+        yield a
 
 
 def test_grounded_model_answer_is_shown_with_its_source(trained):
-    assistant, generator = trained
-    question = "Where is the charge port of the EV7?"
-    assistant.respond(question)
-    prompt = generator.requests[-1].messages
-    answer = "The Kestrel EV7 has one charge port, a CCS2 inlet, behind a flap on the rear left side of the car."
-    generator.train_on([(prompt, answer + "\nSource: 11.1 Charge port and charge port light")], "manual_qa")
-    turn = assistant.respond(question)
+    turn = trained.respond(QUESTION)
     assert turn.decision == "answer", turn.rails
+    assert turn.llm_calls == 1
     assert turn.answer.startswith("The Kestrel EV7 has one charge port")
     assert [s["section_id"] for s in turn.sources] == ["11.1"]
     assert rails_of(turn)["kestrel check grounding"] == "grounded"
 
 
 def test_parked_only_command_is_refused_while_moving_even_if_the_model_proposes_it(trained):
-    assistant, generator = trained
-    utterance = "open the frunk please"
-    target = '{"intent":"trunk.open","slots":{"trunk":"frunk"}}'
-    prompts = []
-    for state in (PARKED, MOVING):
-        assistant.respond(utterance, state)
-        prompts.append((generator.requests[-1].messages, target))
-    generator.train_on(prompts, "cockpit_commands")
-    parked = assistant.respond(utterance, PARKED)
+    parked = trained.respond(FRUNK, PARKED)
     assert parked.decision == "command_executed", parked.command
     assert parked.actions == [{"intent": "trunk.open", "slots": {"trunk": "frunk"}}]
-    moving = assistant.respond(utterance, MOVING)
+    moving = trained.respond(FRUNK, MOVING)
+    assert moving.command["source"] == "model" and "moving" in moving.command["overridden"]  # the rule, not the model
     assert moving.decision == "command_refused" and moving.actions == []
     assert moving.command["command"]["slots"]["reason"] == "unsafe_while_driving"
     assert "parked" in moving.answer

@@ -2,8 +2,8 @@
 
 import json
 
+from customize.commands import parse_command, validate_command
 from guardrails.commands import decide
-from tests.support.assistant import parse_command, validate_command
 
 PARKED_ONLY = ["trunk.open", "airbag.set_passenger"]
 MOVING = {"speed_kmh": 50, "gear": "D", "speaker": "driver"}

@@ -62,3 +62,16 @@ def test_retrieval_rail_removes_planted_instructions():
     assert "PWNED" not in kept[0].text and "2.7 bar" in kept[0].text
     assert len(findings) == 2 and findings[0]["removed"]
     assert clean_passages([TYRES, CHARGE]) == ([TYRES, CHARGE], [])
+
+
+def test_extractive_answer_with_line_similarity(retriever):
+    fob = Passage("2.1", "Key fob", "The Kestrel EV7 is delivered with two key fobs and two NFC key cards. Each key fob "
+                  "has four buttons and a mechanical key blade hidden inside.\nThe remote range of the buttons is about "
+                  "20 m. Range can be shorter near radio masts.\nThe fob uses one CR2032 coin cell.", 0.6)
+    question = "From how far away do the buttons work?"
+    evidence = Evidence([fob.text, TYRES.text, CHARGE.text, AIRBAG.text])
+    question_vector = retriever.embed([question])[0]
+    text, used = extractive_answer(question, [fob], evidence,
+                                   similarity=lambda lines: retriever.embed(lines) @ question_vector)
+    assert "20 m" in text and used[0].section_id == "2.1"
+    assert "CR2032" not in text  # the battery line neither shares the question's words nor its meaning

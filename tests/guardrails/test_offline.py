@@ -18,7 +18,7 @@ def _unshare_works() -> str:
     return "" if proc.returncode == 0 else f"unshare -n is not permitted here: {proc.stderr.strip()[:120]}"
 
 
-def test_assistant_answers_in_a_network_namespace_without_telemetry(tmp_path):
+def test_assistant_answers_in_a_network_namespace_without_telemetry(tmp_path, tiny_model):
     reason = _unshare_works()
     if reason:
         pytest.skip(reason)
@@ -26,7 +26,8 @@ def test_assistant_answers_in_a_network_namespace_without_telemetry(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("CI", "PYTEST_CURRENT_TEST", "NEMO_GUARDRAILS_NO_USAGE_STATS", "DO_NOT_TRACK")}
     env.update(HOME=str(tmp_path), OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1")
-    proc = subprocess.run(["unshare", "-n", sys.executable, "-m", "tests.support.assistant_offline"], cwd=REPO,
+    proc = subprocess.run(["unshare", "-n", sys.executable, "-m", "tests.support.assistant_offline",
+                           str(tiny_model[0].parent)], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])

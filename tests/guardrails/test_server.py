@@ -28,10 +28,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tiny_model):
     port = _free_port()
+    model_root = tiny_model[0].parent
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.support.assistant_server", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.assistant_server", "--model-root",
+                             str(model_root), "--port", str(port),
                              "--api-key", KEY, "--rate-limit", str(RATE), "--max-bytes", "20000"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
