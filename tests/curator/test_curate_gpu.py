@@ -229,7 +229,7 @@ def test_boilerplate_kernels_on_cupy_are_bit_identical():
     d_doc, d_hashes = cupy.asarray(doc), cupy.asarray(hashes)
     common = boilerplate.common_shingles(doc, hashes, 10)
     assert len(common) > 100
-    assert boilerplate.common_shingles(d_doc, d_hashes, 10).tolist() == common.tolist()
+    assert boilerplate.common_shingles(d_doc, d_hashes, 10, cupy).tolist() == common.tolist()
     codes, first = shingles.distinct_codes(hashes, np)
     d_codes, d_first = shingles.distinct_codes(d_hashes, cupy)
     assert cupy.asnumpy(d_codes).tolist() == codes.tolist() and cupy.asnumpy(d_first).tolist() == first.tolist()
