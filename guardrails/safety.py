@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from guardrails import lexicon
+from guardrails.goals import REFUSE as GOAL_REFUSE
+from guardrails.goals import assess_goal
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -218,7 +220,13 @@ class SafetyClassifier:
         if _PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
             harm_score, reasons = harm["violence"]
             harm["violence"] = (harm_score + 1.0, [*reasons, "defeating protection of people"])
-        harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6
+        goal = assess_goal(text)  # the structural model of the request's goal (guardrails/goals.py)
+        harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6 \
+            or goal.score >= GOAL_REFUSE
+        scores["goal"] = goal.score
+        if goal.family != "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
+            family = goal.family if goal.family in lexicon.HARM_FAMILIES else "illegal"
+            harm[family] = (max(harm[family][0], self.t.block), [*harm[family][1], *goal.reasons])
         if semantic(JAILBREAK):
             jb += 0.5
             jb_reasons.append("similar to jailbreak examples")
@@ -263,9 +271,12 @@ class SafetyClassifier:
             elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7:
                 tamper_score = self.t.tamper
                 tamper_reasons.append("close to safety-system tampering examples")
+        if goal.family == "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
+            tamper_score = max(tamper_score, self.t.tamper)
+            tamper_reasons.extend(goal.reasons)
         scores["tampering"] = tamper_score
         if tamper_score >= self.t.tamper:
-            return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or "safety system",
+            return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
 
         # Allowed: small talk, a vehicle command, off-topic, or a question for the manual.
