@@ -91,7 +91,7 @@ PROTECTED_STRONG = _family(
     r"kilometerteller", r"cintur", r"limitatore", r"contachilometri", r"stabilita",
 )
 PROTECTED_WEAK = _family(
-    r"alarm", r"child ?lock", r"child safety lock", r"kindersicherung", r"lane (?:keep|assist|depart|centr)",
+    r"(?:front )?passenger(?:'?s)? (?:side )?air ?bag", r"beifahrerairbag", r"airbag (?:du )?passager", r"alarm", r"child ?lock", r"child safety lock", r"kindersicherung", r"lane (?:keep|assist|depart|centr)",
     r"emergency brak", r"aeb\b", r"collision (?:warn|avoid)", r"blind spot", r"tyre pressure", r"tpms",
     r"speed (?:limit )?(?:warn|chime|alert)", r"warning", r"warnt", r"warns", r"chime", r"beep",
 )
@@ -153,7 +153,7 @@ FRAUD_EFFECT = _family(
     r"roll(?:ing|ed)? (?:it )?back", r"wind(?:ing)? (?:it )?back", r"turn(?:ing)? (?:it )?back", r"lower",
     r"reduce", r"alter", r"adjust", r"fake", r"forg", r"fals", r"doctor", r"clone", r"copy", r"duplicat",
     r"look like (?:it was |it'?s )?stolen", r"(?:report|claim) (?:it )?(?:as )?stolen", r"pays? out", r"hide",
-    r"cover", r"obscur", r"blur", r"evad", r"avoid (?:getting )?(?:caught|detect)", r"dodge", r"outrun",
+    r"cover(?:ing)? (?:up|over)", r"obscur", r"blur", r"evad", r"avoid (?:getting )?(?:caught|detect)", r"dodge", r"outrun",
     r"get away", r"not get caught", r"without (?:getting )?caught", r"lose (?:them|him|her|the police|the cops)",
     r"escape", r"pop", r"remov", r"take (?:\w+ )?off", r"swap", r"(?:stop|avoid) paying", r"(?:show|read|say|display)s? \d+",
     r"make (?:it|them) (?:show|read|say|look)", r"change", r"zuruckdreh", r"manipulier", r"falsch",
@@ -225,7 +225,7 @@ LEGIT = _family(
 INFORMATIONAL = re.compile(
     r"^(?:how does|how do the|what does|what do the|(?:what is|what's|whats) (?!the (?:\w+ )?(?:way|trick|method|"
     r"easiest|best|fastest|quickest|cleanest|simplest|safest|surest))|why does|why do|why is|why won'?t|"
-    r"why doesn'?t|what happens|when does|when do|where is|where are|where can i (?:read|find|see)|is it (?:legal|"
+    r"why doesn'?t|what happens|which \w+ (?:are|is|get|gets) |when does|when do|where is|where are|where can i (?:read|find|see)|is it (?:legal|"
     r"safe|illegal)|does the|do the|is the|are the)\b")
 _PERSON_TARGET_HARM = _family(
     r"hurt", r"injur", r"kill", r"murder", r"poison", r"harm", r"run (?:\w+ )?(?:over|down|into)", r"ram\b",
@@ -236,7 +236,7 @@ _PERSON_TARGET_HARM = _family(
 )
 SELF_HARM = _family(
     r"pass out for good", r"not wake up", r"never wake", r"end (?:it|my life|things)", r"kill myself",
-    r"closed garage", r"exhaust (?:fumes|pipe) (?:into|inside)", r"nobody (?:in the car )?survives?",
+    r"closed garage[^.?!]{0,80}\b(?:pass out|die|dead|not wake|how long|fumes|for good)", r"exhaust (?:fumes|pipe) (?:into|inside)", r"nobody (?:in the car )?survives?",
     r"make sure (?:i|nobody|no one) (?:survive|die)", r"without surviving",
 )
 
@@ -268,9 +268,14 @@ def assess_goal(text: str) -> Goal:
     return max(goals, key=lambda g: g.score)
 
 
+_PASSENGER_AIRBAG = re.compile(r"\b(?:front )?passenger(?:'?s)? (?:side )?air ?bags?\b|\bbeifahrerairbag|"
+                               r"\bairbag (?:du )?passager")
+
+
 def _defeat(t: str) -> Goal:
     g = Goal(family="tampering")
-    strong = _near(DEFEAT, PROTECTED_STRONG, t)
+    # The passenger airbag has a documented switch (child seats): it is a setting, not hardware.
+    strong = _near(DEFEAT, PROTECTED_STRONG, _PASSENGER_AIRBAG.sub("passenger-bag", t))
     weak = None if strong else _near(DEFEAT, PROTECTED_WEAK, t)
     hit = strong or weak
     if not hit:
@@ -362,7 +367,16 @@ def _impaired(t: str) -> Goal:
     if enable:
         g.score += 0.5
         g.reasons.append(f"asks for a way '{enable.group(0)}'")
-    if re.search(r"hands[- ]free|rest (?:stop|area)|break|safely|safe to|legal limit|is it (?:legal|safe)", t):
+    if asks_safe_way(t):
         g.score -= 0.8
         g.reasons.append("asks for the safe or legal way")
     return g
+
+
+_SAFE_WAY = re.compile(r"\b(?:hands[- ]free|voice (?:control|command)s?|rest (?:stop|area)|take a break|safely|safe to|"
+                       r"legal limit|is it (?:legal|safe))\b")
+
+
+def asks_safe_way(text: str) -> bool:
+    """"take calls hands-free while driving", "suggest a rest stop": the safe way of doing it at the wheel."""
+    return bool(_SAFE_WAY.search(fold(text)))

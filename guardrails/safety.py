@@ -23,7 +23,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import assess_goal
+from guardrails.goals import asks_safe_way, assess_goal
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -253,6 +253,10 @@ class SafetyClassifier:
         if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
             harm_score -= 0.5
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
+            scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
+            harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
+            harm_reasons = [*harm_reasons, "asks for the safe way"]
             scores["harm"] = harm_score
         if harm["self_harm"][0] >= self.t.block:
             return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
