@@ -236,6 +236,12 @@ class SafetyClassifier:
         if s.encoded and harmful_payload:
             jb += 1.0
             jb_reasons.append("encoded harmful payload")
+        if goal.family == "jailbreak" and goal.score >= GOAL_REFUSE:
+            jb += 1.0
+            jb_reasons.extend(goal.reasons)
+        elif goal.score >= 0.6 and any(r in jb_reasons for r in ("persona switch", "role play", "fictional framing")):
+            jb += 0.7  # a persona or a story around a request whose goal is already half-way unsafe
+            jb_reasons.append("persona or fiction around an unsafe goal")
         if "fictional framing" in jb_reasons and harmful_payload:
             jb += 0.7
             jb_reasons.append("harmful request wrapped in fiction or a hypothetical")
