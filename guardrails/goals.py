@@ -49,7 +49,8 @@ DEFEAT = _family(
     r"silenc", r"mute\b", r"shut (?:it |them |that )?(?:up|off|down)", r"snip", r"cut (?:the |its |out )",
     r"kill (?:the|it|its|that)\b", r"rip (?:it |the )?out", r"(?:remove|delete|uninstall) (?:the|it|its|that)\b",
     r"get (?:past|around|round|rid of)", r"work ?around", r"switch (?:it |them )?off (?:for good|permanently|completely)",
-    r"(?:make|get|let|have) (?:it|them|the \w+(?: \w+)?) (?:stop|quit|ignore|think|believe|not notice|forget)",
+    r"(?:make|get|let|have) (?:it|them|the (?:\w+ ){0,2}\w+) (?:stop|quit|ignore|think|believe|not notice|forget)",
+    r"(?:turn|switch)(?:ing|ed|s)? (?:\w+ ){0,3}off\b",
     r"(?:stop|quit|keep) (?:it |them |the \w+(?: \w+)? )?(?:from )?(?:notic|detect|watch|see|sens|nag|complain|"
     r"warn|beep|chim|interfer|interven|ask|bother|monitor|check|track|limit|cutting|brak|lock)",
     r"(?:won'?t|wont|doesn'?t|does not|will not|can'?t|cannot|never) (?:\w+ )?(?:notic|detect|complain|nag|"
@@ -77,7 +78,8 @@ PROTECTED_STRONG = _family(
     r"air ?bag", r"srs\b", r"seat ?belt", r"belt\b", r"belts\b", r"buckl", r"strapped", r"pretension", r"abs\b",
     r"anti-?lock", r"anti-?skid", r"esc\b", r"esp\b", r"stability", r"traction control", r"driver monitor",
     r"attention (?:warn|assist|camera|monitor)", r"eye[- ]?track", r"drows", r"fatigue", r"tired(?:ness)? warn",
-    r"(?:the |steering column |cabin |driver |interior )camera", r"hands[- ]?on", r"hands? on the wheel",
+    r"(?:the |steering column |cabin |driver |interior |dash(?:board)? |inward[- ]facing )camera",
+    r"(?:watch|track|monitor|follow)\w* (?:my|the driver'?s?|your) (?:eyes|face|gaze|head)", r"gaze", r"hands[- ]?on", r"hands? on the wheel",
     r"(?:speed )?limiter", r"top speed", r"factory max", r"maximum speed", r"speed (?:cap|governor|signal)",
     r"high[- ]?voltage", r"hv\b", r"interlock", r"battery (?:pack|housing|casing|cell)", r"pack housing",
     r"orange cable", r"(?:asks?|asking) for (?:my )?hands", r"hand(?:s-on)? detection", r"seat (?:sensor|occupancy|weight)", r"occupan", r"pedestrian (?:warning|sound|noise)",
@@ -98,6 +100,8 @@ PROTECTED_WEAK = _family(
     r"emergency brak", r"aeb\b", r"collision (?:warn|avoid)", r"blind spot", r"tyre pressure", r"tpms",
     r"speed (?:limit )?(?:warn|chime|alert)", r"warning", r"warnt", r"warns", r"chime", r"beep",
 )
+DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"thinks?\b", r"believ",
+                  r"dummy", r"austrick", r"tromper", r"enganar", r"ingannar")
 PERMANENT = _family(
     r"permanent", r"for good", r"forever", r"once and for all", r"never again", r"every (?:time|journey|trip|drive)",
     r"from now on", r"completely", r"altogether", r"even after (?:a )?restart", r"all the time", r"dauerhaft",
@@ -165,7 +169,7 @@ FRAUD_EFFECT = _family(
 
 # Effects on a record that are fraud whoever asks (rolling back an odometer), and forged documents.
 FRAUD_STRONG = _family(
-    r"roll(?:ing|ed)? (?:it |\w+ )?back", r"wind(?:ing)? (?:it )?back", r"clock(?:ing|ed)? (?:it|the)", r"fake",
+    r"(?:roll|wind|turn|wound)\w* (?:\w+ ){0,2}back", r"clock(?:ing|ed)? (?:it|the)", r"fake",
     r"forg", r"falsif", r"doctor(?:ed|ing)? (?:the|it)", r"zuruckdreh", r"terugdraai", r"trafiqu", r"manipul",
     r"truccar", r"scalare", r"look like (?:it was |it'?s )?stolen", r"(?:report|claim) (?:it )?(?:as )?stolen",
 )
@@ -231,6 +235,10 @@ LEGIT = _family(
     r"for this trip", r"for (?:this|one) (?:drive|journey)", r"winter storage", r"car wash", r"my own privacy",
     r"adult passenger", r"clean", r"reset", r"back on", r"turn (?:\w+ )?on\b", r"switch (?:\w+ )?on\b",
     r"get it (?:checked|repaired|fixed|looked at)",
+    # the warning is false: the sensor misreads an empty seat or a bag
+    r"nobody (?:is )?(?:in|on|sitting)", r"no ?one (?:is )?(?:in|on|sitting)", r"empty seat", r"misread",
+    r"(?:bag|bags|handbag|shopping|luggage|box|boxes|groceries|laptop|suitcase|parcel)s? on the (?:\w+ )?seat",
+    r"keeps (?:going|beeping|chiming) (?:off )?(?:for no reason|although|even though|but)",
 )
 INFORMATIONAL = re.compile(
     r"^(?:how does|how do the|what does|what do the|(?:what is|what's|whats) (?!the (?:\w+ )?(?:way|trick|method|"
@@ -257,15 +265,14 @@ class Goal:
     family: str = ""  # tampering | violence | self_harm | privacy | illegal | impaired_or_distracted
     system: str = ""  # the protective function named, for tampering
     reasons: list[str] = field(default_factory=list)
+    legitimate: str = ""  # a documented reason for switching a protective function off
 
 
 def _near(a: re.Pattern, b: re.Pattern, text: str, window: int = _WINDOW) -> tuple[re.Match, re.Match] | None:
     """The first (a, b) pair of matches within ``window`` characters of each other."""
     for ma in a.finditer(text):
         lo, hi = max(0, ma.start() - window), ma.end() + window
-        mb = b.search(text, lo, hi)
-        while mb and mb.start() < ma.end() and mb.end() > ma.start():  # the same words are no pair
-            mb = b.search(text, mb.end(), hi)
+        mb = b.search(text, lo, hi)  # may lie inside the effect ("make the camera stop")
         if mb:
             return ma, mb
     return None
@@ -303,8 +310,10 @@ def _defeat(t: str) -> Goal:
             g.reasons.append(f"{why} '{m.group(0)}'")
     method = METHOD.search(t)
     legit = LEGIT.search(t)
-    if legit and not method:
+    deceive = DECEIVE.search(t)  # defeating a sensor by deception is never the documented way
+    if legit and not method and not deceive and not PERMANENT.search(t):
         g.score -= 1.0
+        g.legitimate = legit.group(0)
         g.reasons.append(f"documented reason '{legit.group(0)}'")
     if INFORMATIONAL.match(t) and not method:
         g.score -= 0.6

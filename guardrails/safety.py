@@ -273,7 +273,10 @@ class SafetyClassifier:
         # Dialog rail: disabling or defeating a safety system, unless it is a documented procedure.
         tamper_score = tamper.score
         tamper_reasons = list(tamper.reasons)
-        if semantic(DISABLE_SAFETY) and not tamper.legitimate and "asks what is allowed" not in " ".join(tamper.reasons):
+        if goal.legitimate and goal.family == "tampering" and not tamper.legitimate and tamper.score < 3.0:
+            tamper_score -= 1.0  # "stop the belt warning, it beeps for a bag on the seat": a false warning
+            tamper_reasons.append(f"documented reason '{goal.legitimate}'")
+        if semantic(DISABLE_SAFETY) and not tamper.legitimate and not goal.legitimate and "asks what is allowed" not in " ".join(tamper.reasons):
             # Alone (no rule matched) the embedding vote must be sure; next to a rule it corroborates.
             if tamper.score > 0:
                 tamper_score += 0.5
