@@ -28,8 +28,9 @@ def main(argv: list[str]) -> None:
 
     embedder = Embedder(threads=1)
     embed = EmbeddingCache(embedder.encode, capacity=32768)
-    extra = {"ask manual question": [json.loads(l)["question"] for l in open("data/instructions/train.jsonl")],
-             "give vehicle command": [json.loads(l)["utterance"] for l in open("data/commands/train.jsonl")]}
+    extra = {"ask manual question": [json.loads(line)["question"] for line in Path("data/instructions/train.jsonl").read_text().splitlines()],
+             "give vehicle command": [json.loads(line)["utterance"] for line in
+                                      Path("data/commands/train.jsonl").read_text().splitlines()]}
     clf = SafetyClassifier.build(embed, extra=extra)
     for path in paths:
         rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
