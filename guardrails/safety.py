@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from guardrails import lexicon
+from guardrails.goals import REFUSE as GOAL_REFUSE
+from guardrails.goals import asks_safe_way, assess_goal
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -218,7 +220,13 @@ class SafetyClassifier:
         if _PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
             harm_score, reasons = harm["violence"]
             harm["violence"] = (harm_score + 1.0, [*reasons, "defeating protection of people"])
-        harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6
+        goal = assess_goal(text)  # the structural model of the request's goal (guardrails/goals.py)
+        harmful_payload = tamper.score >= 1.5 and not tamper.legitimate or max(v[0] for v in harm.values()) >= 0.6 \
+            or goal.score >= GOAL_REFUSE
+        scores["goal"] = goal.score
+        if goal.family != "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
+            family = goal.family if goal.family in lexicon.HARM_FAMILIES else "illegal"
+            harm[family] = (max(harm[family][0], self.t.block), [*harm[family][1], *goal.reasons])
         if semantic(JAILBREAK):
             jb += 0.5
             jb_reasons.append("similar to jailbreak examples")
@@ -228,6 +236,12 @@ class SafetyClassifier:
         if s.encoded and harmful_payload:
             jb += 1.0
             jb_reasons.append("encoded harmful payload")
+        if goal.family == "jailbreak" and goal.score >= GOAL_REFUSE:
+            jb += 1.0
+            jb_reasons.extend(goal.reasons)
+        elif goal.score >= 0.6 and any(r in jb_reasons for r in ("persona switch", "role play", "fictional framing")):
+            jb += 0.7  # a persona or a story around a request whose goal is already half-way unsafe
+            jb_reasons.append("persona or fiction around an unsafe goal")
         if "fictional framing" in jb_reasons and harmful_payload:
             jb += 0.7
             jb_reasons.append("harmful request wrapped in fiction or a hypothetical")
@@ -246,6 +260,10 @@ class SafetyClassifier:
             harm_score -= 0.5
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
             scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
+            harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
+            harm_reasons = [*harm_reasons, "asks for the safe way"]
+            scores["harm"] = harm_score
         if harm["self_harm"][0] >= self.t.block:
             return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
         if harm_score >= self.t.block:
@@ -255,7 +273,10 @@ class SafetyClassifier:
         # Dialog rail: disabling or defeating a safety system, unless it is a documented procedure.
         tamper_score = tamper.score
         tamper_reasons = list(tamper.reasons)
-        if semantic(DISABLE_SAFETY) and not tamper.legitimate and "asks what is allowed" not in " ".join(tamper.reasons):
+        if goal.legitimate and goal.family == "tampering" and not tamper.legitimate and tamper.score < 3.0:
+            tamper_score -= 1.0  # "stop the belt warning, it beeps for a bag on the seat": a false warning
+            tamper_reasons.append(f"documented reason '{goal.legitimate}'")
+        if semantic(DISABLE_SAFETY) and not tamper.legitimate and not goal.legitimate and "asks what is allowed" not in " ".join(tamper.reasons):
             # Alone (no rule matched) the embedding vote must be sure; next to a rule it corroborates.
             if tamper.score > 0:
                 tamper_score += 0.5
@@ -263,9 +284,12 @@ class SafetyClassifier:
             elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7:
                 tamper_score = self.t.tamper
                 tamper_reasons.append("close to safety-system tampering examples")
+        if goal.family == "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
+            tamper_score = max(tamper_score, self.t.tamper)
+            tamper_reasons.extend(goal.reasons)
         scores["tampering"] = tamper_score
         if tamper_score >= self.t.tamper:
-            return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or "safety system",
+            return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
 
         # Allowed: small talk, a vehicle command, off-topic, or a question for the manual.
