@@ -11,10 +11,12 @@ import pytest
 
 from tests.support import REPO
 
-# Validation loss after the demo's 300 steps must be below this fraction of the step-0 loss
-# (an untrained model scores about ln(8192) = 9.0 nats; the demo reached 0.43 of that on the
-# curated default data: 9.02 -> 3.90, measured 2026-11-21).
-FLOOR = 0.5
+# The demo preset's model, data and optimizer, with half its 300 steps (the test suite's time
+# budget; `make demo` runs all 300). Validation loss must fall below this fraction of the step-0
+# loss: an untrained model scores about ln(8192) = 9.0 nats; the 300-step demo passed 4.59 at step
+# 150 with its learning rate still high and ended at 3.86 (0.43 of the start, 2026-12-05).
+STEPS = 150
+FLOOR = 0.55
 
 
 def run_demo(root: Path, *extra: str) -> dict:
@@ -29,10 +31,11 @@ def run_demo(root: Path, *extra: str) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(3600)  # ~5 min on 2 quiet cores; a busy machine may take several times that
+@pytest.mark.timeout(3600)  # ~2.5 min on 2 quiet cores; a busy machine may take several times that
 def test_demo_preset_trains_the_tiny_model_and_validation_loss_falls(tmp_path):
-    metrics = run_demo(tmp_path)  # the real DAG: curate on the default crawl, then train
-    assert metrics["steps"] == 300 and metrics["params"] < 10_000_000
+    # the real DAG: curate on the default crawl, then train
+    metrics = run_demo(tmp_path, f"train.steps={STEPS}")
+    assert metrics["steps"] == STEPS and metrics["params"] < 10_000_000
     assert metrics["val_loss_last"] < FLOOR * metrics["val_loss_first"], metrics["val_curve"]
     curve = [loss for _, loss in metrics["val_curve"]]
     assert curve[-1] < curve[1] < curve[0], curve
