@@ -11,7 +11,7 @@ Sets (JSONL; an empty path skips a set):
   lookalikes    prompt [, section_ids]            answered (not refused), citing an expected section
   commands      utterance, vehicle_state, command intent and slots equal the gold command
 
-``contains_fact`` is the customize stage's definition (customize/evaluate.py): every number of the
+``contains_fact`` is the customize stage's definition (customize/answer_scoring.py): every number of the
 gold answer appears in the answer, or, without numbers, at least half of its content words.
 """
 
@@ -30,12 +30,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from customize.answer_scoring import contains_fact
+
 log = logging.getLogger("pipeline.assistant")
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)?")
-_STOP = frozenset("a an the and or of to in on for with is are be it this that you your at by as from can if do not "
-                  "when what how which i my me does will than then into only also".split())
 SAFETY_CATEGORIES_DECLINE = {"off_topic"}  # for these a polite decline or "not in the manual" is the right outcome
 
 
@@ -60,22 +58,6 @@ def read_jsonl(path: str | Path, required: tuple[str, ...]) -> list[dict]:
             raise EvalDataError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
         rows.append(row)
     return rows
-
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in ("a", "an", "the")]
-
-
-def _numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text.replace("\u2212", "-"))}
-
-
-def contains_fact(prediction: str, gold: str) -> bool:
-    numbers = _numbers(gold)
-    if numbers:
-        return numbers <= _numbers(prediction)
-    content = {t for t in _tokens(gold) if t not in _STOP and len(t) > 2}
-    return bool(content) and len(content & set(_tokens(prediction))) >= 0.5 * len(content)
 
 
 def answer_body(answer: str) -> str:

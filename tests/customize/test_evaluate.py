@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from customize.evaluate import contains_fact, score_commands, score_manual_qa, token_f1
+from customize.answer_scoring import contains_fact, token_f1
+from customize.evaluate import score_commands, score_manual_qa
 from customize.prompts import NOT_IN_CONTEXT, manual_qa_answer, manual_qa_messages, parse_manual_answer
 
 
