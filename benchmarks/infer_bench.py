@@ -24,12 +24,13 @@ import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from infer_gpu import concurrent  # noqa: E402  (threads released at once through a barrier)
 
 PROMPTS = ["To charge the Kestrel EV7 at home, connect", "The tyre pressure warning light",
            "How do I open the charge port? The charge port door is on the left rear side and",
@@ -89,7 +90,7 @@ def runtime_rows(bundle: Path, backend: str, threads: int, tokens: int, **option
         warm = GenerationRequest(prompt=PROMPTS[0], sampling=SamplingParams(max_tokens=8))
         gen.generate(warm)
         for batch in (1, 8):
-            results = _concurrent(gen, [GenerationRequest(prompt=PROMPTS[0], sampling=SamplingParams(max_tokens=tokens))] * batch)
+            results, _ = concurrent(gen, [GenerationRequest(prompt=PROMPTS[0], sampling=SamplingParams(max_tokens=tokens))] * batch)
             decode_s = max(r.total_s for r in results) - max(r.ttft_s for r in results)
             generated = sum(r.completion_tokens - 1 for r in results)
             rows.append({"runtime": label, "case": f"decode batch {batch}", "tok_s": generated / decode_s,
@@ -97,29 +98,13 @@ def runtime_rows(bundle: Path, backend: str, threads: int, tokens: int, **option
         for with_adapters in (False, True):
             requests = _requests(16, tokens, with_adapters)
             started = time.perf_counter()
-            results = _concurrent(gen, requests)
+            results, _ = concurrent(gen, requests)
             wall = time.perf_counter() - started
             rows.append({"runtime": label, "case": "16 mixed" + (" + 2 adapters" if with_adapters else ""),
                          "tok_s": sum(r.completion_tokens for r in results) / wall,
                          "ttft_ms": 1000 * statistics.median(r.ttft_s for r in results),
                          "latency_s": statistics.mean(r.total_s for r in results)})
     return rows
-
-
-def _concurrent(gen, requests):
-    results: list = [None] * len(requests)
-    barrier = threading.Barrier(len(requests))
-
-    def work(i):
-        barrier.wait()
-        results[i] = gen.generate(requests[i])
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(requests))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def genai_rows(bundle: Path, tokens: int, threads: int) -> list[dict]:
