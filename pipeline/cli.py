@@ -61,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = [a for a in rest if "=" in a and not a.startswith("-")]
         if command in ("generate", "chat", "serve"):  # their own options are not config keys
-            own = _command_options(command)
-            overrides = [a for a in overrides if a.split("=", 1)[0] not in own]
+            overrides = _split_options(command, overrides)[1]
         check_overrides(overrides)
         return commands[command](rest)
     except ConfigError as err:
@@ -76,6 +75,13 @@ def _command_options(command: str) -> frozenset[str]:
     else:
         from guardrails.cli import OPTIONS
     return frozenset(OPTIONS)
+
+
+def _split_options(command: str, rest: list[str]) -> tuple[dict[str, str], list[str]]:
+    """(the command's own key=value options, the config overrides) of a generate/chat/serve line."""
+    own = _command_options(command)
+    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in own)
+    return options, [a for a in rest if a.split("=", 1)[0] not in own and not a.startswith("-")]
 
 
 def _run(rest: list[str]) -> int:
@@ -268,12 +274,12 @@ def _show(rest: list[str]) -> int:
 
 def _generate(rest: list[str]) -> int:
     """Stream a completion from the export artifact of this config (read through the store)."""
-    from infer.cli import OPTIONS, generate
+    from infer.cli import generate
 
-    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
+    options, overrides = _split_options("generate", rest)
     if "bundle" in options:
         return generate(Path(options.pop("bundle")), options)
-    cfg = compose([a for a in rest if a.split("=", 1)[0] not in OPTIONS and not a.startswith("-")])
+    cfg = compose(overrides)
     found = _stage_outputs(cfg, {"export": "bundle"})
     return found if isinstance(found, int) else generate(found["export"], options)
 
@@ -302,12 +308,11 @@ def _stage_outputs(cfg: Any, wanted: dict[str, str]) -> dict[str, Path] | int:
 def _assistant_inputs(rest: list[str]) -> tuple[Path, Path, Any, dict[str, str]] | int:
     """(export bundle, index folder, typed assistant config, chat options) of this config's artifacts;
     ``bundle=``/``index=`` name folders directly."""
-    from guardrails.cli import OPTIONS
     from pipeline.config import to_typed
     from pipeline.kit import validate_section
 
-    options = dict(a.split("=", 1) for a in rest if "=" in a and a.split("=", 1)[0] in OPTIONS)
-    cfg = compose([a for a in rest if a.split("=", 1)[0] not in OPTIONS and not a.startswith("-")])
+    options, overrides = _split_options("chat", rest)
+    cfg = compose(overrides)
     assistant_cfg = to_typed(cfg.assistant, "assistant")
     validate_section("assistant", assistant_cfg)  # a bad value: one line, exit 2
     wanted = {stage: output for stage, (option, output) in {"export": ("bundle", "bundle"),
