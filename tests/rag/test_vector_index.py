@@ -72,5 +72,10 @@ def test_gpu_flat_and_ivfpq_match_the_cpu(tmp_path):
     on_gpu = read(tmp_path / "flat.faiss", device="gpu")
     assert "Gpu" in type(on_gpu).__name__
     assert _recall(search(on_gpu, query, 10)[1], cpu_ids) >= 0.99
-    ivf = build(base, FaissConfig(kind=IndexKind.ivfpq, pq_m=16, ivf_nprobe=16), device="gpu")
-    assert _recall(search(ivf, query, 10)[1], truth) >= 0.5
+    # IVF-PQ recall is capped by the 16 x 8-bit codes (the CPU index gets ~0.49 here): the GPU build
+    # (float16 lookup tables) must match the CPU one, not a fixed figure
+    ivf_cfg = FaissConfig(kind=IndexKind.ivfpq, pq_m=16, ivf_nprobe=16)
+    cpu_recall = _recall(search(build(base, ivf_cfg), query, 10)[1], truth)
+    gpu_recall = _recall(search(build(base, ivf_cfg, device="gpu"), query, 10)[1], truth)
+    assert cpu_recall >= 0.4
+    assert abs(gpu_recall - cpu_recall) <= 0.05
