@@ -94,6 +94,16 @@ class TorchRunner:
         self.v = [torch.zeros(shape, dtype=self.dtype, device=self.device) for _ in self.layers]
         self.bank = self._build_bank(adapters)
         self._apply_rope = _rope_function()
+        if compile:
+            # dynamic=False compiles one graph per (batch bucket, context bucket, LoRA) key; dynamo's
+            # default limit of 8 recompiles per function fell back to eager past it (H200, 2026-12-05:
+            # 49 ms per token instead of ~1 ms), so the limit covers every key this runner can meet
+            import torch._dynamo.config as dynamo_config
+
+            widths = len({_context_bucket(n, self.max_len) for n in range(1, self.max_len + 1)})
+            keys = len({min(b, max_slots) for b in _BATCH_BUCKETS}) * widths * 2
+            dynamo_config.recompile_limit = max(dynamo_config.recompile_limit, keys)
+            dynamo_config.accumulated_recompile_limit = max(dynamo_config.accumulated_recompile_limit, 4 * keys)
         self._step = torch.compile(self._decode_static, dynamic=False) if compile else self._decode_static
         # On CPU, cuda_graphs=True runs the same fixed-shape step the graphs capture, uncaptured
         # (tests check that path's padding rows and context buckets there).
