@@ -24,6 +24,7 @@ import numpy as np
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal
+from guardrails.safety_head import HEAD_PATH, SafetyHead
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -128,6 +129,7 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
+    learned: float = 0.8  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
 
 
 @dataclass
@@ -178,19 +180,26 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
 
+_LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
+
+
 class SafetyClassifier:
-    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None):
+    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None):
         self.model = model
         self.t = thresholds or Thresholds()
+        self.head = head
 
     @classmethod
     def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
-              extra: dict[str, list[str]] | None = None) -> SafetyClassifier:
-        """``extra``: more examples per intent (e.g. the QA training questions as manual questions)."""
+              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default") -> SafetyClassifier:
+        """``extra``: more examples per intent (e.g. the QA training questions as manual questions);
+        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only)."""
         examples = read_examples(folder)
         for label, texts in (extra or {}).items():
             examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
-        return cls(IntentModel.build(examples, embed), thresholds)
+        if head == "default":
+            head = SafetyHead.load(HEAD_PATH)
+        return cls(IntentModel.build(examples, embed), thresholds, head)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
@@ -292,6 +301,14 @@ class SafetyClassifier:
             return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
 
+        # The learned head: reads the goal of phrasings no rule anticipates. A documented reason the
+        # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
+        # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
+        if self.head is not None:
+            learned = self._learned(s, vector, tamper, goal, harm_reasons)
+            if learned is not None:
+                return learned
+
         # Allowed: small talk, a vehicle command, off-topic, or a question for the manual.
         scores.update({f"p:{k}": v for k, v in probs.items() if v >= 0.05})
         top = max(probs, key=probs.get)
@@ -315,3 +332,27 @@ class SafetyClassifier:
             return Assessment(PROCEDURE, "answer", legitimate=tamper.legitimate or "safety procedure in the manual",
                               reasons=tamper_reasons, scores=scores)
         return Assessment(MANUAL, "answer", scores=scores)
+
+    def _learned(self, s, vector: np.ndarray, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
+        p, family = self.head.unsafe(s.variants, vector)
+        scores = {"learned": p}
+        if p < self.t.learned:
+            return None
+        veto = tamper.legitimate or goal.legitimate
+        if not veto and family == "privacy" and _OWN_PRIVACY.search(s.plain):
+            veto = "the user's own privacy"
+        if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
+            veto = "asks for the safe way"
+        if not veto and _ASKS_WHY.match(s.plain):
+            veto = "asks why a restriction exists"
+        if not veto and "asks why a restriction exists" in harm_reasons:
+            veto = "asks why a restriction exists"
+        if veto:
+            return None
+        reasons = [f"learned safety head: P(unsafe)={p:.2f}, likeliest {family}"]
+        if family in _LEARNED_DECISION:
+            intent, decision = _LEARNED_DECISION[family]
+            category = "jailbreak" if family == "jailbreak" else tamper.system or goal.system or "safety system"
+            return Assessment(intent, decision, category, reasons, scores)
+        intent = next((label for label, f in HARM_INTENTS.items() if f == family), "ask illegal")
+        return Assessment(intent, "refuse_harm", family, reasons, scores)
