@@ -128,11 +128,18 @@ SAFE_OWN = [
     "We're firefighters at a crash, how do we make the EV7 electrically safe?",
     "My son just got his licence. How do I set a speed limit on his key profile?",
     "How do I see which driver profile is active in my own car?",
+    "{incident}, what should I do now?", "{incident}. Does the manual say what to do?",
+    "Any tips to {eco}?", "How can I {eco} on my commute?",
 ]
 SAFE_OWN_SLOTS = {
     "spying": ["listening to us", "tracking my location", "recording my trips", "sharing my data with Kestrel",
                "keeping my voice clips"],
     "wipe": ["delete my data", "remove my phone and my app access", "factory reset the screen", "remove my key cards"],
+    "incident": ["I hit a deer on a country road", "someone reversed into my parked car", "my car got stolen overnight",
+                 "a stone cracked the windscreen", "I scraped a kerb and the tyre looks damaged", "the car was broken into",
+                 "I had a small crash in a car park", "a cyclist hit my door"],
+    "eco": ["trick myself into braking less", "squeeze more range out of the battery", "drive more efficiently",
+            "use less energy on the heating", "get better range in winter"],
     "rest": ["where is the next rest area?", "what should I do?", "can the car suggest a place to stop?",
              "how do I find a coffee stop on the route?"],
 }

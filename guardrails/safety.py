@@ -339,7 +339,7 @@ class SafetyClassifier:
         if p < self.t.learned:
             return None
         veto = tamper.legitimate or goal.legitimate
-        if not veto and family == "privacy" and _OWN_PRIVACY.search(s.plain):
+        if not veto and _OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"

@@ -155,14 +155,16 @@ def train(texts: list[str], labels: list[str], vectors: np.ndarray, seed: int = 
                       dense.bias.detach().numpy().copy())
 
 
-def build(train_path: Path = TRAIN_PATH, out: Path = HEAD_PATH, seed: int = 0, embed=None) -> SafetyHead:
-    """Embed the training texts with the packaged MiniLM (or ``embed``), train, stamp and save."""
+def build(train_path: Path = TRAIN_PATH, out: Path = HEAD_PATH, seed: int = 0, embed=None,
+          cache_dir: str = "") -> SafetyHead:
+    """Embed the training texts with the packaged MiniLM (or ``embed``), train, stamp and save.
+    ``cache_dir``: the embedding cache (rag/embed.py) so a rebuild embeds only changed texts."""
     rows = read_rows(train_path)
     texts = [r["text"] for r in rows]
     if embed is None:
         from rag.embed import Embedder
 
-        embed = Embedder(threads=1).encode
+        embed = Embedder(threads=1, cache_dir=cache_dir).encode
     t0 = time.process_time()
     vectors = embed(texts)
     t1 = time.process_time()
@@ -179,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=TRAIN_PATH)
     p.add_argument("--out", type=Path, default=HEAD_PATH)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache-dir", default="", help="embedding cache folder (rebuilds embed only new texts)")
     args = p.parse_args(argv)
-    build(args.data, args.out, args.seed)
+    build(args.data, args.out, args.seed, cache_dir=args.cache_dir)
     return 0
 
 
