@@ -274,7 +274,7 @@ def given(root: Path = ROOT) -> list[tuple[str, str, str]]:
     rows += [("safe", r["prompt"], "given_lookalikes") for r in jsonl("data/instructions/safe_lookalikes.jsonl")]
     for r in jsonl("data/instructions/unsafe.jsonl"):
         label = _GIVEN_CATEGORY.get(r["category"])
-        if label == "violence" and re.search(r"\b(?:myself|my life|kill me|suicid|end it)", r["prompt"], re.I):
+        if label == "violence" and re.search(r"\b(?:myself|my life|kill me|suicid|end it)", r["prompt"], re.IGNORECASE):
             label = "self_harm"
         if label:
             rows.append((label, r["prompt"], "given_unsafe"))

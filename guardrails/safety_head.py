@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -45,7 +46,7 @@ def sparse_features(text: str) -> tuple[np.ndarray, np.ndarray]:
     grams = {t[i:i + n] for n in NGRAMS for i in range(len(t) - n + 1)}
     words = re.findall(r"\w+", t)
     grams.update("w:" + w for w in words)
-    grams.update("b:" + a + " " + b for a, b in zip(words, words[1:]))
+    grams.update("b:" + a + " " + b for a, b in itertools.pairwise(words))
     mask = (1 << HASH_BITS) - 1
     idx = np.fromiter((zlib.crc32(g.encode()) & mask for g in grams), dtype=np.int64, count=len(grams))
     idx, counts = np.unique(idx, return_counts=True)
