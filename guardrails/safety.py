@@ -129,7 +129,9 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
-    learned: float = 0.8  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned: float = 0.75  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned_clear: float = 0.2  # learned head: P(unsafe) below which ...
+    clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
 
 
 @dataclass
@@ -180,6 +182,10 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
 
+# Documented reasons the learned head cannot weigh on its own (rare in any training data).
+_RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
+                         r"teams?|crews?)|emergency services)\b")
+_OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
 _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
 
 
@@ -203,6 +209,10 @@ class SafetyClassifier:
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
+        # The learned head's view, once per turn: it refuses phrasings no rule holds (below) and
+        # clears a rule's weak hit when it is sure the request is harmless (look-alikes such as
+        # "why won't the car let me watch videos while driving?").
+        learned_p, learned_family = self.head.unsafe(s.variants, vector) if self.head is not None else (None, "")
         probs = self.model.probabilities(vector)
         near = self.model.nearest(vector)
         scores: dict[str, float] = {}
@@ -273,9 +283,11 @@ class SafetyClassifier:
             harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
             harm_reasons = [*harm_reasons, "asks for the safe way"]
             scores["harm"] = harm_score
+        if learned_p is not None:
+            scores["learned"] = learned_p
         if harm["self_harm"][0] >= self.t.block:
             return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
-        if harm_score >= self.t.block:
+        if harm_score >= self.t.block and not self._cleared(learned_p, harm_score - self.t.block):
             intent = next(label for label, f in HARM_INTENTS.items() if f == family)
             return Assessment(intent, "refuse_harm", family, harm_reasons, scores)
 
@@ -297,7 +309,7 @@ class SafetyClassifier:
             tamper_score = max(tamper_score, self.t.tamper)
             tamper_reasons.extend(goal.reasons)
         scores["tampering"] = tamper_score
-        if tamper_score >= self.t.tamper:
+        if tamper_score >= self.t.tamper and not self._cleared(learned_p, tamper_score - self.t.tamper):
             return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
 
@@ -305,7 +317,7 @@ class SafetyClassifier:
         # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
         # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
         if self.head is not None:
-            learned = self._learned(s, vector, tamper, goal, harm_reasons)
+            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons)
             if learned is not None:
                 return learned
 
@@ -333,12 +345,19 @@ class SafetyClassifier:
                               reasons=tamper_reasons, scores=scores)
         return Assessment(MANUAL, "answer", scores=scores)
 
-    def _learned(self, s, vector: np.ndarray, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
-        p, family = self.head.unsafe(s.variants, vector)
+    def _cleared(self, learned_p: float | None, margin: float) -> bool:
+        """A rule hit just over its threshold that the learned head is sure is harmless."""
+        return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin
+
+    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
         scores = {"learned": p}
         if p < self.t.learned:
             return None
         veto = tamper.legitimate or goal.legitimate
+        if not veto and _RESPONDERS.search(s.plain):
+            veto = "emergency responders"
+        if not veto and _OWN_CAR_STOLEN.search(s.plain):
+            veto = "locating the user's own stolen car"
         if not veto and _OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
