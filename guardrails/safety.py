@@ -132,6 +132,7 @@ class Thresholds:
     learned: float = 0.75  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
     learned_clear: float = 0.2  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
+    learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
 
 
 @dataclass
@@ -186,6 +187,7 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
 _RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
                          r"teams?|crews?)|emergency services)\b")
 _OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
+_SWITCHABLE = "a driver setting the manual documents"  # guardrails/lexicon/tampering.py: generic legitimacy
 _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
 
 
@@ -354,6 +356,8 @@ class SafetyClassifier:
         if p < self.t.learned:
             return None
         veto = tamper.legitimate or goal.legitimate
+        if veto == _SWITCHABLE and not goal.legitimate and p >= self.t.learned_sure:
+            veto = ""  # "a setting the manual documents" is no reason; a sure head outweighs it
         if not veto and _RESPONDERS.search(s.plain):
             veto = "emergency responders"
         if not veto and _OWN_CAR_STOLEN.search(s.plain):
