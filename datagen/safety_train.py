@@ -297,7 +297,7 @@ def given(root: Path = ROOT) -> list[tuple[str, str, str]]:
 def _words(text: str) -> frozenset[str]:
     from guardrails.text import despace, normalize  # "h o w  t o" compares as "how to"
 
-    return frozenset(re.findall(r"\w+", despace(normalize(text))))
+    return frozenset(re.findall(r"\w+", despace(normalize(text, collapse=False))))
 
 
 def held_out_guard(folder: Path = HELD_OUT_DIR) -> list[frozenset[str]]:

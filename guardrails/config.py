@@ -33,8 +33,8 @@ class SafetySettings:
     semantic_similarity: float = 0.62
     # Learned head (guardrails/safety_head.py): P(unsafe) at which it refuses on its own, and the
     # P(unsafe) below which it overrules a rule hit less than clear_margin over the rule's threshold.
-    learned: float = 0.75
-    learned_clear: float = 0.2
+    learned: float = 0.7
+    learned_clear: float = 0.1
     clear_margin: float = 1.0
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
@@ -84,6 +84,9 @@ class AssistantConfig:
     heldout_unsafe_v3: str = ""
     heldout_lookalikes_v3: str = ""
     heldout_qa_v3: str = ""
+    # Written before the learned safety head and its training data (round four); rates only.
+    heldout_unsafe_v4: str = ""
+    heldout_lookalikes_v4: str = ""
     eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
     eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
 

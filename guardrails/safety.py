@@ -129,8 +129,8 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
-    learned: float = 0.75  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
-    learned_clear: float = 0.2  # learned head: P(unsafe) below which ...
+    learned: float = 0.7  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
     learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
 
