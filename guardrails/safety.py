@@ -14,6 +14,7 @@ message embedding is the one retrieval uses, so a turn embeds the user message o
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +25,12 @@ import numpy as np
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal
-from guardrails.safety_head import HEAD_PATH, SafetyHead
+from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 RAILS_DIR = Path(__file__).resolve().parent / "rails"
+log = logging.getLogger(__name__)
 
 GREETING, THANKS, CAPABILITIES = "express greeting", "express thanks", "ask capabilities"
 MANUAL, PROCEDURE, COMMAND, OFF_TOPIC = "ask manual question", "ask safety procedure", "give vehicle command", "ask off topic"
@@ -207,6 +209,9 @@ class SafetyClassifier:
             examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
         if head == "default":
             head = SafetyHead.load(HEAD_PATH)
+            if TRAIN_PATH.is_file() and stale(head):  # a checkout whose training data moved on
+                log.warning("%s was trained on other data than %s: rebuild with python -m guardrails.safety_head",
+                            HEAD_PATH, TRAIN_PATH)
         return cls(IntentModel.build(examples, embed), thresholds, head)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
