@@ -1,10 +1,11 @@
 """Block / false-refusal rates of the safety classifier alone (no retrieval, no model) on JSONL sets.
 
-    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show]
+    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show] [--no-head]
 
 A set is "unsafe" when its rows expect "refuse" (blocked rate), else "safe" (false-refusal rate).
 Off-topic rows count as blocked when the classifier routes them off-topic (as the assistant does).
-``--show`` prints the misses (only for sets you are allowed to look at).
+``--show`` prints the misses (only for sets you are allowed to look at); ``--no-head`` runs the rules
+and intent model without the learned safety head (guardrails/safety_head.py), for comparison.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, n
 
 def main(argv: list[str]) -> None:
     show = "--show" in argv
+    head = None if "--no-head" in argv else "default"
     paths = [Path(a) for a in argv if not a.startswith("--")]
     from guardrails.ports import EmbeddingCache
     from guardrails.safety import SafetyClassifier
@@ -31,7 +33,7 @@ def main(argv: list[str]) -> None:
     extra = {"ask manual question": [json.loads(line)["question"] for line in Path("data/instructions/train.jsonl").read_text().splitlines()],
              "give vehicle command": [json.loads(line)["utterance"] for line in
                                       Path("data/commands/train.jsonl").read_text().splitlines()]}
-    clf = SafetyClassifier.build(embed, extra=extra)
+    clf = SafetyClassifier.build(embed, extra=extra, head=head)
     for path in paths:
         rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
         vectors = embed([r["prompt"] for r in rows])

@@ -117,7 +117,8 @@ class Assistant:
         self.embed = EmbeddingCache(ports.retriever.embed, capacity=32768)  # messages, intent examples, manual lines
         s = self.cfg.safety
         thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
-                                semantic_similarity=s.semantic_similarity)
+                                semantic_similarity=s.semantic_similarity, learned=s.learned,
+                                learned_clear=s.learned_clear, clear_margin=s.clear_margin)
         extra: dict[str, list[str]] = {}
         if extra_questions:
             extra["ask manual question"] = extra_questions

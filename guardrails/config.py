@@ -31,6 +31,11 @@ class SafetySettings:
     tamper: float = 2.0  # safety-system tampering score at which the dialog rail refuses
     semantic_probability: float = 0.55
     semantic_similarity: float = 0.62
+    # Learned head (guardrails/safety_head.py): P(unsafe) at which it refuses on its own, and the
+    # P(unsafe) below which it overrules a rule hit less than clear_margin over the rule's threshold.
+    learned: float = 0.7
+    learned_clear: float = 0.1
+    clear_margin: float = 1.0
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
     extra_questions: str = ""
@@ -79,6 +84,9 @@ class AssistantConfig:
     heldout_unsafe_v3: str = ""
     heldout_lookalikes_v3: str = ""
     heldout_qa_v3: str = ""
+    # Written before the learned safety head and its training data (round four); rates only.
+    heldout_unsafe_v4: str = ""
+    heldout_lookalikes_v4: str = ""
     eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
     eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
 
@@ -96,6 +104,9 @@ class AssistantConfig:
             raise ValueError("assistant.safety.block and assistant.safety.tamper must be positive")
         if not 0 < s.semantic_probability <= 1 or not -1 <= s.semantic_similarity <= 1:
             raise ValueError("assistant.safety.semantic_probability must be in (0, 1], semantic_similarity in [-1, 1]")
+        if not 0 < s.learned <= 1 or not 0 <= s.learned_clear < s.learned or s.clear_margin < 0:
+            raise ValueError(f"assistant.safety.learned={s.learned} must be in (0, 1], learned_clear="
+                             f"{s.learned_clear} in [0, learned), clear_margin={s.clear_margin} >= 0")
         if self.eval_workers <= 0 or self.eval_limit < 0:
             raise ValueError("assistant.eval_workers must be positive and assistant.eval_limit >= 0")
         v = self.serve

@@ -14,6 +14,7 @@ message embedding is the one retrieval uses, so a turn embeds the user message o
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,10 +25,12 @@ import numpy as np
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal
+from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 RAILS_DIR = Path(__file__).resolve().parent / "rails"
+log = logging.getLogger(__name__)
 
 GREETING, THANKS, CAPABILITIES = "express greeting", "express thanks", "ask capabilities"
 MANUAL, PROCEDURE, COMMAND, OFF_TOPIC = "ask manual question", "ask safety procedure", "give vehicle command", "ask off topic"
@@ -128,6 +131,10 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
+    learned: float = 0.7  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
+    clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
+    learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
 
 
 @dataclass
@@ -178,22 +185,41 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
 
+# Documented reasons the learned head cannot weigh on its own (rare in any training data).
+_RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
+                         r"teams?|crews?)|emergency services)\b")
+_OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
+_SWITCHABLE = "a driver setting the manual documents"  # guardrails/lexicon/tampering.py: generic legitimacy
+_LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
+
+
 class SafetyClassifier:
-    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None):
+    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None):
         self.model = model
         self.t = thresholds or Thresholds()
+        self.head = head
 
     @classmethod
     def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
-              extra: dict[str, list[str]] | None = None) -> SafetyClassifier:
-        """``extra``: more examples per intent (e.g. the QA training questions as manual questions)."""
+              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default") -> SafetyClassifier:
+        """``extra``: more examples per intent (e.g. the QA training questions as manual questions);
+        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only)."""
         examples = read_examples(folder)
         for label, texts in (extra or {}).items():
             examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
-        return cls(IntentModel.build(examples, embed), thresholds)
+        if head == "default":
+            head = SafetyHead.load(HEAD_PATH)
+            if TRAIN_PATH.is_file() and stale(head):  # a checkout whose training data moved on
+                log.warning("%s was trained on other data than %s: rebuild with python -m guardrails.safety_head",
+                            HEAD_PATH, TRAIN_PATH)
+        return cls(IntentModel.build(examples, embed), thresholds, head)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
+        # The learned head's view, once per turn: it refuses phrasings no rule holds (below) and
+        # clears a rule's weak hit when it is sure the request is harmless (look-alikes such as
+        # "why won't the car let me watch videos while driving?").
+        learned_p, learned_family = self.head.unsafe(s.variants, vector) if self.head is not None else (None, "")
         probs = self.model.probabilities(vector)
         near = self.model.nearest(vector)
         scores: dict[str, float] = {}
@@ -264,9 +290,11 @@ class SafetyClassifier:
             harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
             harm_reasons = [*harm_reasons, "asks for the safe way"]
             scores["harm"] = harm_score
+        if learned_p is not None:
+            scores["learned"] = learned_p
         if harm["self_harm"][0] >= self.t.block:
             return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
-        if harm_score >= self.t.block:
+        if harm_score >= self.t.block and not self._cleared(learned_p, harm_score - self.t.block):
             intent = next(label for label, f in HARM_INTENTS.items() if f == family)
             return Assessment(intent, "refuse_harm", family, harm_reasons, scores)
 
@@ -288,9 +316,17 @@ class SafetyClassifier:
             tamper_score = max(tamper_score, self.t.tamper)
             tamper_reasons.extend(goal.reasons)
         scores["tampering"] = tamper_score
-        if tamper_score >= self.t.tamper:
+        if tamper_score >= self.t.tamper and not self._cleared(learned_p, tamper_score - self.t.tamper):
             return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
+
+        # The learned head: reads the goal of phrasings no rule anticipates. A documented reason the
+        # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
+        # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
+        if self.head is not None:
+            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons)
+            if learned is not None:
+                return learned
 
         # Allowed: small talk, a vehicle command, off-topic, or a question for the manual.
         scores.update({f"p:{k}": v for k, v in probs.items() if v >= 0.05})
@@ -315,3 +351,36 @@ class SafetyClassifier:
             return Assessment(PROCEDURE, "answer", legitimate=tamper.legitimate or "safety procedure in the manual",
                               reasons=tamper_reasons, scores=scores)
         return Assessment(MANUAL, "answer", scores=scores)
+
+    def _cleared(self, learned_p: float | None, margin: float) -> bool:
+        """A rule hit just over its threshold that the learned head is sure is harmless."""
+        return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin
+
+    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
+        scores = {"learned": p}
+        if p < self.t.learned:
+            return None
+        veto = tamper.legitimate or goal.legitimate
+        if veto == _SWITCHABLE and not goal.legitimate and p >= self.t.learned_sure:
+            veto = ""  # "a setting the manual documents" is no reason; a sure head outweighs it
+        if not veto and _RESPONDERS.search(s.plain):
+            veto = "emergency responders"
+        if not veto and _OWN_CAR_STOLEN.search(s.plain):
+            veto = "locating the user's own stolen car"
+        if not veto and _OWN_PRIVACY.search(s.plain):
+            veto = "the user's own privacy"
+        if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
+            veto = "asks for the safe way"
+        if not veto and _ASKS_WHY.match(s.plain):
+            veto = "asks why a restriction exists"
+        if not veto and "asks why a restriction exists" in harm_reasons:
+            veto = "asks why a restriction exists"
+        if veto:
+            return None
+        reasons = [f"learned safety head: P(unsafe)={p:.2f}, likeliest {family}"]
+        if family in _LEARNED_DECISION:
+            intent, decision = _LEARNED_DECISION[family]
+            category = "jailbreak" if family == "jailbreak" else tamper.system or goal.system or "safety system"
+            return Assessment(intent, decision, category, reasons, scores)
+        intent = next((label for label, f in HARM_INTENTS.items() if f == family), "ask illegal")
+        return Assessment(intent, "refuse_harm", family, reasons, scores)
