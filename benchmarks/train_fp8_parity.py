@@ -125,10 +125,9 @@ def manual_data(tmp: Path, seq_len: int):
     from train.corpus import Document
     from train.packing import PackedRows, pack_documents
 
-    sys.path.insert(0, str(REPO / "tests"))
-    from train_support import manual_sections
+    from tests.support.train import manual_sections
 
-    docs = manual_sections()
+    docs = manual_sections(REPO / "data" / "manual")
     tokenizer = tok.train_bpe([t for _, t in docs], 8192)
     pack_documents((Document(i, t) for i, t in docs),
                    lambda texts: [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)],
