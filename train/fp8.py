@@ -43,6 +43,9 @@ def eligible(model: nn.Module) -> tuple[list[str], dict[str, str]]:
             continue
         if ".layers." not in f".{name}":
             skipped[name] = "outside the decoder layers (LM head): kept high precision"
+        elif ".lora_" in f".{name}":
+            # rank-r adapter GEMMs gain nothing from FP8 and are the only weights being trained
+            skipped[name] = "LoRA adapter (trainable, rank-sized): kept high precision"
         elif module.in_features % 16 or module.out_features % 16:
             skipped[name] = f"shape {module.out_features}x{module.in_features} breaks the FP8 GEMM rule (% 16)"
         else:
@@ -95,7 +98,13 @@ def prepare(model: nn.Module, fp8_cfg, device: torch.device, group=None) -> FP8H
     names, skipped = eligible(model)
     if not names:
         raise RecipeError("no layer of this model can run in FP8 (all shapes break the % 16 rule)")
-    if backend == "te" and fp8_cfg.te_modules == "layer":
+    te_modules = fp8_cfg.te_modules
+    if backend == "te" and te_modules == "layer" and any(".base_layer" in name for name in names):
+        # a whole-layer swap would replace PEFT's LoRA wrappers (and drop the adapters with them)
+        log.warning("train.fp8.te_modules=layer on a PEFT model: swapping the frozen base linears "
+                    "inside the LoRA wrappers instead (te_modules=linear)")
+        te_modules = "linear"
+    if backend == "te" and te_modules == "layer":
         from train.fp8_te_layer import swap_layers_to_te
 
         inside = [name for name in skipped if ".layers." in f".{name}"]

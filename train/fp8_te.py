@@ -52,6 +52,10 @@ def to_te_linear(linear: nn.Linear) -> nn.Module:
         layer.weight.copy_(linear.weight)
         if linear.bias is not None:
             layer.bias.copy_(linear.bias)
+    # a frozen base (LoRA) stays frozen: TE then skips the weight-gradient GEMM
+    layer.weight.requires_grad_(linear.weight.requires_grad)
+    if linear.bias is not None:
+        layer.bias.requires_grad_(linear.bias.requires_grad)
     return layer
 
 
@@ -63,6 +67,7 @@ def to_linear(layer: nn.Module) -> nn.Linear:
         plain.weight.copy_(layer.weight)
         if has_bias:
             plain.bias.copy_(layer.bias)
+    plain.weight.requires_grad_(layer.weight.requires_grad)
     return plain
 
 
