@@ -2,7 +2,8 @@
 
 Each variant is a comma-separated list of settings; variants are separated by ";":
 words, overlap, maxb (chunking), ctx=0 (embed the chunk without its heading path), toc=0 (no
-chapter titles), lw (BM25 weight in the fusion), rrfk, mps (max hits per section).
+chapter titles), fusion=score|rrf, lw (BM25 weight in the fusion), rrfk, mps (max hits per
+section), nq=0 (no query normalisation, rag/query.py).
 
     python benchmarks/index_tune.py --shards artifacts/curate/<key>/shards \\
         "words=120;words=120,ctx=0;words=120,mps=1,lw=0.5" \\
@@ -50,7 +51,8 @@ def main() -> None:
         if kw.get("ctx", "1") == "0":
             for row in rows:
                 row["context"] = ""
-        search = SearchConfig(lexical_weight=float(kw.get("lw", 1.0)), rrf_k=int(kw.get("rrfk", 60)),
+        search = SearchConfig(fusion=kw.get("fusion", "score"), lexical_weight=float(kw.get("lw", 0.2)),
+                              normalise_query=kw.get("nq", "1") == "1", rrf_k=int(kw.get("rrfk", 60)),
                               max_per_section=int(kw.get("mps", 0)))
         start = time.perf_counter()
         with embedder.caching(args.cache):

@@ -92,16 +92,25 @@ class FaissConfig:
 class SearchConfig:
     """How a query is answered (stored with the index; ``Retriever.open`` may override ``hybrid``)."""
 
-    # Lexical BM25 fused with the dense ranking by reciprocal rank (Cormack et al. 2009).
+    # Lexical BM25 fused with the dense ranking.
     hybrid: bool = True  # measured better on the dev sets (docs/rag.md)
-    rrf_k: int = 60  # the RRF paper's constant
+    # "score": cosine + lexical_weight * BM25 / (the query's best BM25), so a strong exact-term match
+    # counts more than a weak one (rank fusion gave both the same boost); "rrf": reciprocal rank
+    # fusion (Cormack et al. 2009). Indexes written before this setting existed used "rrf".
+    fusion: str = "score"
+    rrf_k: int = 60  # the RRF paper's constant (fusion "rrf")
     candidates: int = 50  # depth of each ranking that enters the fusion
-    lexical_weight: float = 0.5  # weight of the BM25 ranking in the fused score (dense = 1)
+    lexical_weight: float = 0.2  # weight of BM25 in the fused score (dense = 1); 0.5 suited "rrf"
+    # Retrieval sees the query in the manual's words (rag/query.py: lower case, no filler, car slang
+    # -> manual terms); the caller's text is unchanged. Older indexes: off.
+    normalise_query: bool = True
     # At most this many chunks of one section in a result list (0 = no limit): k hits then cover
     # more sections instead of repeating neighbouring chunks of the best one.
     max_per_section: int = 1
 
     def validate(self) -> None:
+        if self.fusion not in ("score", "rrf"):
+            raise ValueError(f"index.search.fusion={self.fusion} must be score or rrf")
         if self.rrf_k < 0 or self.candidates <= 0 or self.lexical_weight < 0 or self.max_per_section < 0:
             raise ValueError(
                 "index.search: rrf_k >= 0, candidates > 0, lexical_weight >= 0 and max_per_section >= 0 are required"
@@ -122,7 +131,8 @@ class IndexConfig:
     toc: str = "${paths.data}/manual"
     # Question sets (JSONL with question + section_id) scored after the build: recall@k, MRR.
     eval_sets: list[str] = field(default_factory=lambda: [
-        "${paths.data}/instructions/eval.jsonl", "${paths.data}/retrieval/paraphrased.jsonl"])
+        "${paths.data}/instructions/eval.jsonl", "${paths.data}/retrieval/paraphrased.jsonl",
+        "${paths.data}/retrieval/paraphrased_v2.jsonl"])
     eval_k: int = 5
 
     def validate(self) -> None:

@@ -93,7 +93,7 @@ def evaluate(retriever, qs: QuestionSet, k: int = 5, modes: tuple[str, ...] = ("
     depth = max(k, MRR_DEPTH)
     for start in range(0, len(qs.questions), batch):
         questions = qs.questions[start:start + batch]
-        vectors = retriever.embed(questions)
+        vectors = retriever.embed_queries(questions)
         for mode in modes:
             found = retriever.search_vectors(questions, vectors, depth, hybrid=mode == "hybrid")
             for offset, hits in enumerate(found):

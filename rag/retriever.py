@@ -106,7 +106,9 @@ class Retriever:
         if index.ntotal != len(chunks["chunk_id"]):
             raise RetrieverError(f"{index_dir}: {index.ntotal} vectors but {len(chunks['chunk_id'])} chunks")
         bm25 = lexical.Bm25.load(index_dir / BM25_DIR) if (index_dir / BM25_DIR).is_dir() else None
-        search = SearchConfig(**_known(SearchConfig, settings.get("search", {})))
+        stored = settings.get("search", {})
+        # an index written before score fusion existed was measured (and is still served) with RRF
+        search = SearchConfig(**{"fusion": "rrf", "normalise_query": False, **_known(SearchConfig, stored)}) if stored else SearchConfig()
         if hybrid is not None:
             search.hybrid = hybrid
         if search.hybrid and bm25 is None:
@@ -143,15 +145,28 @@ class Retriever:
         """Normalised float32 vectors of ``texts`` with the index's model (for callers that cache)."""
         return self.embedder.encode(texts)
 
+    def query_text(self, query: str) -> str:
+        """What retrieval embeds and matches for ``query`` (normalised when the settings say so)."""
+        if not self.settings.normalise_query:
+            return query
+        from rag.query import normalise
+
+        return normalise(query)
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        """Query vectors for ``search_vectors`` (of the normalised text)."""
+        return self.embed([self.query_text(q) for q in queries])
+
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.search_batch([query], k)[0]
 
     def search_batch(self, queries: list[str], k: int = 5, hybrid: bool | None = None) -> list[list[Hit]]:
-        return self.search_vectors(queries, self.embed(list(queries)), k, hybrid)
+        return self.search_vectors(queries, self.embed_queries(list(queries)), k, hybrid)
 
     def search_vectors(self, queries: Sequence[str], vectors: np.ndarray, k: int = 5,
                        hybrid: bool | None = None) -> list[list[Hit]]:
-        """Search with query vectors already embedded (``queries`` feed the lexical side)."""
+        """Search with query vectors already embedded (``embed_queries``; ``queries`` feed the
+        lexical side, normalised like the vectors' text)."""
         from rag import vector_index
         from rag.lexical import rrf
 
@@ -167,8 +182,11 @@ class Retriever:
         scores, ids = vector_index.search(self.index, vectors, depth)
         results = []
         for qi, query in enumerate(queries):
+            query = self.query_text(query)
             dense = [int(i) for i in ids[qi] if i >= 0]
-            if fuse:
+            if fuse and cfg.fusion == "score":
+                ranked = self._score_fusion(vectors[qi], query, dense)
+            elif fuse:
                 _, lexical_ids = self.bm25.search(query, cfg.candidates)
                 ranked = [i for i, _ in rrf([dense, lexical_ids.tolist()], [1.0, cfg.lexical_weight], cfg.rrf_k)]
             else:
@@ -181,6 +199,24 @@ class Retriever:
                 cosine = [by_id[i] for i in ranked]
             results.append([self._hit(i, c) for i, c in zip(ranked, cosine)])
         return results
+
+    def _score_fusion(self, vector: np.ndarray, query: str, dense: list[int]) -> list[int]:
+        """Dense and BM25 candidates ranked by cosine + weight * BM25 / the query's best BM25."""
+        cfg = self.settings
+        lexical_scores, lexical_ids = self.bm25.search(query, cfg.candidates)
+        pool = list(dict.fromkeys([*dense, *(int(i) for i in lexical_ids)]))
+        if not pool:
+            return []
+        cosine = np.asarray(self._cosine(vector, pool), dtype=np.float64)
+        lexical = np.zeros(len(pool))
+        if len(lexical_ids):
+            # a candidate outside BM25's top list scores at most its last entry: count it as 0
+            by_id = {int(i): float(s) for i, s in zip(lexical_ids, lexical_scores)}
+            top = float(lexical_scores[0]) or 1.0
+            lexical = np.asarray([by_id.get(i, 0.0) / top for i in pool])
+        fused = cosine + cfg.lexical_weight * lexical
+        order = np.argsort(-fused, kind="stable")  # ties keep the dense order
+        return [pool[j] for j in order]
 
     def _limit_per_section(self, ranked: list[int], k: int) -> list[int]:
         limit = self.settings.max_per_section

@@ -1,0 +1,136 @@
+"""Answer quality of the assistant without a trained model: QA fact + citation and "not in the manual".
+
+The real Assistant (NeMo Guardrails rails, safety classifier, grounding, extractive answers) over
+the index stage's real Retriever on the whole owner's manual (one page per section, as crawled:
+116 sections, 460 chunks) and the export stage's real Generator on a tiny *random* Llama (tests/
+support), so every manual answer a user sees comes from the extractive fallback, as with the demo
+model whose answers never pass grounding. ``--llm`` lets the random model draft every answer
+first (it must then fail grounding: slower, same answers); without it ``generation.use_llm`` is off.
+
+    OMP_NUM_THREADS=1 python benchmarks/assistant_qa.py                   # new retrieval settings
+    OMP_NUM_THREADS=1 python benchmarks/assistant_qa.py --retrieval rrf   # the former ones (RRF 0.5, raw query)
+
+Prints one table row per set: QA sets (question, answer, section_id) give fact + citation /
+fact / citation / answered; unanswerable sets the share said "not covered". Sets default to the
+QA eval split, the held-out qa_v3, the QA train split (first 200; dev: its questions are also
+the classifier's routing examples, as in the stage) and the unanswerable sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+QA_SETS = ["data/instructions/eval.jsonl", "data/assistant/qa_v3.jsonl", "data/instructions/train.jsonl:200"]
+NA_SETS = ["data/assistant/unanswerable.jsonl", "data/assistant/dev_unanswerable.jsonl"]
+
+
+def manual_retriever(search):
+    """The whole manual as the crawl holds it: one document per "## N.M" section page."""
+    import re
+
+    from rag import corpus
+    from rag.config import ChunkConfig
+    from rag.retriever import Retriever, shared_embedder
+
+    docs = []
+    for path in sorted((REPO / "data" / "manual").glob("*.md")):
+        for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))[1:]:
+            number = part.split()[1]
+            docs.append(corpus.Document(f"manual-{number}", f"https://owners.kestrel-motors.example/ev7/{number}",
+                                        part.strip(), "", "manual", len(docs)))
+    rows = corpus.chunk_documents(docs, ChunkConfig(), corpus.read_toc(REPO / "data" / "manual"))
+    embedder = shared_embedder()
+    with embedder.caching(os.environ.get("RAG_BENCH_CACHE", str(Path(tempfile.gettempdir()) / "rag-bench-cache"))):
+        return Retriever.from_rows(rows, embedder, search)
+
+
+def read(spec: str) -> tuple[str, list[dict]]:
+    path, _, limit = spec.partition(":")
+    rows = [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return Path(path).stem, rows[: int(limit)] if limit else rows
+
+
+def main() -> None:
+    from guardrails import evaluate as ev
+    from guardrails.config import AssistantConfig
+    from guardrails.factory import read_command_rows, read_questions
+    from rag.config import SearchConfig
+    from guardrails.assistant import Assistant
+    from tests.support.assistant import open_generator, tiny_model
+    from tests.support.assistant import ports as support_ports
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--retrieval", choices=("score", "rrf"), default="score",
+                        help="score: score fusion 0.2 + query normalisation (default); rrf: RRF 0.5, raw query")
+    parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
+    parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
+    parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--json", help="write the metrics here")
+    parser.add_argument("--misses", help="write the QA misses (JSONL) here")
+    args = parser.parse_args()
+
+    search = (SearchConfig() if args.retrieval == "score"
+              else SearchConfig(fusion="rrf", lexical_weight=0.5, normalise_query=False))
+    start = time.perf_counter()
+    retriever = manual_retriever(search)
+    cfg = AssistantConfig()
+    cfg.generation.use_llm = args.llm
+    cfg.cache_dir = ""
+    model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
+    # the stage's routing examples: the QA training questions and the command training utterances
+    extra = read_questions(REPO / "data/instructions/train.jsonl")
+    commands = read_command_rows(REPO / "data/commands/train.jsonl")
+    base, adapters = tiny_model(model_root)
+    generator = open_generator(base, adapters)
+    ports = support_ports(retriever, generator)
+    ports.owned.append(generator)
+    assistant = Assistant(ports, cfg, extra, commands)
+    print(f"setup {time.perf_counter() - start:.1f} s ({retriever.size} chunks, retrieval {args.retrieval}, "
+          f"llm {'on' if args.llm else 'off'})", flush=True)
+    metrics, misses = {}, []
+    header = f"| {'set':22s} | {'n':>4s} | fact+cite | fact | cite | answered | not covered | s/turn |"
+    print(header + "\n|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    try:
+        for kind, specs in (("qa", args.qa), ("unanswerable", args.unanswerable)):
+            for spec in specs:
+                name, rows = read(spec)
+                items = [ev.Item(name, str(r.get("id", i)), r["question"], r) for i, r in enumerate(rows)]
+                t0 = time.perf_counter()
+                records = ev.run_turns(assistant, items, args.workers)
+                per_turn = (time.perf_counter() - t0) / max(1, len(items))
+                if kind == "qa":
+                    m = ev.score_qa(records, {str(r.get("id", i)): r for i, r in enumerate(rows)})
+                    print(f"| {name:22s} | {m['n']:4d} | {m['fact_and_citation']:9.1%} | {m['contains_fact']:4.0%} "
+                          f"| {m['citation_correct']:4.0%} | {m['answered']:8.0%} | {'':11s} | {per_turn:6.3f} |",
+                          flush=True)
+                    misses += [{"set": name, "question": r["input"], "gold": rows_by[r["id"]]["answer"],
+                                "section": rows_by[r["id"]]["section_id"], "decision": r["decision"],
+                                "answer": r["answer"]}
+                               for rows_by in [{str(x.get("id", i)): x for i, x in enumerate(rows)}]
+                               for r in records if not r.get("correct")]
+                else:
+                    m = ev.score_unanswerable(records)
+                    print(f"| {name:22s} | {m['n']:4d} | {'':9s} | {'':4s} | {'':4s} | {1 - m['says_not_covered']:8.0%} "
+                          f"| {m['says_not_covered']:11.1%} | {per_turn:6.3f} |", flush=True)
+                metrics[name] = m
+    finally:
+        assistant.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(metrics, indent=2))
+    if args.misses:
+        Path(args.misses).write_text("".join(json.dumps(m) + "\n" for m in misses))
+
+
+if __name__ == "__main__":
+    main()
