@@ -32,6 +32,7 @@ from guardrails.config import AssistantConfig
 from guardrails.grounding import (
     Evidence,
     Passage,
+    Sections,
     answerable,
     check_grounding,
     clean_passages,
@@ -135,6 +136,7 @@ class Assistant:
             self.fallback = CommandFallback.from_rows(command_rows, vectors, ports.prompts.schema)
         texts = getattr(ports.retriever, "chunks", {}).get("text") or []
         self.evidence = Evidence(texts)
+        self.sections = Sections(getattr(ports.retriever, "chunks", {}) or {})
         self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
         self._turns: dict[str, TurnState] = {}
         self._loop = asyncio.new_event_loop()
@@ -255,9 +257,18 @@ class Assistant:
         start = time.perf_counter()
         vector = self.embed([state.question])[0]
         state.vector = vector
+        retriever = self.ports.retriever
+        # Retrieval may see the question in the manual's words (rag/query.py); the classifier and
+        # the answer keep the user's text. MiniLM is uncased, so only a changed wording costs a
+        # second embedding.
+        query_text = getattr(retriever, "query_text", None)
+        wording = query_text(state.question) if query_text else state.question
+        search_vector = vector
+        if " ".join(wording.lower().split()) != " ".join(state.question.lower().split()):
+            search_vector = self.embed([wording])[0]
         state.timings["embed_s"] += time.perf_counter() - start
         start = time.perf_counter()
-        hits = self.ports.retriever.search_vectors([state.question], vector[None, :], self.cfg.retrieval.top_k)[0]
+        hits = retriever.search_vectors([state.question], search_vector[None, :], self.cfg.retrieval.top_k)[0]
         state.passages = [Passage.from_hit(h) for h in hits]
         state.timings["retrieval_s"] += time.perf_counter() - start
         best = max((p.score for p in state.passages), default=0.0)
@@ -407,7 +418,11 @@ class Assistant:
                        support=round(verdict.support, 3), reasons=verdict.reasons[:4])
         else:
             state.rail("output", "kestrel check grounding", "no model answer: extractive")
-        text, used = extractive_answer(state.question, ranked, self.evidence, similarity=self._similarity(state))
+        # A retrieved chunk stands for its whole section (the fact is often in the chunk next to
+        # it); the retrieval rail runs again on the text that was not retrieved.
+        expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
+        text, used = extractive_answer(state.question, expanded or ranked, self.evidence,
+                                       similarity=self._similarity(state))
         if not text:
             state.decision = "not_in_manual"
             return NOT_IN_MANUAL
