@@ -70,6 +70,7 @@ class TurnState:
     assessment: Assessment | None = None
     passages: list[Passage] = field(default_factory=list)
     vector: Any = None  # the message's embedding (retrieval, classifier, extractive answer)
+    wording: str = ""  # the question in the manual's words (rag/query.py) for retrieval and word checks
     rails: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
@@ -263,6 +264,7 @@ class Assistant:
         # second embedding.
         query_text = getattr(retriever, "query_text", None)
         wording = query_text(state.question) if query_text else state.question
+        state.wording = wording
         search_vector = vector
         if " ".join(wording.lower().split()) != " ".join(state.question.lower().split()):
             search_vector = self.embed([wording])[0]
@@ -363,7 +365,7 @@ class Assistant:
     # --- manual answers -------------------------------------------------------------------------
     async def _manual_draft(self, state: TurnState) -> tuple[str, bool]:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
-        check = answerable(state.question, state.passages, self.evidence, min_score=self.cfg.retrieval.min_score,
+        check = answerable(state.wording or state.question, state.passages, self.evidence, min_score=self.cfg.retrieval.min_score,
                            max_unknown=self.cfg.retrieval.max_unknown)
         if not check.answerable:
             state.decision = "not_in_manual"
@@ -373,7 +375,8 @@ class Assistant:
         if not g.use_llm:
             return "", False
         words = self.cfg.retrieval.passage_words
-        passages = rank_passages(state.question, state.passages, self.evidence)[: self.cfg.retrieval.prompt_passages]
+        passages = rank_passages(state.wording or state.question, state.passages,
+                                 self.evidence)[: self.cfg.retrieval.prompt_passages]
         for attempt in range(3):  # a prompt longer than the model's context: fewer, shorter passages
             shown = [{"section_id": p.section_id, "title": p.title, "text": " ".join(p.text.split()[:words])}
                      for p in passages]
@@ -406,7 +409,8 @@ class Assistant:
         """The output rail: the model's answer if grounded, else the extractive answer; with sources."""
         parse = self.ports.prompts.parse_manual_answer
         answer, cited = parse(state.draft) if state.draft else ("", None)
-        ranked = rank_passages(state.question, state.passages, self.evidence)
+        wording = state.wording or state.question  # the question's words as the manual says them
+        ranked = rank_passages(wording, state.passages, self.evidence)
         if state.draft:
             verdict = check_grounding(answer, cited, state.passages)
             if verdict.grounded:
@@ -421,7 +425,7 @@ class Assistant:
         # A retrieved chunk stands for its whole section (the fact is often in the chunk next to
         # it); the retrieval rail runs again on the text that was not retrieved.
         expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
-        text, used = extractive_answer(state.question, expanded or ranked, self.evidence,
+        text, used = extractive_answer(wording, expanded or ranked, self.evidence,
                                        similarity=self._similarity(state))
         if not text:
             state.decision = "not_in_manual"

@@ -143,6 +143,12 @@ def coverage(question: str, text: str, evidence: Evidence) -> float:
     return sum(w for t, w in weights.items() if t in present) / total if total else 1.0
 
 
+# Prices, sales and tariffs are never in an owner's manual: a question that asks about them with a
+# word the manual never uses is not answerable from it, whatever else it shares with a passage.
+COMMERCIAL = frozenset(stem(w) for w in "cost costs price prices priced pricing cheapest expensive "
+                       "refund refunds discount discounts sold sell selling sales tariff tariffs resale".split())
+
+
 def unknown_terms(question: str, evidence: Evidence) -> list[str]:
     """Specific question words the manual never uses (brands, features it does not describe)."""
     return sorted(t for t in question_terms(question) if not evidence.known(t) and len(t) > 2)
@@ -188,6 +194,9 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     unknown_share = sum(evidence.idf(t) for t in unknown) / total if total else 0.0
     if top < min_score:
         return Answerability(False, best, cov, top, unknown, f"no related passage (best cosine {top:.2f})")
+    commercial = sorted(set(unknown) & COMMERCIAL)
+    if commercial:
+        return Answerability(False, best, cov, top, unknown, f"an owner's manual has no {commercial[0]} information")
     if unknown_share >= max_unknown:
         return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(unknown[:3])}")
     if cov < weak_coverage and top < weak_score:

@@ -60,3 +60,14 @@ def test_an_injection_in_a_neighbouring_chunk_is_removed_again():
     cleaned, findings = clean_passages([sections.expand(first)])
     assert findings and "Ignore all previous instructions" not in cleaned[0].text
     assert "300 mm" in cleaned[0].text
+
+
+def test_price_questions_are_not_answered_from_the_manual(small_chunks):
+    from guardrails.grounding import answerable
+
+    retriever, evidence, _ = small_chunks
+    for question, expected in (("How much does a replacement key fob cost at the dealer?", False),
+                               ("How do I change the battery of the key fob?", True)):
+        passages = [Passage.from_hit(h) for h in retriever.search(question, k=3)]
+        check = answerable(question, passages, evidence)
+        assert check.answerable is expected, (question, check.reason)
