@@ -365,8 +365,9 @@ class Assistant:
     # --- manual answers -------------------------------------------------------------------------
     async def _manual_draft(self, state: TurnState) -> tuple[str, bool]:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
-        check = answerable(state.wording or state.question, state.passages, self.evidence, min_score=self.cfg.retrieval.min_score,
-                           max_unknown=self.cfg.retrieval.max_unknown)
+        check = answerable(state.wording or state.question, state.passages, self.evidence,
+                           min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
+                           original=state.question)
         if not check.answerable:
             state.decision = "not_in_manual"
             state.rail("generation", "answerability", "not in the manual", reason=check.reason)

@@ -149,6 +149,14 @@ COMMERCIAL = frozenset(stem(w) for w in "cost costs price prices priced pricing 
                        "refund refunds discount discounts sold sell selling sales tariff tariffs resale".split())
 
 
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+(?:[A-Z][a-z]+)*\b")
+
+
+def proper_names(text: str) -> set[str]:
+    """Stems of capitalised words inside a sentence (names of brands, products, places)."""
+    return {stem(w.lower()) for line in text.splitlines() for w in _NAME.findall(line.strip())}
+
+
 def unknown_terms(question: str, evidence: Evidence) -> list[str]:
     """Specific question words the manual never uses (brands, features it does not describe)."""
     return sorted(t for t in question_terms(question) if not evidence.known(t) and len(t) > 2)
@@ -174,13 +182,16 @@ def rank_passages(question: str, passages: Sequence[Passage], evidence: Evidence
 
 
 def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, min_score: float = 0.25,
-               max_unknown: float = 0.5, weak_coverage: float = 0.2, weak_score: float = 0.4) -> Answerability:
+               max_unknown: float = 0.5, weak_coverage: float = 0.2, weak_score: float = 0.4,
+               original: str = "") -> Answerability:
     """Whether the retrieved passages address the question, and the best one.
 
     Not answerable when no passage is even loosely related (cosine < ``min_score``), when half
     or more of the question's specific words (weighted by rarity) are words the manual never
     uses (a brand, a feature it does not have: "supercharger", "sunroof"), or when the best
-    passage holds almost none of them and is only loosely related. Thresholds were chosen on the
+    passage holds almost none of them and is only loosely related, or when ``original`` (the user's
+    own spelling of ``question``) names something the manual never does (a capitalised word inside
+    a sentence: "Bang & Olufsen", "Tesla"). Thresholds were chosen on the
     QA training questions and a development set of unanswerable questions (docs/assistant.md).
     """
     if not passages:
@@ -194,6 +205,9 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     unknown_share = sum(evidence.idf(t) for t in unknown) / total if total else 0.0
     if top < min_score:
         return Answerability(False, best, cov, top, unknown, f"no related passage (best cosine {top:.2f})")
+    named = sorted(set(unknown) & proper_names(original))
+    if named:
+        return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(named[:3])}")
     commercial = sorted(set(unknown) & COMMERCIAL)
     if commercial:
         return Answerability(False, best, cov, top, unknown, f"an owner's manual has no {commercial[0]} information")

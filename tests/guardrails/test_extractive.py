@@ -71,3 +71,16 @@ def test_price_questions_are_not_answered_from_the_manual(small_chunks):
         passages = [Passage.from_hit(h) for h in retriever.search(question, k=3)]
         check = answerable(question, passages, evidence)
         assert check.answerable is expected, (question, check.reason)
+
+
+def test_a_name_the_manual_never_uses_is_not_in_the_manual(small_chunks):
+    from guardrails.grounding import answerable, proper_names
+
+    # a capitalised word that starts a sentence is not taken for a name
+    assert proper_names("Can I fit a Bang & Olufsen system? Tesla said no") == {"bang", "olufsen"}
+    retriever, evidence, _ = small_chunks
+    question = "Does the key fob battery last two years with a Duracell coin cell?"
+    passages = [Passage.from_hit(h) for h in retriever.search(question, k=3)]
+    assert answerable(question.lower(), passages, evidence).answerable  # lower case: no name seen
+    check = answerable(question.lower(), passages, evidence, original=question)
+    assert not check.answerable and "duracel" in check.reason
