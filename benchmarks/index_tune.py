@@ -9,6 +9,9 @@ section), nq=0 (no query normalisation, rag/query.py).
         "words=120;words=120,ctx=0;words=120,mps=1,lw=0.5" \\
         data/retrieval/paraphrased.jsonl data/instructions/train.jsonl
 
+``--manual`` instead of ``--shards`` reads data/manual as the crawl holds it (one page per section:
+the same 460 chunks as the stage on the curated crawl, no curate run needed).
+
 Tune on the paraphrased set and the train split; score the eval split only at the end.
 Embeddings are cached in --cache, so variants that share chunk texts are cheap.
 """
@@ -33,13 +36,27 @@ def main() -> None:
     from rag.retriever import Retriever, shared_embedder
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shards", required=True, help="a curate artifact's shards folder")
+    parser.add_argument("--shards", help="a curate artifact's shards folder")
+    parser.add_argument("--manual", action="store_true",
+                        help="instead of --shards: data/manual as crawled, one document per section page")
     parser.add_argument("--cache", default=str(REPO / "artifacts" / ".cache" / "embeddings"))
     parser.add_argument("variants")
     parser.add_argument("question_sets", nargs="+")
     args = parser.parse_args()
 
-    docs, _ = corpus.read_shards(Path(args.shards), SelectConfig())
+    if args.manual:
+        import re
+
+        docs = []
+        for path in sorted((REPO / "data" / "manual").glob("*.md")):
+            for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))[1:]:
+                number = part.split()[1]
+                docs.append(corpus.Document(f"manual-{number}", f"https://owners.kestrel-motors.example/ev7/{number}",
+                                            part.strip(), "", "manual", len(docs)))
+    elif args.shards:
+        docs, _ = corpus.read_shards(Path(args.shards), SelectConfig())
+    else:
+        parser.error("--shards or --manual is required")
     toc = corpus.read_toc(REPO / "data" / "manual")
     embedder = shared_embedder()
     sets = [load_questions(p) for p in args.question_sets]

@@ -32,6 +32,7 @@ from guardrails.config import AssistantConfig
 from guardrails.grounding import (
     Evidence,
     Passage,
+    Sections,
     answerable,
     check_grounding,
     clean_passages,
@@ -69,6 +70,7 @@ class TurnState:
     assessment: Assessment | None = None
     passages: list[Passage] = field(default_factory=list)
     vector: Any = None  # the message's embedding (retrieval, classifier, extractive answer)
+    wording: str = ""  # the question in the manual's words (rag/query.py) for retrieval and word checks
     rails: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
@@ -135,6 +137,7 @@ class Assistant:
             self.fallback = CommandFallback.from_rows(command_rows, vectors, ports.prompts.schema)
         texts = getattr(ports.retriever, "chunks", {}).get("text") or []
         self.evidence = Evidence(texts)
+        self.sections = Sections(getattr(ports.retriever, "chunks", {}) or {})
         self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
         self._turns: dict[str, TurnState] = {}
         self._loop = asyncio.new_event_loop()
@@ -255,9 +258,19 @@ class Assistant:
         start = time.perf_counter()
         vector = self.embed([state.question])[0]
         state.vector = vector
+        retriever = self.ports.retriever
+        # Retrieval may see the question in the manual's words (rag/query.py); the classifier and
+        # the answer keep the user's text. MiniLM is uncased, so only a changed wording costs a
+        # second embedding.
+        query_text = getattr(retriever, "query_text", None)
+        wording = query_text(state.question) if query_text else state.question
+        state.wording = wording
+        search_vector = vector
+        if " ".join(wording.lower().split()) != " ".join(state.question.lower().split()):
+            search_vector = self.embed([wording])[0]
         state.timings["embed_s"] += time.perf_counter() - start
         start = time.perf_counter()
-        hits = self.ports.retriever.search_vectors([state.question], vector[None, :], self.cfg.retrieval.top_k)[0]
+        hits = retriever.search_vectors([state.question], search_vector[None, :], self.cfg.retrieval.top_k)[0]
         state.passages = [Passage.from_hit(h) for h in hits]
         state.timings["retrieval_s"] += time.perf_counter() - start
         best = max((p.score for p in state.passages), default=0.0)
@@ -352,8 +365,9 @@ class Assistant:
     # --- manual answers -------------------------------------------------------------------------
     async def _manual_draft(self, state: TurnState) -> tuple[str, bool]:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
-        check = answerable(state.question, state.passages, self.evidence, min_score=self.cfg.retrieval.min_score,
-                           max_unknown=self.cfg.retrieval.max_unknown)
+        check = answerable(state.wording or state.question, state.passages, self.evidence,
+                           min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
+                           original=state.question)
         if not check.answerable:
             state.decision = "not_in_manual"
             state.rail("generation", "answerability", "not in the manual", reason=check.reason)
@@ -362,7 +376,8 @@ class Assistant:
         if not g.use_llm:
             return "", False
         words = self.cfg.retrieval.passage_words
-        passages = rank_passages(state.question, state.passages, self.evidence)[: self.cfg.retrieval.prompt_passages]
+        passages = rank_passages(state.wording or state.question, state.passages,
+                                 self.evidence)[: self.cfg.retrieval.prompt_passages]
         for attempt in range(3):  # a prompt longer than the model's context: fewer, shorter passages
             shown = [{"section_id": p.section_id, "title": p.title, "text": " ".join(p.text.split()[:words])}
                      for p in passages]
@@ -395,7 +410,8 @@ class Assistant:
         """The output rail: the model's answer if grounded, else the extractive answer; with sources."""
         parse = self.ports.prompts.parse_manual_answer
         answer, cited = parse(state.draft) if state.draft else ("", None)
-        ranked = rank_passages(state.question, state.passages, self.evidence)
+        wording = state.wording or state.question  # the question's words as the manual says them
+        ranked = rank_passages(wording, state.passages, self.evidence)
         if state.draft:
             verdict = check_grounding(answer, cited, state.passages)
             if verdict.grounded:
@@ -407,7 +423,11 @@ class Assistant:
                        support=round(verdict.support, 3), reasons=verdict.reasons[:4])
         else:
             state.rail("output", "kestrel check grounding", "no model answer: extractive")
-        text, used = extractive_answer(state.question, ranked, self.evidence, similarity=self._similarity(state))
+        # A retrieved chunk stands for its whole section (the fact is often in the chunk next to
+        # it); the retrieval rail runs again on the text that was not retrieved.
+        expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
+        text, used = extractive_answer(wording, expanded or ranked, self.evidence,
+                                       similarity=self._similarity(state))
         if not text:
             state.decision = "not_in_manual"
             return NOT_IN_MANUAL

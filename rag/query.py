@@ -69,7 +69,8 @@ SYNONYMS: dict[str, str] = {
     "sat-nav": "navigation", "mobile": "phone", "cellphone": "phone", "cell phone": "phone",
     "smartphone": "phone", "iphone": "phone", "firmware": "software update",
     "dinging": "chime", "dings": "chimes", "ding": "chime", "pinging": "chime", "bonging": "chime",
-    "beeping": "warning tone", "beeps": "warning tones",
+    "beeping": "warning tone", "beeps": "warning tones", "beep": "warning tone", "hud": "head-up display",
+    "nav": "navigation", "temp": "temperature", "temps": "temperatures", "how tall": "what height",
     # charging and battery
     "juice": "charge", "range anxiety": "range", "rapid charger": "dc fast charging",
     "rapid chargers": "dc fast charging", "fast charger": "dc fast charging", "supercharging": "dc fast charging",
@@ -77,12 +78,17 @@ SYNONYMS: dict[str, str] = {
     "mains socket": "household socket", "wall socket": "household socket", "three pin plug": "household socket",
     "plug socket": "charge port", "granny cable": "mode 2 cable", "granny charger": "mode 2 cable",
     "jumper cables": "jump leads", "jump cables": "jump leads", "booster cables": "jump leads",
-    "jump start": "jump-start", "jumpstart": "jump-start", "dead battery": "flat battery",
+    "regen": "regeneration", "drain": "discharge", "drains": "discharges", "draining": "discharging",
+    "wattage": "power", "volt": "v", "volts": "v", "dead": "flat", "refill": "top up", "spec": "specification",
+    "specs": "specifications", "jump start": "jump-start", "jumpstart": "jump-start", "dead battery": "flat battery",
     # people, incidents, service
     "kid": "child", "kids": "children", "toddler": "child", "baby": "child", "nipper": "child",
     "buckled up": "seat belt fastened", "clicked in": "seat belt fastened", "belted up": "seat belt fastened",
     "pet": "dog", "pets": "dogs", "crash": "accident", "prang": "accident", "fender bender": "accident",
     "rear-ended": "accident", "tow truck": "breakdown truck", "recovery truck": "breakdown truck",
+    "firefighter": "first responder", "firefighters": "first responders", "fire brigade": "first responders",
+    "fire fighters": "first responders", "paramedics": "first responders", "broke down": "breakdown",
+    "broken down": "breakdown", "motorbike": "motorcycle", "motorbikes": "motorcycles",
     "mot": "service", "tune-up": "service", "checkup": "service", "check-up": "service",
 }
 
@@ -93,6 +99,7 @@ def _pattern(table: Mapping[str, str]) -> re.Pattern:
 
 
 _DEFAULT = _pattern(SYNONYMS)
+_VOLTS = re.compile(r"\b(\d+)v\b")
 
 
 def normalise(query: str, table: Mapping[str, str] | None = None) -> str:
@@ -100,6 +107,7 @@ def normalise(query: str, table: Mapping[str, str] | None = None) -> str:
     text = " ".join(query.lower().split())
     stripped = _FILLER.sub("", text).strip()
     text = stripped or text  # a query made only of filler stays as it is
+    text = _VOLTS.sub(r"\1 v", text)  # "12v" -> "12 v", as the manual writes "12 V"
     mapping = SYNONYMS if table is None else table
     pattern = _DEFAULT if table is None else _pattern(table)
     return pattern.sub(lambda m: mapping[m.group(0)], text) if mapping else text

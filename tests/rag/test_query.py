@@ -62,3 +62,9 @@ def test_an_index_written_before_score_fusion_opens_with_its_old_settings(tmp_pa
     assert (old.settings.fusion, old.settings.normalise_query, old.settings.lexical_weight) == ("rrf", False, 0.5)
     assert old.query_text("Hey, the brights") == "Hey, the brights"
     assert old.search("charging at home", k=1)
+
+
+def test_abbreviations_and_volts_become_the_manual_spelling():
+    assert normalise("Does the climate drain the 12V battery?") == "does the climate discharge the 12 v battery?"
+    assert normalise("what info is on the HUD") == "what info is on the head-up display"
+    assert normalise("Firefighters want the rescue sheet") == "first responders want the rescue sheet"
