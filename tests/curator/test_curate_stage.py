@@ -26,12 +26,9 @@ def _cli(root: Path, *overrides: str, check: bool = True) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory) -> Artifact:
-    root = tmp_path_factory.mktemp("curate")
-    _cli(root, "curate.cluster.n_workers=2")
-    found = [p for p in (root / "artifacts" / "curate").iterdir() if not p.name.startswith(".")]
-    assert len(found) == 1
-    return Artifact(found[0], read_manifest(found[0]))
+def curated(default_curate) -> Artifact:
+    # the session's run of this stage on the default data with 2 workers (tests/support/curate.py)
+    return Artifact(default_curate, read_manifest(default_curate))
 
 
 def test_quality_targets_on_the_default_data(curated):

@@ -1,9 +1,10 @@
 """The contract every registered stage keeps, checked on the real stages with the smoke preset.
 
-One run of the whole DAG (``preset=smoke``), then for each implemented stage: the outputs its spec
-declares exist and are hashed in a complete manifest; and a ``kill -9`` of the process group in the
-middle of the stage, followed by a plain re-run, completes with the same content digest (the stage
-resumes or redoes its work; nothing partial is mistaken for an artifact).
+One run of the whole DAG (``preset=smoke``; its curate artifact is the session's, see ``dag``),
+then for each implemented stage: the outputs its spec declares exist and are hashed in a complete
+manifest; and a ``kill -9`` of the process group in the middle of the stage, followed by a plain
+re-run, completes with the same content digest (the stage resumes or redoes its work; nothing
+partial is mistaken for an artifact).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipeline.registry import default_registry
 from pipeline.stage import Artifact
 from tests.support import REPO
 from tests.support.cli import pipeline_command, project_paths, run_cli
+from tests.support.curate import copy_into
 
 REGISTRY = default_registry()
 SMOKE = ["preset=smoke"]
@@ -36,10 +38,14 @@ def _artifact(root: Path, stage: str) -> Artifact | None:
 
 
 @pytest.fixture(scope="module")
-def dag(tmp_path_factory) -> Path:
+def dag(tmp_path_factory, default_curate) -> Path:
     root = tmp_path_factory.mktemp("dag")
+    # curate's smoke settings are its volatile cluster only: the session's default-crawl artifact
+    # (made by the real CLI with the same 2 workers, tests/support/curate.py) is this DAG's curate
+    copy_into(default_curate, root / "artifacts")
     proc = run_cli("run", *SMOKE, *project_paths(root), check=False, timeout=1800)
     assert proc.returncode in (0, EXIT_NOT_IMPLEMENTED), proc.stderr[-6000:]
+    assert "curate: up to date" in proc.stderr, "the smoke DAG remade curate: its cache key moved off the default's"
     return root
 
 
