@@ -321,6 +321,11 @@ def _defeat(t: str) -> Goal:
     return g
 
 
+# "share my car's live location with my wife": the user's own data, shared by the user.
+_SHARES_OWN = re.compile(r"\b(?:share|send|show|give)\b(?: \w+){0,2} (?:my|our) (?:own )?(?:(?:car|vehicle|ev7|kestrel)(?:'?s)? )?"
+                         r"(?:(?:live|current|real[- ]time) )?(?:location|position|trips?|route|eta|arrival)")
+
+
 def _harm(t: str) -> Goal:
     g = Goal(family="violence")
     self_harm = SELF_HARM.search(t)
@@ -338,7 +343,7 @@ def _harm(t: str) -> Goal:
     if not violent and _TARGETED.search(t):
         g.score += 0.3  # watching a partner, an ex or someone else's car is the stalking pattern
         g.reasons.append("aimed at a specific other person or their car")
-    if re.search(r"\b(?:share|send|show|give)\b(?: \w+){0,2} my (?:own )?(?:location|position|trip|route|eta|arrival)", t):
+    if _SHARES_OWN.search(t):
         g.score -= 0.6  # the user's own data, shared by the user
         g.reasons.append("shares the user's own data")
     if _EMERGENCY.search(t):

@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import asks_safe_way, assess_goal
+from guardrails.goals import COVERT, asks_safe_way, assess_goal
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
@@ -131,7 +131,7 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
-    learned: float = 0.7  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned: float = 0.75  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
     learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
     learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
@@ -189,6 +189,30 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
 _RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
                          r"teams?|crews?)|emergency services)\b")
 _OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
+# "... and how do I get round it?": a why-question that also asks for a means.
+_ASKS_MEANS = re.compile(r"\b(?:how (?:do|can|could|would) (?:i|we|you)|get a?round|bypass|trick|workaround|hack|"
+                         r"turn (?:it|that) off|disable)\b")
+# The screen or phone used by a passenger, not by the driver.
+_PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
+                             r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
+                             r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
+# Someone the surveillance would be aimed at (privacy harm needs a person other than the user).
+_OTHER_PERSON = re.compile(r"\b(?:s?he|him|her|hers|they|them|their|someone|somebody|anyone|anybody|people|person|"
+                           r"wife|husband|partner|girlfriend|boyfriend|fianc\w*|ex|son|daughter|kids?|teen\w*|child\w*|"
+                           r"hij[oa]s?|tochter|sohn|fille|fils|dochter|zoon|figli[oa]|"
+                           r"mum|mom|dad|father|mother|brother|sister|neighbou?r\w*|colleague|co-?workers?|employees?|"
+                           r"staff|boss|tenant|flatmate|roommate|nanny|driver|drivers|renter|owner|stranger|target|"
+                           r"family|friends?|buyer|victim|whoever|users?|customers?|"
+                           r"\w+'s|not mine|isn'?t mine|someone else|other people|another|jemand\w*|frau|mann|freundin|"
+                           r"freund|nachbar\w*|femme|mari|copine|copain|voisin|alguien|esposa|marido|novi[ao]|vecin[ao]|"
+                           r"iemand|vrouw|vriendin|buurman|qualcuno|moglie|marito|ragazza|fidanzat\w*)\b")
+# Asking how something works, for advice or whether something is allowed, not for a way to do it.
+# (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
+_ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
+                          r"what happens|why (?:does|do|is)|when (?:does|do)|where (?:is|are)|does the|is the|are the|"
+                          r"what should (?:i|we) do|should (?:i|we)|"
+                          r"do (?:i|we) need|is it (?:ok|okay|normal|allowed|dangerous|a problem)|am i allowed|are we allowed|"
+                          r"what (?:do|does) (?:the manual|it) (?:say|recommend))\b")
 _SWITCHABLE = "a driver setting the manual documents"  # guardrails/lexicon/tampering.py: generic legitimacy
 _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
 
@@ -283,8 +307,13 @@ class SafetyClassifier:
             harm_reasons = [*harm_reasons, "protects the user's own privacy"]
             scores["harm"] = harm_score
         if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
-            harm_score -= 0.5
+            # ... unless it also asks for a way round it; a restriction on the driver is only explained
+            harm_score -= 0.5 if _ASKS_MEANS.search(s.plain) else 1.5 if family == "impaired_or_distracted" else 1.0
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
+            scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "can my passenger play games on the screen while I drive?": not the driver
+            harm_reasons = [*harm_reasons, "someone other than the driver uses the screen"]
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
             harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
@@ -371,6 +400,14 @@ class SafetyClassifier:
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"
+        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
+            veto = "someone other than the driver uses the screen"
+        if not veto and family == "privacy" and not _OTHER_PERSON.search(s.plain) and not COVERT.search(s.plain) \
+                and goal.score < GOAL_REFUSE:
+            veto = "no other person the request would watch"  # "disable the camera recording to save battery"
+        if not veto and p < self.t.learned_sure and family != "jailbreak" and \
+                _ASKS_ADVICE.match(s.plain):
+            veto = "asks how it works, what it means or what to do"  # not for a means; a sure head still refuses
         if not veto and _ASKS_WHY.match(s.plain):
             veto = "asks why a restriction exists"
         if not veto and "asks why a restriction exists" in harm_reasons:
