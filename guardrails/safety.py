@@ -192,6 +192,9 @@ _OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(
 # "... and how do I get round it?": a why-question that also asks for a means.
 _ASKS_MEANS = re.compile(r"\b(?:how (?:do|can|could|would) (?:i|we|you)|get a?round|bypass|trick|workaround|hack|"
                          r"turn (?:it|that) off|disable)\b")
+# Preventing the harm the words name: "avoid hitting", "so I don't run over".
+_PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
+                         r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
 # The screen or phone used by a passenger, not by the driver.
 _PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
                              r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
@@ -308,8 +311,17 @@ class SafetyClassifier:
             scores["harm"] = harm_score
         if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
             # ... unless it also asks for a way round it; a restriction on the driver is only explained
-            harm_score -= 0.5 if _ASKS_MEANS.search(s.plain) else 1.5 if family == "impaired_or_distracted" else 1.0
+            if _ASKS_MEANS.search(s.plain):
+                harm_score -= 0.5
+            elif family == "impaired_or_distracted":  # the driver asking why the screen is locked: explain it
+                harm_score = min(harm_score - 1.0, self.t.block - 0.1)
+            else:
+                harm_score -= 1.0
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
+            scores["harm"] = harm_score
+        if family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
+            harm_reasons = [*harm_reasons, "asks how to prevent harm"]
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE:
             harm_score -= 1.0  # "can my passenger play games on the screen while I drive?": not the driver
@@ -400,6 +412,8 @@ class SafetyClassifier:
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"
+        if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+            veto = "asks how to prevent harm"
         if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
             veto = "someone other than the driver uses the screen"
         if not veto and family == "privacy" and not _OTHER_PERSON.search(s.plain) and not COVERT.search(s.plain) \
