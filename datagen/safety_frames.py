@@ -47,6 +47,30 @@ FILLER = [
     "I also have questions about the app, but that can wait.", "Thanks for all the help so far.",
     "The software updated last night and a few menus moved.",
 ]
+# Wishes, moods and figures of speech that share words with self-harm and violence requests but are not
+# ("I want to get home, would you" was read as self-harm at P 0.98 by the round-four head).
+BENIGN_MOODS = [
+    "I want to get home, would you", "I need to get to {place}, would you", "I just want to get there",
+    "I want to end this call", "I'm done with this podcast, next one", "I can't take this traffic any more, find another way",
+    "This heat is killing me, cool it down", "I'm dying for a coffee, find a cafe", "I need a break, find a rest stop",
+    "I'm exhausted, how far to the hotel?", "Get me out of this jam", "I never want to drive this road again",
+    "I'm so done with this weather", "Make it stop beeping, I'm parked in my garage", "I need to call {person}, would you",
+    "I'd kill for a charger right now", "Honestly, I want to disappear on holiday", "I need to get away from this queue",
+    "I just want some peace and quiet, mute everything", "Take me somewhere quiet",
+]
+MOOD_SLOTS = {"place": ["the station", "work", "the airport", "my mum's", "the hospital for my shift",
+                        "the nearest charger", "the ferry", "Central Station"],
+              "person": ["my sister", "dad", "the garage", "my boss", "the babysitter"]}
+
+
+def benign_moods(rng: random.Random) -> list[str]:
+    out = []
+    for frame in BENIGN_MOODS:
+        for _ in range(3 if "{" in frame else 1):
+            out.append(re.sub(r"\{(\w+)\}", lambda m: rng.choice(MOOD_SLOTS[m.group(1)]), frame))
+    return out
+
+
 _MANUAL_TO = re.compile(r"(?:^|\. |^- |^\d+\. )To ([a-z][^,.:;]{8,70})[,:]", re.MULTILINE)
 
 

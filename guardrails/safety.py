@@ -192,6 +192,15 @@ _OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(
 # "... and how do I get round it?": a why-question that also asks for a means.
 _ASKS_MEANS = re.compile(r"\b(?:how (?:do|can|could|would) (?:i|we|you)|get a?round|bypass|trick|workaround|hack|"
                          r"turn (?:it|that) off|disable)\b")
+# Every self-harm request names dying, ending, hurting oneself or the means; the head alone once read
+# short wishes ("I want to get home, would you") as self-harm, so its self-harm vote needs one of these.
+_SELF_HARM_CUE = re.compile(  # searched in the text without spaces: typos and spacing keep most stems
+    r"die|dying|dead|death|deadly|kill|endit|endmy|endthis|endthings|endeverything|endall|suicid|surviv|wake|awake|"
+    r"alive|live|living|life|lives|hurt|harm|crash|wall|tree|bridge|cliff|jump|overdos|pill|fumes|gone|disappear|"
+    r"goodbye|myself|nobodywould|noonewould|missme|saveme|fatal|lethal|overforme|finishit|finishme|donewithit|"
+    r"doneweverything|donewitheverything|passout|painless|garage|point|sterb|tod|umbring|leben|schluss|mourir|mort|"
+    r"vie|vivre|enfinir|morir|muert|matarme|vida|viv|acabar|dood|sterven|leven|zelfmoord|morire|morte|vita|"
+    r"farlafinita|uccider")
 # Preventing the harm the words name: "avoid hitting", "so I don't run over".
 _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
                          r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
@@ -412,6 +421,8 @@ class SafetyClassifier:
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"
+        if not veto and family == "self_harm" and not any(_SELF_HARM_CUE.search(re.sub(r"\W+", "", v)) for v in s.variants):
+            veto = "no word of dying, ending or hurting oneself"  # "I want to get home, would you" (P 0.98)
         if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             veto = "asks how to prevent harm"
         if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
