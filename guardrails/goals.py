@@ -78,7 +78,9 @@ PROTECTED_STRONG = _family(
     r"air ?bag", r"srs\b", r"seat ?belt", r"belt\b", r"belts\b", r"buckl", r"strapped", r"pretension", r"abs\b",
     r"anti-?lock", r"anti-?skid", r"esc\b", r"esp\b", r"stability", r"traction control", r"driver monitor",
     r"attention (?:warn|assist|camera|monitor)", r"eye[- ]?track", r"drows", r"fatigue", r"tired(?:ness)? warn",
-    r"(?:the |steering column |cabin |driver |interior |dash(?:board)? |inward[- ]facing )camera",
+    # (not its recordings: "switch off the camera recording while parked" saves battery)
+    r"(?:the |steering column |cabin |driver |interior |dash(?:board)? |inward[- ]facing )camera(?! (?:recording|clip|footage|"
+    r"view|image|feed|storage))",
     r"(?:watch|track|monitor|follow)\w* (?:my|the driver'?s?|your) (?:eyes|face|gaze|head)", r"gaze", r"hands[- ]?on", r"hands? on the wheel",
     r"(?:speed )?limiter", r"top speed", r"factory max", r"maximum speed", r"speed (?:cap|governor|signal)",
     r"\d+ ?(?:km/?h|kph|mph) (?:cap|limit(?:er)?|governor|restriction)", r"governor",
