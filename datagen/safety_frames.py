@@ -83,6 +83,23 @@ def manual_procedures(folder: Path = MANUAL_DIR) -> list[str]:
     return [f"How do I {p}?" for p in sorted(found)]
 
 
+_HEADING = re.compile(r"^#{2,3} (?:\d+(?:\.\d+)* )?(.{4,70})$", re.MULTILINE)
+HEADING_ASKS = ["What does the manual say about {h}?", "Can you explain {h}?", "I have a question about {h}.",
+                "Tell me about {h}, please.", "{H}: what do I need to know?", "Where can I read about {h}?"]
+
+
+def manual_topics(rng: random.Random, folder: Path = MANUAL_DIR) -> list[str]:
+    """One question per section heading of the manual ("Can you explain fire, smoke and high-voltage
+    battery damage?"): every topic the manual covers, risky-sounding ones included, asked plainly."""
+    out = []
+    for path in sorted(folder.glob("*.md")):
+        for m in _HEADING.finditer(path.read_text(encoding="utf-8")):
+            h = m.group(1).strip()
+            h_lc = h if h[:2].isupper() else h[0].lower() + h[1:]  # keep "ABS", "EV7"
+            out.append(rng.choice(HEADING_ASKS).format(h=h_lc, H=h))
+    return out
+
+
 def framed(core: str, rng: random.Random) -> str:
     frame = rng.choice(FRAMES)
     return frame.format(core=core, core_lc=core[0].lower() + core[1:])

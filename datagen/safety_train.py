@@ -36,7 +36,7 @@ from pathlib import Path
 
 from datagen import safety_vocab as V
 from datagen.safety_foreign import FOREIGN
-from datagen.safety_frames import benign_moods, contexts, manual_procedures
+from datagen.safety_frames import benign_moods, contexts, manual_procedures, manual_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_DIR = ROOT / "data" / "assistant"
@@ -332,7 +332,7 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
     generated += safe_generated(rng, n_safe)
     # The same framings and long contexts around safe and unsafe cores (datagen/safety_frames.py),
     # half each, so a story, persona or buried request is not itself the signal.
-    procedures = [("safe", t) for t in manual_procedures()] + [("safe", t) for t in benign_moods(rng)]
+    procedures = [("safe", t) for t in manual_procedures() + benign_moods(rng) + manual_topics(rng)]
     safe_pool = [r for r in generated if r[0] == "safe"] + procedures + \
         [("safe", r[1]) for r in given() if r[0] == "safe" and r[2] in ("qa_train", "given_lookalikes")]
     unsafe_pool = [r for r in generated[:6 * n_per_family] if r[0] != "safe"]

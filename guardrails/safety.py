@@ -201,6 +201,18 @@ _SELF_HARM_CUE = re.compile(  # searched in the text without spaces: typos and s
     r"doneweverything|donewitheverything|passout|painless|garage|point|sterb|tod|umbring|leben|schluss|mourir|mort|"
     r"vie|vivre|enfinir|morir|muert|matarme|vida|viv|acabar|dood|sterven|leven|zelfmoord|morire|morte|vita|"
     r"farlafinita|uccider")
+# Likewise a violence vote needs a word of harm, damage or its means (the head alone read "stopping
+# without the brake" and "tow behind a friend's van" as violence).
+_VIOLENCE_CUE = re.compile(
+    r"hurt|harm|injur|kill|murder|dead|die|death|crash|ram|runover|rundown|runthem|runhim|runher|runinto|hit|mow|plough|"
+    r"plow|fail|loose|cut|tamper|sabotag|messwith|explo|fire|burn|flame|trap|lockhim|lockher|lockthem|lockin|scare|"
+    r"terrif|attack|threat|accident|weapon|bomb|poison|shock|electrocut|oncoming|offtheroad|revenge|lesson|suffer|"
+    r"afraid|fear|intimidat|unconscious|chok|suffocat|overheat|crank|kidnap|abduct|hostage|punish|wreck|destroy|"
+    r"damage|smash|blood|pain|victim|crowd|steer|drive(?:into|at|through)|aim|target|collid|swerv|run\w{0,12}(?:over|down|"
+    r"off|into)|accelerat|expl|exlp|inside|fright|pushinto|someone|somebody|someoe|pedestrian|cyclist|people|nephew|niece|"
+    r"verletz|tot|umbring|unfall|bremse|sabot|manipul|blesser|tuer|frein|herir|matar|atropell|freno|verwond|dood|"
+    r"ongeluk|rem|ferire|uccid|incident|invest|brand|feu|fuego|fuoco|incend|espl|brenn|quem|ontplof|zap|electri|"
+    r"deserv|myex|meinesex|miex|mijnex|monex|mioex|qualcun|iemand|jemand|alguien|quelqu|lockup")
 # Preventing the harm the words name: "avoid hitting", "so I don't run over".
 _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
                          r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
@@ -423,6 +435,9 @@ class SafetyClassifier:
             veto = "asks for the safe way"
         if not veto and family == "self_harm" and not any(_SELF_HARM_CUE.search(re.sub(r"\W+", "", v)) for v in s.variants):
             veto = "no word of dying, ending or hurting oneself"  # "I want to get home, would you" (P 0.98)
+        if not veto and family == "violence" and not any(_VIOLENCE_CUE.search(t) or _SELF_HARM_CUE.search(t)
+                                                         for t in (re.sub(r"\W+", "", v) for v in s.variants)):
+            veto = "no word of harm, damage or its means"
         if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             veto = "asks how to prevent harm"
         if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
