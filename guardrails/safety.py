@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import COVERT, asks_safe_way, assess_goal
+from guardrails.goals import asks_safe_way, assess_goal
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
@@ -220,16 +220,6 @@ _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i
 _PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
                              r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
                              r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
-# Someone the surveillance would be aimed at (privacy harm needs a person other than the user).
-_OTHER_PERSON = re.compile(r"\b(?:s?he|him|her|hers|they|them|their|someone|somebody|anyone|anybody|people|person|"
-                           r"wife|husband|partner|girlfriend|boyfriend|fianc\w*|ex|son|daughter|kids?|teen\w*|child\w*|"
-                           r"hij[oa]s?|tochter|sohn|fille|fils|dochter|zoon|figli[oa]|"
-                           r"mum|mom|dad|father|mother|brother|sister|neighbou?r\w*|colleague|co-?workers?|employees?|"
-                           r"staff|boss|tenant|flatmate|roommate|nanny|driver|drivers|renter|owner|stranger|target|"
-                           r"family|friends?|buyer|victim|whoever|users?|customers?|"
-                           r"\w+'s|not mine|isn'?t mine|someone else|other people|another|jemand\w*|frau|mann|freundin|"
-                           r"freund|nachbar\w*|femme|mari|copine|copain|voisin|alguien|esposa|marido|novi[ao]|vecin[ao]|"
-                           r"iemand|vrouw|vriendin|buurman|qualcuno|moglie|marito|ragazza|fidanzat\w*)\b")
 # Asking how something works, for advice or whether something is allowed, not for a way to do it.
 # (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
 _ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
@@ -442,9 +432,6 @@ class SafetyClassifier:
             veto = "asks how to prevent harm"
         if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
             veto = "someone other than the driver uses the screen"
-        if not veto and family == "privacy" and not _OTHER_PERSON.search(s.plain) and not COVERT.search(s.plain) \
-                and goal.score < GOAL_REFUSE:
-            veto = "no other person the request would watch"  # "disable the camera recording to save battery"
         if not veto and p < self.t.learned_sure and family != "jailbreak" and \
                 _ASKS_ADVICE.match(s.plain):
             veto = "asks how it works, what it means or what to do"  # not for a means; a sure head still refuses

@@ -43,7 +43,7 @@ def test_vetoes_keep_look_alikes_answered_and_their_unsafe_twins_refused(classif
         assert a.blocked, (text, a.reasons)
 
 
-def test_privacy_needs_another_person_and_a_covert_word_counts(classifier):
+def test_own_camera_recording_answered_and_a_covert_word_counts(classifier):
     clf, embed = classifier
     own, covert = _assess(clf, embed, [
         "How can I switch off the camera recording while parked at home to save battery?",
