@@ -1,6 +1,6 @@
 """Block / false-refusal rates of the safety classifier alone (no retrieval, no model) on JSONL sets.
 
-    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show] [--no-head]
+    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show] [--no-head] [--head=PATH] [--learned=0.7]
 
 A set is "unsafe" when its rows expect "refuse" (blocked rate), else "safe" (false-refusal rate).
 Off-topic rows count as blocked when the classifier routes them off-topic (as the assistant does).
@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, n
 def main(argv: list[str]) -> None:
     show = "--show" in argv
     head = None if "--no-head" in argv else "default"
+    opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
     paths = [Path(a) for a in argv if not a.startswith("--")]
     from guardrails.ports import EmbeddingCache
     from guardrails.safety import SafetyClassifier
@@ -33,7 +34,13 @@ def main(argv: list[str]) -> None:
     extra = {"ask manual question": [json.loads(line)["question"] for line in Path("data/instructions/train.jsonl").read_text().splitlines()],
              "give vehicle command": [json.loads(line)["utterance"] for line in
                                       Path("data/commands/train.jsonl").read_text().splitlines()]}
-    clf = SafetyClassifier.build(embed, extra=extra, head=head)
+    from guardrails.safety import Thresholds
+    from guardrails.safety_head import SafetyHead
+
+    if "head" in opts:  # another trained head (python -m guardrails.safety_head --out PATH)
+        head = SafetyHead.load(Path(opts["head"]))
+    t = Thresholds(**{k: float(opts[k]) for k in ("learned", "learned_clear") if k in opts})
+    clf = SafetyClassifier.build(embed, extra=extra, head=head, thresholds=t)
     for path in paths:
         rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
         vectors = embed([r["prompt"] for r in rows])

@@ -1,8 +1,8 @@
 """Training data of the learned safety head (guardrails/safety_head.py): data/assistant/safety_train.jsonl.
 
-    python -m datagen.safety_train [--out data/assistant/safety_train.jsonl] [--seed 7]
+    python -m datagen.safety_train [--out data/assistant/safety_train.jsonl] [--seeds 7,8,9]
 
-Rows ``{"text", "label", "source"}``; label is ``safe`` or an unsafe family (tampering,
+Rows ``{"text", "label", "source", "draw"}`` (one independent draw of the templates per seed); label is ``safe`` or an unsafe family (tampering,
 impaired_or_distracted, illegal, violence, self_harm, privacy, jailbreak). Made of:
 
 - generated unsafe requests: English sentence frames x slot fillers (datagen/safety_vocab.py) and
@@ -19,7 +19,10 @@ impaired_or_distracted, illegal, violence, self_harm, privacy, jailbreak). Made 
 Kept apart from evaluation: nothing under data/assistant/ is used as training text; every prompt
 there (held-out v2/v3/v4, the dev sets, the held-out sets looked at earlier) is read only to DROP any
 generated row whose word set overlaps one of them by Jaccard >= 0.5 (the count is printed).
-Deterministic for a seed (random.Random(seed), sorted inputs).
+Generated rows are also re-rendered in framings that say nothing about safety (fiction, role-play,
+hypotheticals, follow-ups, professional back-stories, a request buried in a long message:
+datagen/safety_frames.py) around safe and unsafe cores alike, and the manual's own "To <do X>, ..."
+procedures join the safe rows. Deterministic for a seed (random.Random(seed), sorted inputs).
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ from pathlib import Path
 
 from datagen import safety_vocab as V
 from datagen.safety_foreign import FOREIGN
+from datagen.safety_frames import benign_moods, contexts, manual_procedures, manual_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_DIR = ROOT / "data" / "assistant"
+SEEDS = (7, 8, 9)  # independent template draws (build_draws)
 LABELS = ("safe", "tampering", "impaired_or_distracted", "illegal", "violence", "self_harm", "privacy", "jailbreak")
 _GIVEN_CATEGORY = {"dangerous_modification": "tampering", "distracted_or_impaired_driving": "impaired_or_distracted",
                    "illegal_activity": "illegal", "violence_or_self_harm": "violence", "privacy_violation": "privacy",
@@ -317,13 +322,22 @@ def too_close(text: str, guard: list[frozenset[str]], threshold: float = 0.5) ->
     return any(len(w & g) / max(1, len(w | g)) >= threshold for g in guard if g & w)
 
 
-def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe: int = 2000) -> tuple[list[dict], dict]:
+def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe: int = 2000,
+          n_context: int = 1200) -> tuple[list[dict], dict]:
     rng = random.Random(seed)
     generated = unsafe_english(rng, n_per_family)
     cores = [t for label, t in generated if label != "self_harm" and t[:1].isupper()]
     generated += jailbreaks(rng, cores, n_jailbreak)
     generated += foreign(rng, 40)
     generated += safe_generated(rng, n_safe)
+    # The same framings and long contexts around safe and unsafe cores (datagen/safety_frames.py),
+    # half each, so a story, persona or buried request is not itself the signal.
+    procedures = [("safe", t) for t in manual_procedures() + benign_moods(rng) + manual_topics(rng)]
+    safe_pool = [r for r in generated if r[0] == "safe"] + procedures + \
+        [("safe", r[1]) for r in given() if r[0] == "safe" and r[2] in ("qa_train", "given_lookalikes")]
+    unsafe_pool = [r for r in generated[:6 * n_per_family] if r[0] != "safe"]
+    generated += procedures
+    generated += contexts(sorted(safe_pool), rng, n_context // 2) + contexts(sorted(unsafe_pool), rng, n_context // 2)
     rows, seen = [], set()
     guard = held_out_guard()
     stats = {"dropped_near_held_out": 0, "duplicates": 0}
@@ -342,12 +356,24 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
     return rows, stats
 
 
+def build_draws(seeds: tuple[int, ...] = SEEDS) -> tuple[list[dict], dict]:
+    """One independent draw of the templates per seed, each row tagged ``draw``: the head trains one
+    softmax per draw and averages them (guardrails/safety_head.py), so no single draw's template
+    choices decide a look-alike (one draw's head moved dev recall by 5 points for 26 rows)."""
+    rows, stats = [], {}
+    for seed in seeds:
+        draw, draw_stats = build(seed)
+        rows += [{**r, "draw": seed} for r in draw]
+        stats[seed] = draw_stats
+    return rows, stats
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=HELD_OUT_DIR / "safety_train.jsonl")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="one draw per seed, e.g. 7,8,9")
     args = p.parse_args(argv)
-    rows, stats = build(args.seed)
+    rows, stats = build_draws(tuple(int(x) for x in args.seeds.split(",")))
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} rows -> {args.out}: {stats}")
     return 0

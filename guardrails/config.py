@@ -33,7 +33,7 @@ class SafetySettings:
     semantic_similarity: float = 0.62
     # Learned head (guardrails/safety_head.py): P(unsafe) at which it refuses on its own, and the
     # P(unsafe) below which it overrules a rule hit less than clear_margin over the rule's threshold.
-    learned: float = 0.7
+    learned: float = 0.75
     learned_clear: float = 0.1
     clear_margin: float = 1.0
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
@@ -87,6 +87,9 @@ class AssistantConfig:
     # Written before the learned safety head and its training data (round four); rates only.
     heldout_unsafe_v4: str = ""
     heldout_lookalikes_v4: str = ""
+    # Written before any change of round five (frames, averaged head, vetoes); rates only.
+    heldout_unsafe_v5: str = ""
+    heldout_lookalikes_v5: str = ""
     eval_limit: int = 0  # evaluate at most this many items per set (0 = all)
     eval_workers: int = 4  # concurrent turns during the evaluation (the generator batches them)
 

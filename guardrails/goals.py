@@ -78,9 +78,12 @@ PROTECTED_STRONG = _family(
     r"air ?bag", r"srs\b", r"seat ?belt", r"belt\b", r"belts\b", r"buckl", r"strapped", r"pretension", r"abs\b",
     r"anti-?lock", r"anti-?skid", r"esc\b", r"esp\b", r"stability", r"traction control", r"driver monitor",
     r"attention (?:warn|assist|camera|monitor)", r"eye[- ]?track", r"drows", r"fatigue", r"tired(?:ness)? warn",
-    r"(?:the |steering column |cabin |driver |interior |dash(?:board)? |inward[- ]facing )camera",
+    # (not its recordings: "switch off the camera recording while parked" saves battery)
+    r"(?:the |steering column |cabin |driver |interior |dash(?:board)? |inward[- ]facing )camera(?! (?:recording|clip|footage|"
+    r"view|image|feed|storage))",
     r"(?:watch|track|monitor|follow)\w* (?:my|the driver'?s?|your) (?:eyes|face|gaze|head)", r"gaze", r"hands[- ]?on", r"hands? on the wheel",
     r"(?:speed )?limiter", r"top speed", r"factory max", r"maximum speed", r"speed (?:cap|governor|signal)",
+    r"\d+ ?(?:km/?h|kph|mph) (?:cap|limit(?:er)?|governor|restriction)", r"governor",
     r"high[- ]?voltage", r"hv\b", r"interlock", r"battery (?:pack|housing|casing|cell)", r"pack housing",
     r"orange cable", r"(?:asks?|asking) for (?:my )?hands", r"hand(?:s-on)? detection", r"seat (?:sensor|occupancy|weight)", r"occupan", r"pedestrian (?:warning|sound|noise)",
     r"ecall", r"emergency call", r"crash sensor", r"immobili", r"odometer", r"mileage", r"tacho",
@@ -117,7 +120,8 @@ METHOD = _family(
 
 # --- (b) harming or surveilling a person, (c) fraud ----------------------------------------------
 OTHER_PERSON = _family(
-    r"someone", r"somebody", r"people", r"person", r"pedestrian", r"cyclist", r"biker", r"my (?:ex|wife|husband|"
+    r"someone", r"somebody", r"people", r"person", r"pedestrian", r"cyclist", r"biker", r"protest", r"demonstrator",
+    r"crowd", r"marchers", r"my (?:ex|wife|husband|"
     r"girlfriend|boyfriend|partner|boss|neighbou?r|colleague|coworker|co-worker|teen|son|daughter|mum|mom|dad|"
     r"father|mother|brother|sister|employee|tenant|flatmate|roommate)", r"(?:his|her|their) (?:car|phone|location)",
     r"\w+'s (?:car|ev7|kestrel|phone|vehicle)", r"ex'?s\b", r"neighbou?r", r"colleague", r"coworker", r"co-worker",
@@ -133,7 +137,7 @@ HARM = _family(
     r"stalk", r"spy", r"track", r"trac(?:e|ing)", r"follow", r"locat", r"where (?:s?he|they) (?:go|goes|is|are|drive)",
     r"listen (?:in|to)", r"eavesdrop", r"record", r"stream", r"monitor", r"watch (?:him|her|them)", r"home address",
     r"trip history", r"unlock", r"start (?:a |the |his |her )?(?:car|kestrel|ev7)", r"steal", r"break into",
-    r"clone", r"copy (?:the |a |his |her )?(?:key|fob)", r"impersonat", r"(?:jump|get) out of the way",
+    r"clone", r"copy (?:the |a |his |her )?(?:key|fob)", r"impersonat", r"hit (?:that |the |a |those |these |some |all )?(?:group of |bunch of |line of )?(?:people|pedestrians?|protest\w*|demonstrators?|marchers|cyclists?|crowd|kids|children|someone|somebody|him|her|them)\b", r"(?:jump|get) out of the way",
     r"(?:doesn'?t|don'?t|won'?t) have time to", r"aim (?:for|at)", r"push(?:es)? through", r"plough", r"plow",
     r"see (?:\w+ ){0,2}(?:trips?|location|where)", r"trips? (?:s?he|they) (?:does|do|make|take)",
     r"verletz", r"toten", r"vergift", r"verfolg", r"uberwach", r"orten", r"blesser", r"tuer\b", r"empoisonn",
@@ -142,7 +146,7 @@ HARM = _family(
 )
 COVERT = _family(
     r"without (?:\w+ )?(?:knowing|noticing|consent|permission|asking|telling|finding out|them|him|her)",
-    r"secret", r"hidden", r"(?:s?he|they) (?:never|won'?t|doesn'?t|don'?t) (?:sees?|knows?|finds?|notices?|gets?)", r"hide", r"covert", r"undetect", r"so (?:s?he|they|he) (?:won'?t|doesn'?t|can'?t|never)",
+    r"secret", r"hidden", r"quietly", r"discreet", r"unnoticed", r"on the quiet", r"undercover", r"(?:s?he|they) (?:never|won'?t|doesn'?t|don'?t) (?:sees?|knows?|finds?|notices?|gets?)", r"hide", r"covert", r"undetect", r"so (?:s?he|they|he) (?:won'?t|doesn'?t|can'?t|never)",
     r"without (?:her|his|their) (?:knowledge|consent)", r"behind (?:his|her|their) back", r"on the sly",
     r"heimlich", r"ohne (?:dass|sein|ihr)", r"sans (?:qu'?(?:il|elle)|son|leur)", r"en secret", r"a escondidas",
     r"sin que", r"zonder dat", r"stiekem", r"di nascosto", r"senza che",
@@ -247,7 +251,7 @@ INFORMATIONAL = re.compile(
     r"safe|illegal)|does the|do the|is the|are the)\b")
 _PERSON_TARGET_HARM = _family(
     r"hurt", r"injur", r"kill", r"murder", r"poison", r"harm", r"run (?:\w+ )?(?:over|down|into)", r"ram\b",
-    r"mow", r"(?:make|so) (?:\w+ )?crash", r"crash into", r"scare", r"(?:jump|get) out of the way", r"aim (?:for|at)",
+    r"mow", r"(?:make|so) (?:\w+ )?crash", r"crash into", r"scare", r"hit (?:that |the |a |those |these |some |all )?(?:group of |bunch of |line of )?(?:people|pedestrians?|protest\w*|demonstrators?|marchers|cyclists?|crowd|kids|children|someone|somebody|him|her|them)\b", r"(?:jump|get) out of the way", r"aim (?:for|at)",
     r"push(?:es)? through", r"plough", r"plow", r"(?:doesn'?t|don'?t|won'?t) have time to", r"intimidat", r"afraid", r"threaten", r"attack", r"survive", r"looks? like an accident",
     r"verletz", r"toten", r"vergift", r"blesser", r"empoisonn", r"herir", r"matar", r"envenen", r"ferire",
     r"uccidere", r"avvelen",
@@ -321,6 +325,11 @@ def _defeat(t: str) -> Goal:
     return g
 
 
+# "share my car's live location with my wife": the user's own data, shared by the user.
+_SHARES_OWN = re.compile(r"\b(?:share|send|show|give)\b(?: \w+){0,2} (?:my|our) (?:own )?(?:(?:car|vehicle|ev7|kestrel)(?:'?s)? )?"
+                         r"(?:(?:live|current|real[- ]time) )?(?:location|position|trips?|route|eta|arrival)")
+
+
 def _harm(t: str) -> Goal:
     g = Goal(family="violence")
     self_harm = SELF_HARM.search(t)
@@ -338,7 +347,7 @@ def _harm(t: str) -> Goal:
     if not violent and _TARGETED.search(t):
         g.score += 0.3  # watching a partner, an ex or someone else's car is the stalking pattern
         g.reasons.append("aimed at a specific other person or their car")
-    if re.search(r"\b(?:share|send|show|give)\b(?: \w+){0,2} my (?:own )?(?:location|position|trip|route|eta|arrival)", t):
+    if _SHARES_OWN.search(t):
         g.score -= 0.6  # the user's own data, shared by the user
         g.reasons.append("shares the user's own data")
     if _EMERGENCY.search(t):

@@ -131,7 +131,7 @@ class Thresholds:
     semantic_similarity: float = 0.62  # ... and nearest-example cosine both at least this
     off_topic_retrieval: float = 0.45  # off-topic-like and the best manual passage below this cosine
     unrelated_retrieval: float = 0.15  # no car words and the best passage below this: not about the car
-    learned: float = 0.7  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
+    learned: float = 0.75  # learned head: P(unsafe) at which it refuses on its own (calibrated on dev sets)
     learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
     learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
@@ -189,6 +189,44 @@ _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |re
 _RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
                          r"teams?|crews?)|emergency services)\b")
 _OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
+# "... and how do I get round it?": a why-question that also asks for a means.
+_ASKS_MEANS = re.compile(r"\b(?:how (?:do|can|could|would) (?:i|we|you)|get a?round|bypass|trick|workaround|hack|"
+                         r"turn (?:it|that) off|disable)\b")
+# Every self-harm request names dying, ending, hurting oneself or the means; the head alone once read
+# short wishes ("I want to get home, would you") as self-harm, so its self-harm vote needs one of these.
+_SELF_HARM_CUE = re.compile(  # searched in the text without spaces: typos and spacing keep most stems
+    r"die|dying|dead|death|deadly|kill|endit|endmy|endthis|endthings|endeverything|endall|suicid|surviv|wake|awake|"
+    r"alive|live|living|life|lives|hurt|harm|crash|wall|tree|bridge|cliff|jump|overdos|pill|fumes|gone|disappear|"
+    r"goodbye|myself|nobodywould|noonewould|missme|saveme|fatal|lethal|overforme|finishit|finishme|donewithit|"
+    r"doneweverything|donewitheverything|passout|painless|garage|point|sterb|tod|umbring|leben|schluss|mourir|mort|"
+    r"vie|vivre|enfinir|morir|muert|matarme|vida|viv|acabar|dood|sterven|leven|zelfmoord|morire|morte|vita|"
+    r"farlafinita|uccider")
+# Likewise a violence vote needs a word of harm, damage or its means (the head alone read "stopping
+# without the brake" and "tow behind a friend's van" as violence).
+_VIOLENCE_CUE = re.compile(
+    r"hurt|harm|injur|kill|murder|dead|die|death|crash|ram|runover|rundown|runthem|runhim|runher|runinto|hit|mow|plough|"
+    r"plow|fail|loose|cut|tamper|sabotag|messwith|explo|fire|burn|flame|trap|lockhim|lockher|lockthem|lockin|scare|"
+    r"terrif|attack|threat|accident|weapon|bomb|poison|shock|electrocut|oncoming|offtheroad|revenge|lesson|suffer|"
+    r"afraid|fear|intimidat|unconscious|chok|suffocat|overheat|crank|kidnap|abduct|hostage|punish|wreck|destroy|"
+    r"damage|smash|blood|pain|victim|crowd|steer|drive(?:into|at|through)|aim|target|collid|swerv|run\w{0,12}(?:over|down|"
+    r"off|into)|accelerat|expl|exlp|inside|fright|pushinto|someone|somebody|someoe|pedestrian|cyclist|people|nephew|niece|"
+    r"verletz|tot|umbring|unfall|bremse|sabot|manipul|blesser|tuer|frein|herir|matar|atropell|freno|verwond|dood|"
+    r"ongeluk|rem|ferire|uccid|incident|invest|brand|feu|fuego|fuoco|incend|espl|brenn|quem|ontplof|zap|electri|"
+    r"deserv|myex|meinesex|miex|mijnex|monex|mioex|qualcun|iemand|jemand|alguien|quelqu|lockup")
+# Preventing the harm the words name: "avoid hitting", "so I don't run over".
+_PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
+                         r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
+# The screen or phone used by a passenger, not by the driver.
+_PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
+                             r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
+                             r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
+# Asking how something works, for advice or whether something is allowed, not for a way to do it.
+# (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
+_ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
+                          r"what happens|why (?:does|do|is)|when (?:does|do)|where (?:is|are)|does the|is the|are the|"
+                          r"what should (?:i|we) do|should (?:i|we)|"
+                          r"do (?:i|we) need|is it (?:ok|okay|normal|allowed|dangerous|a problem)|am i allowed|are we allowed|"
+                          r"what (?:do|does) (?:the manual|it) (?:say|recommend))\b")
 _SWITCHABLE = "a driver setting the manual documents"  # guardrails/lexicon/tampering.py: generic legitimacy
 _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
 
@@ -283,8 +321,22 @@ class SafetyClassifier:
             harm_reasons = [*harm_reasons, "protects the user's own privacy"]
             scores["harm"] = harm_score
         if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
-            harm_score -= 0.5
+            # ... unless it also asks for a way round it; a restriction on the driver is only explained
+            if _ASKS_MEANS.search(s.plain):
+                harm_score -= 0.5
+            elif family == "impaired_or_distracted":  # the driver asking why the screen is locked: explain it
+                harm_score = min(harm_score - 1.0, self.t.block - 0.1)
+            else:
+                harm_score -= 1.0
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
+            scores["harm"] = harm_score
+        if family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
+            harm_reasons = [*harm_reasons, "asks how to prevent harm"]
+            scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "can my passenger play games on the screen while I drive?": not the driver
+            harm_reasons = [*harm_reasons, "someone other than the driver uses the screen"]
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
             harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
@@ -371,6 +423,18 @@ class SafetyClassifier:
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"
+        if not veto and family == "self_harm" and not any(_SELF_HARM_CUE.search(re.sub(r"\W+", "", v)) for v in s.variants):
+            veto = "no word of dying, ending or hurting oneself"  # "I want to get home, would you" (P 0.98)
+        if not veto and family == "violence" and not any(_VIOLENCE_CUE.search(t) or _SELF_HARM_CUE.search(t)
+                                                         for t in (re.sub(r"\W+", "", v) for v in s.variants)):
+            veto = "no word of harm, damage or its means"
+        if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+            veto = "asks how to prevent harm"
+        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
+            veto = "someone other than the driver uses the screen"
+        if not veto and p < self.t.learned_sure and family != "jailbreak" and \
+                _ASKS_ADVICE.match(s.plain):
+            veto = "asks how it works, what it means or what to do"  # not for a means; a sure head still refuses
         if not veto and _ASKS_WHY.match(s.plain):
             veto = "asks why a restriction exists"
         if not veto and "asks why a restriction exists" in harm_reasons:

@@ -156,23 +156,38 @@ def train(texts: list[str], labels: list[str], vectors: np.ndarray, seed: int = 
                       dense.bias.detach().numpy().copy())
 
 
+def average(heads: list[SafetyHead]) -> SafetyHead:
+    """The mean of linear heads: its logits are the mean of theirs (a logit-averaging ensemble that
+    costs one head at inference)."""
+    if len({h.labels for h in heads}) != 1:
+        raise HeadError("heads to average were trained on different label sets")
+    return SafetyHead(heads[0].labels, np.mean([h.w_embed for h in heads], axis=0),
+                      np.mean([h.w_char for h in heads], axis=0), np.mean([h.bias for h in heads], axis=0))
+
+
 def build(train_path: Path = TRAIN_PATH, out: Path = HEAD_PATH, seed: int = 0, embed=None,
           cache_dir: str = "") -> SafetyHead:
-    """Embed the training texts with the packaged MiniLM (or ``embed``), train, stamp and save.
+    """Embed the training texts with the packaged MiniLM (or ``embed``), train one head per template
+    draw (the rows' ``draw``; a file without it is one draw), average, stamp and save.
     ``cache_dir``: the embedding cache (rag/embed.py) so a rebuild embeds only changed texts."""
     rows = read_rows(train_path)
-    texts = [r["text"] for r in rows]
+    texts = sorted({r["text"] for r in rows})
     if embed is None:
         from rag.embed import Embedder
 
         embed = Embedder(threads=1, cache_dir=cache_dir).encode
     t0 = time.process_time()
-    vectors = embed(texts)
+    vectors = dict(zip(texts, embed(texts)))
     t1 = time.process_time()
-    head = train(texts, [r["label"] for r in rows], vectors, seed=seed)
+    draws: dict = {}
+    for r in rows:
+        draws.setdefault(r.get("draw"), []).append(r)
+    heads = [train([r["text"] for r in d], [r["label"] for r in d], np.stack([vectors[r["text"]] for r in d]), seed=seed)
+             for _, d in sorted(draws.items(), key=lambda kv: str(kv[0]))]
+    head = average(heads) if len(heads) > 1 else heads[0]
     head.stamp = data_stamp(train_path, seed)
     head.save(out)
-    print(f"{len(rows)} rows from {train_path}: embedding {t1 - t0:.1f} s CPU, training "
+    print(f"{len(rows)} rows ({len(heads)} draws) from {train_path}: embedding {t1 - t0:.1f} s CPU, training "
           f"{time.process_time() - t1:.1f} s CPU -> {out} (stamp {head.stamp})", file=sys.stderr)
     return head
 

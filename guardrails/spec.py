@@ -16,6 +16,7 @@ SPEC = StageSpec(
                      "assistant.heldout_lookalikes_v2",
                      "assistant.heldout_unsafe_v3", "assistant.heldout_lookalikes_v3", "assistant.heldout_qa_v3",
                      "assistant.heldout_unsafe_v4", "assistant.heldout_lookalikes_v4",
+                     "assistant.heldout_unsafe_v5", "assistant.heldout_lookalikes_v5",
                      "assistant.safety.extra_questions", "assistant.safety.extra_commands"),
     # How fast and where, not what: concurrency, server settings, the embedding cache.
     volatile=("assistant.eval_workers", "assistant.cache_dir", "assistant.serve", "assistant.generation.threads"),

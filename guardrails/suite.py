@@ -44,6 +44,8 @@ def _sets(cfg: AssistantConfig) -> list[tuple[str, str, str, tuple[str, ...]]]:
         ("heldout_qa_v3", cfg.heldout_qa_v3, "qa", ("id", "question", "answer", "section_id")),
         ("heldout_unsafe_v4", cfg.heldout_unsafe_v4, "block", ("id", "prompt", "category")),
         ("heldout_lookalikes_v4", cfg.heldout_lookalikes_v4, "lookalike", ("id", "prompt")),
+        ("heldout_unsafe_v5", cfg.heldout_unsafe_v5, "block", ("id", "prompt", "category")),
+        ("heldout_lookalikes_v5", cfg.heldout_lookalikes_v5, "lookalike", ("id", "prompt")),
     ]
     return [s for s in sets if s[1]]
 
@@ -157,7 +159,7 @@ def render_report(metrics: dict, records: list[dict], cfg: AssistantConfig) -> s
     for name in ("qa", "unsafe", "lookalikes", "commands", "heldout_unanswerable", "heldout_unsafe",
                  "heldout_jailbreaks", "heldout_lookalikes", "heldout_unsafe_v2", "heldout_lookalikes_v2",
                  "heldout_unsafe_v3", "heldout_lookalikes_v3", "heldout_qa_v3", "heldout_unsafe_v4",
-                 "heldout_lookalikes_v4"):
+                 "heldout_lookalikes_v4", "heldout_unsafe_v5", "heldout_lookalikes_v5"):
         if name not in metrics:
             continue
         lines += [f"### {name}", "", "```", json.dumps(metrics[name], indent=1, default=str), "```", ""]
