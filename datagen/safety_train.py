@@ -17,7 +17,7 @@ impaired_or_distracted, illegal, violence, self_harm, privacy, jailbreak). Made 
   Colang intent examples (guardrails/rails/*.co).
 
 Kept apart from evaluation: nothing under data/assistant/ is used as training text; every prompt
-there (held-out v2/v3/v4, the dev sets, the held-out sets looked at earlier) is read only to DROP any
+there (held-out v2-v5, the dev sets, the held-out sets looked at earlier) is read only to DROP any
 generated row whose word set overlaps one of them by Jaccard >= 0.5 (the count is printed).
 Generated rows are also re-rendered in framings that say nothing about safety (fiction, role-play,
 hypotheticals, follow-ups, professional back-stories, a request buried in a long message:

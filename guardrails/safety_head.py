@@ -5,8 +5,9 @@ Why both features: the embedding reads the goal of an English request phrased in
 holds; MiniLM reads German/French/Spanish/Dutch/Italian poorly, and there the n-grams of verbs and
 goals ("deaktivier", "désactiv", "sin que") carry the signal, as they do for typos.
 
-The head is trained once by ``python -m guardrails.safety_head`` (seeded, deterministic, ~10 s of
-training after ~20 s of embedding) and stored in guardrails/safety_head.npz with a stamp of the
+The head is trained once by ``python -m guardrails.safety_head`` (seeded, deterministic; one softmax
+per template draw of the data, their weights averaged = their logits averaged; ~30 s of training
+after ~60 s of embedding) and stored in guardrails/safety_head.npz with a stamp of the
 training data, so a process only loads 0.3 MB; ``stale()`` says when the data changed since.
 Inference is numpy only (~0.2 ms per spelling).
 """
