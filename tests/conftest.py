@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.curate import default_curate  # noqa: F401  (session fixture: the default crawl's curate artifact)
+from tests.support.curate import default_curate  # noqa: F401  (session fixture: the default crawl, curated)
 from tests.support.slurm_cluster import slurm_cluster  # noqa: F401  (session fixture: a real private Slurm)
 from tests.support.toy_project import ToyProject
 

@@ -45,7 +45,7 @@ def dag(tmp_path_factory, default_curate) -> Path:
     copy_into(default_curate, root / "artifacts")
     proc = run_cli("run", *SMOKE, *project_paths(root), check=False, timeout=1800)
     assert proc.returncode in (0, EXIT_NOT_IMPLEMENTED), proc.stderr[-6000:]
-    assert "curate: up to date" in proc.stderr, "the smoke DAG remade curate: its cache key moved off the default's"
+    assert "curate: up to date" in proc.stderr, "the smoke DAG remade curate: its key is not the default's"
     return root
 
 
