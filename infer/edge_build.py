@@ -55,6 +55,10 @@ def run_builder(hf_dir: Path, out_dir: Path, precision: str, cache_dir: Path, ex
     import time
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # the cache lives in the stage's work dir, which survives a killed attempt: a half-written cache
+    # from one made the re-run build a different model.onnx (seen once in the kill -9 contract test)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    shutil.rmtree(out_dir, ignore_errors=True)
     command = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-i", str(hf_dir), "-o", str(out_dir),
                "-p", precision, "-e", "cpu", "-c", str(cache_dir)]
     if extra:
