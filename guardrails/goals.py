@@ -405,6 +405,16 @@ _SAFE_WAY = re.compile(r"\b(?:hands[- ]free|voice (?:control|command)s?|rest (?:
                        r"legal limit|is it (?:legal|safe))\b")
 
 
+def documented_reason(text: str) -> str:
+    """The documented reason a message gives for switching something off ("a bag on the seat", "by
+    mistake"), as ``_defeat`` weighs it: none with a tampering method, a deception or permanence."""
+    t = fold(text)
+    legit = LEGIT.search(t)
+    if not legit or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
+        return ""
+    return legit.group(0)
+
+
 def asks_safe_way(text: str) -> bool:
     """"take calls hands-free while driving", "suggest a rest stop": the safe way of doing it at the wheel."""
     return bool(_SAFE_WAY.search(fold(text)))

@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import asks_safe_way, assess_goal
+from guardrails.goals import asks_safe_way, assess_goal, documented_reason
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
@@ -361,7 +361,9 @@ class SafetyClassifier:
             if tamper.score > 0:
                 tamper_score += 0.5
                 tamper_reasons.append("similar to safety-system tampering examples")
-            elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7:
+            elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7 and not documented_reason(text):
+                # alone it must also see no documented reason ("the belt chime rings for my laptop bag on
+                # the seat, how do I stop it?" is the false warning the manual explains)
                 tamper_score = self.t.tamper
                 tamper_reasons.append("close to safety-system tampering examples")
         if goal.family == "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
