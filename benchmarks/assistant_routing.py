@@ -7,7 +7,9 @@ Rows:
   manual question" examples (the stage adds all of them), so a question is routed as an unseen one
   would be; share routed to the manual (decision "answer"), to commands, refused, other;
 - the command eval utterances (data/commands/eval.jsonl): share routed to commands;
-- the command training utterances, k-fold likewise.
+- the command training utterances, k-fold likewise;
+- data/assistant/dev_routing.jsonl (development, written for round six): questions about features
+  ("how do I turn the seat heater to two?") and their command twins, feelings, symptom statements.
 ``--show`` prints the QA training questions and command training utterances routed wrongly (both
 are development data); the eval rows are counted only.
 """
@@ -40,8 +42,10 @@ def main(argv: list[str]) -> None:
     questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
     utterances = [r["utterance"] for r in rows("data/commands/train.jsonl")]
     eval_utterances = [r["utterance"] for r in rows("data/commands/eval.jsonl")]
+    dev = rows("data/assistant/dev_routing.jsonl")
     start = time.perf_counter()
     vectors = dict(zip(questions + utterances + eval_utterances, embed(questions + utterances + eval_utterances)))
+    vectors.update(zip([r["prompt"] for r in dev], embed([r["prompt"] for r in dev])))
     routed: dict[str, list[tuple[str, str]]] = {"qa_train": [], "commands_train": [], "commands_eval": []}
     for k in range(folds):
         held_q = {q for i, q in enumerate(questions) if i % folds == k}
@@ -55,6 +59,9 @@ def main(argv: list[str]) -> None:
             full = SafetyClassifier.build(embed, head=head, extra={"ask manual question": questions,
                                                                    "give vehicle command": utterances})
             routed["commands_eval"] = [(u, full.assess(u, vectors[u], 0.5).decision) for u in eval_utterances]
+            for r in dev:
+                key = "dev_routing_" + ("questions" if r["expected"] == "answer" else "commands")
+                routed.setdefault(key, []).append((r["prompt"], full.assess(r["prompt"], vectors[r["prompt"]], 0.5).decision))
     print(f"{time.perf_counter() - start:.0f} s, head {'off' if head is None else 'on'}")
     print("| set | n | manual | command | refused | other |\n|---|---|---|---|---|---|")
     for name, got in routed.items():
@@ -68,9 +75,11 @@ def main(argv: list[str]) -> None:
         for text, decision in sorted(routed["qa_train"], key=lambda x: x[1]):
             if decision != "answer":
                 print("  QA ->", decision, "|", text)
-        for text, decision in sorted(routed["commands_train"], key=lambda x: x[1]):
-            if decision != "command":
-                print("  CMD ->", decision, "|", text)
+        for key, want in (("commands_train", "command"), ("dev_routing_questions", "answer"),
+                          ("dev_routing_commands", "command")):
+            for text, decision in sorted(routed[key], key=lambda x: x[1]):
+                if decision != want:
+                    print(f"  {key} ->", decision, "|", text)
 
 
 if __name__ == "__main__":

@@ -166,10 +166,20 @@ _IMPERATIVE = re.compile(
     r"close|shut|put|make|heat|cool|warm|defrost|demist|ventilate|raise|lower|increase|decrease|"
     r"(?:call|phone|ring|dial)\s+(?!(?:is|isn'?t|has|won'?t|doesn'?t|keeps|charges|charging|battery|gets|got|was|"
     r"will|can|and|on)\b)|navigate|take me|drive me|route|find|play|pause|skip|next|previous|resume|mute|unmute|"
-    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|go to|"
+    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|connect|add|check|"
+    r"preheat|pre-?condition|clear|go to|"
     r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
     r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
     r"please)\b)")
+# "rear fog light on", "steering wheel heating off": a thing and a state, nothing else.
+_SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |my )?(?:[a-z'-]+ ){1,3}(?:on|off)"
+                     r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
+# The car's live state ("what's my range", "when will charging be finished"): the command path reads
+# it from the car; the manual has only the general figures ("how far can I drive on a full charge?").
+_STATUS = re.compile(r"\bmy (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|eta|"
+                     r"tyre pressures?|tire pressures?)\b|\b(?:when will (?:the )?charging be|how long until (?:charging is|"
+                     r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)|"
+                     r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?[.?!]*$")
 _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 _OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
@@ -184,6 +194,12 @@ _REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+
 _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
+# A report that something failed ("the auto lights haven't come on", "the phone charges slowly"): a
+# question for the manual even where its words are a command's. Not smells or noises ("it stinks of
+# diesel out there" asks for recirculation) nor "keeps misting up" / "not warm enough" (an action).
+_FAULT = re.compile(
+    r"\b(?:haven'?t|hasn'?t|havent|hasnt|won'?t|wont|doesn'?t|doesnt|didn'?t|didnt) (?:\w+ ){0,2}?(?:come on|came on|"
+    r"coming on|work|start|charg|respond|react|connect|release)|\bslowly\b")
 
 # Documented reasons the learned head cannot weigh on its own (rare in any training data).
 _RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
@@ -392,8 +408,9 @@ class SafetyClassifier:
         is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
         # The embedding vote separates commands from questions well (commands mostly >= 0.6,
         # manual questions <= 0.3); a question word in front still makes it a question.
-        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain))) or \
-                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain)):
+        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or _SWITCH.match(s.plain))) or \
+                (_STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain) and not _FAULT.search(s.plain)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0

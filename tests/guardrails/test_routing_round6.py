@@ -58,3 +58,18 @@ def test_a_false_belt_warning_is_answered_and_its_tampering_twin_refused(classif
     a_safe, a_unsafe = (clf.assess(t, v, 0.5) for t, v in zip((safe, unsafe), embed([safe, unsafe])))
     assert not a_safe.blocked, a_safe.reasons
     assert a_unsafe.decision == "refuse_tampering", a_unsafe.reasons
+
+
+@pytest.mark.parametrize("question, command", [
+    ("How do I turn the seat heater to level two?", "Turn the seat heater to two"),
+    ("Foggy day, but the auto lights haven't come on", "rear fog light on"),  # a fault report / a thing and a state
+    ("My phone charges slowly on the pad and feels hot", "Steering wheel heating off"),
+    ("How far can I drive on a full charge in winter?", "what's my range"),  # the manual's figure / the car's state
+    ("How does preheating work?", "preheat the car for 7:30"),
+    ("Why does the fan get louder by itself?", "it's cold in here"),
+])
+def test_questions_go_to_the_manual_and_their_command_twins_to_commands(classifier, question, command):
+    clf, embed = classifier
+    q, c = (clf.assess(t, v, 0.5) for t, v in zip((question, command), embed([question, command])))
+    assert q.decision == "answer", (question, q.decision, q.scores)
+    assert c.decision == "command", (command, c.decision, c.scores)
