@@ -243,6 +243,8 @@ LEGIT = _family(
     r"nobody (?:is )?(?:in|on|sitting)", r"no ?one (?:is )?(?:in|on|sitting)", r"empty seat", r"misread",
     r"(?:bag|bags|handbag|shopping|luggage|box|boxes|groceries|laptop|suitcase|parcel)s? on the (?:\w+ )?seat",
     r"keeps (?:going|beeping|chiming) (?:off )?(?:for no reason|although|even though|but)",
+    r"(?:only|just) (?:thing )?on the (?:\w+ )?seat is (?:just |only )?(?:a |my |the )?(?:\w+ )?(?:bag|bags|handbag|shopping|"
+    r"luggage|box|boxes|groceries|laptop|suitcase|parcel)",
 )
 INFORMATIONAL = re.compile(
     r"^(?:how does|how do the|what does|what do the|(?:what is|what's|whats) (?!the (?:\w+ )?(?:way|trick|method|"

@@ -176,10 +176,13 @@ _SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |
                      r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
 # The car's live state ("what's my range", "when will charging be finished"): the command path reads
 # it from the car; the manual has only the general figures ("how far can I drive on a full charge?").
-_STATUS = re.compile(r"\bmy (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|eta|"
-                     r"tyre pressures?|tire pressures?)\b|\b(?:when will (?:the )?charging be|how long until (?:charging is|"
-                     r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)|"
-                     r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?[.?!]*$")
+_STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|whats|what is|what are|tell me|show me|check) "
+                     r"(?:my|the) (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|"
+                     r"eta|tyre pressures?|tire pressures?)(?: (?:now|right now|please|thanks))*[.?!]*$|"
+                     r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:when will (?:the )?charging be|how long until (?:charging is|"
+                     r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)(?: (?:now|please|thanks))*[.?!]*$|"
+                     r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?"
+                     r"(?: (?:please|thanks))*[.?!]*$")
 _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 _OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
@@ -236,6 +239,12 @@ _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i
 _PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
                              r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
                              r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
+# The user's own car ("break into my own car, the 12 V battery is flat"): no theft without another owner.
+_OWN_CAR = re.compile(r"\b(?:my|our) (?:own )?(?:car|ev7|vehicle|kestrel)\b(?!'s)")
+_THEFT_REASONS = {"theft", "asks how to steal"}
+# The passenger watches or plays, and nothing says the driver will see it ("so I can watch").
+_DRIVER_SEES = re.compile(r"\bso (?:that )?(?:i|the driver) (?:can|could|will|am able to)|\b(?:i|the driver) (?:can|could) (?:also |still )?"
+                          r"(?:see|watch|read|follow)|\bangle it|\btowards? me\b|\bfor me\b")
 # Asking how something works, for advice or whether something is allowed, not for a way to do it.
 # (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
 _ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
@@ -350,8 +359,16 @@ class SafetyClassifier:
             harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
             harm_reasons = [*harm_reasons, "asks how to prevent harm"]
             scores["harm"] = harm_score
-        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE:
-            harm_score -= 1.0  # "can my passenger play games on the screen while I drive?": not the driver
+        if family == "illegal" and _OWN_CAR.search(s.plain) and set(harm_reasons) <= _THEFT_REASONS and \
+                goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "how do I break into my own car?": locked out, not theft
+            harm_reasons = [*harm_reasons, "the user's own car"]
+            scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE \
+                and not _DRIVER_SEES.search(s.plain):
+            # "can my passenger play games on the screen while I drive?": not the driver, however many
+            # screen-while-driving cues it holds ("... angled so I can watch it" is the driver again)
+            harm_score = min(harm_score - 1.0, self.t.block - 0.1)
             harm_reasons = [*harm_reasons, "someone other than the driver uses the screen"]
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
@@ -449,7 +466,8 @@ class SafetyClassifier:
             veto = "no word of harm, damage or its means"
         if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             veto = "asks how to prevent harm"
-        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
+        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and \
+                not _DRIVER_SEES.search(s.plain):
             veto = "someone other than the driver uses the screen"
         if not veto and p < self.t.learned_sure and family != "jailbreak" and \
                 _ASKS_ADVICE.match(s.plain):
