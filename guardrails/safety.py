@@ -167,7 +167,7 @@ _IMPERATIVE = re.compile(
     r"(?:call|phone|ring|dial)\s+(?!(?:is|isn'?t|has|won'?t|doesn'?t|keeps|charges|charging|battery|gets|got|was|"
     r"will|can|and|on)\b)|navigate|take me|drive me|route|find|play|pause|skip|next|previous|resume|mute|unmute|"
     r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|connect|add|check|"
-    r"preheat|pre-?condition|clear|go to|"
+    r"preheat|pre-?condition|clear|keep (?:the|it|me|my|us)|go to|"
     r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
     r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
     r"please)\b)")
@@ -182,7 +182,16 @@ _STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|wha
                      r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:when will (?:the )?charging be|how long until (?:charging is|"
                      r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)(?: (?:now|please|thanks))*[.?!]*$|"
                      r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?"
-                     r"(?: (?:please|thanks))*[.?!]*$")
+                     r"(?: (?:please|thanks))*[.?!]*$|"
+                     r"\bhow much (?:juice|charge|battery|range|power|energy|km|miles)(?: have i got| do i have| is there| is)? left\b|"
+                     r"^(?:what'?s|what is|how'?s|how is) (?:the|my) (?:range|battery|charge)(?: level)? (?:looking|doing)\b|"
+                     r"\bhow long (?:till|until|til|before) (?:it'?s|it is|the battery is|the car is|charging is) (?:full|charged|"
+                     r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
+                     r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
+# A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
+_GLASS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
+                    r"glass|windows?|screen)s? (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?(?:misted|"
+                    r"fogged|steamed|iced|frosted|frozen|fogging|misting)\b")
 _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 _OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
@@ -425,7 +434,8 @@ class SafetyClassifier:
         is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
         # The embedding vote separates commands from questions well (commands mostly >= 0.6,
         # manual questions <= 0.3); a question word in front still makes it a question.
-        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or _SWITCH.match(s.plain))) or \
+        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or _SWITCH.match(s.plain) or
+                                 _GLASS.match(s.plain))) or \
                 (_STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
                 (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain) and not _FAULT.search(s.plain)):
             return Assessment(COMMAND, "command", scores=scores)

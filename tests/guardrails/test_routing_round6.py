@@ -67,6 +67,8 @@ def test_a_false_belt_warning_is_answered_and_its_tampering_twin_refused(classif
     ("How far can I drive on a full charge in winter?", "what's my range"),  # the manual's figure / the car's state
     ("How does preheating work?", "preheat the car for 7:30"),
     ("Why does the fan get louder by itself?", "it's cold in here"),
+    ("How much range do I lose in the cold?", "how much juice have I got left"),
+    ("Why does the windscreen mist up so fast in the rain?", "the front glass is all misted"),
 ])
 def test_questions_go_to_the_manual_and_their_command_twins_to_commands(classifier, question, command):
     clf, embed = classifier
