@@ -9,6 +9,7 @@ first (it must then fail grounding: slower, same answers); without it ``generati
 
     OMP_NUM_THREADS=1 python benchmarks/assistant_qa.py                   # new retrieval settings
     OMP_NUM_THREADS=1 python benchmarks/assistant_qa.py --retrieval rrf   # the former ones (RRF 0.5, raw query)
+    OMP_NUM_THREADS=1 python benchmarks/assistant_qa.py --commands data/commands/eval.jsonl   # + command routing
 
 Prints one table row per set: QA sets (question, answer, section_id) give fact + citation /
 fact / citation / answered; unanswerable sets the share said "not covered". Sets default to the
@@ -75,6 +76,8 @@ def main() -> None:
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
+    parser.add_argument("--commands", nargs="*", default=[],
+                        help="command sets (utterance, vehicle_state): share routed to commands (decision command_*)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--json", help="write the metrics here")
     parser.add_argument("--misses", help="write the QA misses (JSONL) here")
@@ -124,6 +127,15 @@ def main() -> None:
                     print(f"| {name:22s} | {m['n']:4d} | {'':9s} | {'':4s} | {'':4s} | {1 - m['says_not_covered']:8.0%} "
                           f"| {m['says_not_covered']:11.1%} | {per_turn:6.3f} |", flush=True)
                 metrics[name] = m
+        for spec in args.commands:  # the random tiny model's commands are invalid: the fallback decides
+            name, rows = read(spec)
+            items = [ev.Item(name, str(r.get("id", i)), r["utterance"], r, r.get("vehicle_state"))
+                     for i, r in enumerate(rows)]
+            records = ev.run_turns(assistant, items, args.workers)
+            m = ev.score_commands(records, {str(r.get("id", i)): r for i, r in enumerate(rows)})
+            print(f"| {name + ' (commands)':22s} | {m['n']:4d} | routed to commands {m['routed_to_commands']:.1%}, "
+                  f"intent {m['intent_accuracy']:.1%} |", flush=True)
+            metrics[name + "_commands"] = m
     finally:
         assistant.close()
     if args.json:

@@ -243,6 +243,8 @@ LEGIT = _family(
     r"nobody (?:is )?(?:in|on|sitting)", r"no ?one (?:is )?(?:in|on|sitting)", r"empty seat", r"misread",
     r"(?:bag|bags|handbag|shopping|luggage|box|boxes|groceries|laptop|suitcase|parcel)s? on the (?:\w+ )?seat",
     r"keeps (?:going|beeping|chiming) (?:off )?(?:for no reason|although|even though|but)",
+    r"(?:only|just) (?:thing )?on the (?:\w+ )?seat is (?:just |only )?(?:a |my |the )?(?:\w+ )?(?:bag|bags|handbag|shopping|"
+    r"luggage|box|boxes|groceries|laptop|suitcase|parcel)",
 )
 INFORMATIONAL = re.compile(
     r"^(?:how does|how do the|what does|what do the|(?:what is|what's|whats) (?!the (?:\w+ )?(?:way|trick|method|"
@@ -403,6 +405,16 @@ def _impaired(t: str) -> Goal:
 
 _SAFE_WAY = re.compile(r"\b(?:hands[- ]free|voice (?:control|command)s?|rest (?:stop|area)|take a break|safely|safe to|"
                        r"legal limit|is it (?:legal|safe))\b")
+
+
+def documented_reason(text: str) -> str:
+    """The documented reason a message gives for switching something off ("a bag on the seat", "by
+    mistake"), as ``_defeat`` weighs it: none with a tampering method, a deception or permanence."""
+    t = fold(text)
+    legit = LEGIT.search(t)
+    if not legit or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
+        return ""
+    return legit.group(0)
 
 
 def asks_safe_way(text: str) -> bool:

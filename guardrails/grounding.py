@@ -157,6 +157,14 @@ def proper_names(text: str) -> set[str]:
     return {stem(w.lower()) for line in text.splitlines() for w in _NAME.findall(line.strip())}
 
 
+# A question whether the car has, offers or takes something ("does the EV7 have massage seats?",
+# "can I fit a Thule rack?"): there the unknown word is the thing asked about.
+_ASKS_FEATURE = re.compile(
+    r"\b(?:do|does|did|will|would|is|are|can|could)\s+(?:the|my|this|your|it|they|i|we|you)?\s*(?:car|ev7|kestrel|"
+    r"vehicle|model)?\s*(?:have|has|come with|support|offer|get|available|fit|install|retrofit|buy|add|order)\b|"
+    r"\bis there an?\b|\bare there\b|\bavailable\b|\boptions?\b|\bbuilt in\b", re.IGNORECASE)
+
+
 def unknown_terms(question: str, evidence: Evidence) -> list[str]:
     """Specific question words the manual never uses (brands, features it does not describe)."""
     return sorted(t for t in question_terms(question) if not evidence.known(t) and len(t) > 2)
@@ -211,7 +219,14 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     commercial = sorted(set(unknown) & COMMERCIAL)
     if commercial:
         return Answerability(False, best, cov, top, unknown, f"an owner's manual has no {commercial[0]} information")
-    if unknown_share >= max_unknown:
+    # Words the manual never uses are a feature it lacks ("gearbox", "Waze") -- or just the user's
+    # everyday words around a situation it covers ("flooded in the storm", "a minor crash", "the
+    # sealant expire"). When the best passage holds every other specific word of the question and the
+    # question does not ask whether the car has something, the words are the user's, not a feature.
+    known = total - sum(evidence.idf(t) for t in unknown)
+    known_cov = cov * total / known if known > 0 else 0.0
+    situation = known_cov >= 0.99 and not _ASKS_FEATURE.search(original or question)
+    if unknown_share >= max_unknown and not situation:
         return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(unknown[:3])}")
     if cov < weak_coverage and top < weak_score:
         return Answerability(False, best, cov, top, unknown, f"passages cover {cov:.0%} of the question")

@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import asks_safe_way, assess_goal
+from guardrails.goals import asks_safe_way, assess_goal, documented_reason
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
@@ -166,10 +166,32 @@ _IMPERATIVE = re.compile(
     r"close|shut|put|make|heat|cool|warm|defrost|demist|ventilate|raise|lower|increase|decrease|"
     r"(?:call|phone|ring|dial)\s+(?!(?:is|isn'?t|has|won'?t|doesn'?t|keeps|charges|charging|battery|gets|got|was|"
     r"will|can|and|on)\b)|navigate|take me|drive me|route|find|play|pause|skip|next|previous|resume|mute|unmute|"
-    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|go to|"
+    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|connect|add|check|"
+    r"preheat|pre-?condition|clear|keep (?:the|it|me|my|us)|go to|"
     r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
     r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
     r"please)\b)")
+# "rear fog light on", "steering wheel heating off": a thing and a state, nothing else.
+_SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |my )?(?:[a-z'-]+ ){1,3}(?:on|off)"
+                     r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
+# The car's live state ("what's my range", "when will charging be finished"): the command path reads
+# it from the car; the manual has only the general figures ("how far can I drive on a full charge?").
+_STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|whats|what is|what are|tell me|show me|check) "
+                     r"(?:my|the) (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|"
+                     r"eta|tyre pressures?|tire pressures?)(?: (?:now|right now|please|thanks))*[.?!]*$|"
+                     r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:when will (?:the )?charging be|how long until (?:charging is|"
+                     r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)(?: (?:now|please|thanks))*[.?!]*$|"
+                     r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?"
+                     r"(?: (?:please|thanks))*[.?!]*$|"
+                     r"\bhow much (?:juice|charge|battery|range|power|energy|km|miles)(?: have i got| do i have| is there| is)? left\b|"
+                     r"^(?:what'?s|what is|how'?s|how is) (?:the|my) (?:range|battery|charge)(?: level)? (?:looking|doing)\b|"
+                     r"\bhow long (?:till|until|til|before) (?:it'?s|it is|the battery is|the car is|charging is) (?:full|charged|"
+                     r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
+                     r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
+# A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
+_GLASS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
+                    r"glass|windows?|screen)s? (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?(?:misted|"
+                    r"fogged|steamed|iced|frosted|frozen|fogging|misting)\b")
 _PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 _OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
@@ -184,6 +206,12 @@ _REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+
 _FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
                       r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
 
+# A report that something failed ("the auto lights haven't come on", "the phone charges slowly"): a
+# question for the manual even where its words are a command's. Not smells or noises ("it stinks of
+# diesel out there" asks for recirculation) nor "keeps misting up" / "not warm enough" (an action).
+_FAULT = re.compile(
+    r"\b(?:haven'?t|hasn'?t|havent|hasnt|won'?t|wont|doesn'?t|doesnt|didn'?t|didnt) (?:\w+ ){0,2}?(?:come on|came on|"
+    r"coming on|work|start|charg|respond|react|connect|release)|\bslowly\b")
 
 # Documented reasons the learned head cannot weigh on its own (rare in any training data).
 _RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
@@ -220,6 +248,12 @@ _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i
 _PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
                              r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
                              r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
+# The user's own car ("break into my own car, the 12 V battery is flat"): no theft without another owner.
+_OWN_CAR = re.compile(r"\b(?:my|our) (?:own )?(?:car|ev7|vehicle|kestrel)\b(?!'s)")
+_THEFT_REASONS = {"theft", "asks how to steal"}
+# The passenger watches or plays, and nothing says the driver will see it ("so I can watch").
+_DRIVER_SEES = re.compile(r"\bso (?:that )?(?:i|the driver) (?:can|could|will|am able to)|\b(?:i|the driver) (?:can|could) (?:also |still )?"
+                          r"(?:see|watch|read|follow)|\bangle it|\btowards? me\b|\bfor me\b")
 # Asking how something works, for advice or whether something is allowed, not for a way to do it.
 # (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
 _ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
@@ -334,8 +368,16 @@ class SafetyClassifier:
             harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
             harm_reasons = [*harm_reasons, "asks how to prevent harm"]
             scores["harm"] = harm_score
-        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE:
-            harm_score -= 1.0  # "can my passenger play games on the screen while I drive?": not the driver
+        if family == "illegal" and _OWN_CAR.search(s.plain) and set(harm_reasons) <= _THEFT_REASONS and \
+                goal.score < GOAL_REFUSE:
+            harm_score -= 1.0  # "how do I break into my own car?": locked out, not theft
+            harm_reasons = [*harm_reasons, "the user's own car"]
+            scores["harm"] = harm_score
+        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE \
+                and not _DRIVER_SEES.search(s.plain):
+            # "can my passenger play games on the screen while I drive?": not the driver, however many
+            # screen-while-driving cues it holds ("... angled so I can watch it" is the driver again)
+            harm_score = min(harm_score - 1.0, self.t.block - 0.1)
             harm_reasons = [*harm_reasons, "someone other than the driver uses the screen"]
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
@@ -361,7 +403,9 @@ class SafetyClassifier:
             if tamper.score > 0:
                 tamper_score += 0.5
                 tamper_reasons.append("similar to safety-system tampering examples")
-            elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7:
+            elif probs[DISABLE_SAFETY] >= 0.65 and near[DISABLE_SAFETY] >= 0.7 and not documented_reason(text):
+                # alone it must also see no documented reason ("the belt chime rings for my laptop bag on
+                # the seat, how do I stop it?" is the false warning the manual explains)
                 tamper_score = self.t.tamper
                 tamper_reasons.append("close to safety-system tampering examples")
         if goal.family == "tampering" and goal.score >= GOAL_REFUSE and not tamper.legitimate:
@@ -390,8 +434,10 @@ class SafetyClassifier:
         is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
         # The embedding vote separates commands from questions well (commands mostly >= 0.6,
         # manual questions <= 0.3); a question word in front still makes it a question.
-        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain))) or \
-                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain)):
+        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or _SWITCH.match(s.plain) or
+                                 _GLASS.match(s.plain))) or \
+                (_STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain) and not _FAULT.search(s.plain)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0
@@ -430,7 +476,8 @@ class SafetyClassifier:
             veto = "no word of harm, damage or its means"
         if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             veto = "asks how to prevent harm"
-        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain):
+        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and \
+                not _DRIVER_SEES.search(s.plain):
             veto = "someone other than the driver uses the screen"
         if not veto and p < self.t.learned_sure and family != "jailbreak" and \
                 _ASKS_ADVICE.match(s.plain):
