@@ -58,6 +58,13 @@ def train_config(args):
     return cfg
 
 
+# Objects that hold the process group (the DDP wrapper's Reducer). Freeing them at function exit
+# deadlocked a CPU run (torch 2.13, gloo): ~ProcessGroupGloo joined its worker thread while holding
+# the GIL, and the worker, finishing the last barrier, waited for the GIL to free a tensor. Each
+# rank therefore ends with os._exit once its results are written, without running destructors.
+_KEEP: list = []
+
+
 def gather_floats(value: float, device) -> list[float]:
     import torch
 
@@ -115,6 +122,7 @@ def run_native(args, cfg, hf, rows, out: Path) -> dict:
             "global_batch": loop.global_batch,
             "impl": f"native:{loop.fp8.backend}:{loop.fp8.modules}" if loop.fp8 else "native:hf",
         }
+        _KEEP.extend([module, loop])  # freed only by os._exit: see _KEEP
         return {"records": records, "memory": memory, "is_main": world.is_main, **info}
     finally:
         distributed.shutdown(world)
@@ -187,7 +195,7 @@ def main() -> None:
     started = time.perf_counter()
     result = (run_native if args.engine == "native" else run_megatron)(args, cfg, hf, rows, out)
     if not result.pop("is_main"):
-        return
+        _exit()
     records = result.pop("records")
     memory = result.pop("memory")
     timed = records[3:] if len(records) > 5 else records[1:]
@@ -212,6 +220,13 @@ def main() -> None:
     }
     (out / "result.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v for k, v in summary.items() if k != "losses"}), flush=True)
+    _exit()
+
+
+def _exit() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
