@@ -37,18 +37,13 @@ NA_SETS = ["data/assistant/unanswerable.jsonl", "data/assistant/dev_unanswerable
 
 def manual_retriever(search):
     """The whole manual as the crawl holds it: one document per "## N.M" section page."""
-    import re
-
     from rag import corpus
     from rag.config import ChunkConfig
     from rag.retriever import Retriever, shared_embedder
+    from tests.support.index import manual_pages
 
-    docs = []
-    for path in sorted((REPO / "data" / "manual").glob("*.md")):
-        for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))[1:]:
-            number = part.split()[1]
-            docs.append(corpus.Document(f"manual-{number}", f"https://owners.kestrel-motors.example/ev7/{number}",
-                                        part.strip(), "", "manual", len(docs)))
+    docs = [corpus.Document(i, url, text, "", "manual", n)
+            for n, (i, url, text) in enumerate(manual_pages(None, chapters=None))]
     rows = corpus.chunk_documents(docs, ChunkConfig(), corpus.read_toc(REPO / "data" / "manual"))
     embedder = shared_embedder()
     with embedder.caching(os.environ.get("RAG_BENCH_CACHE", str(Path(tempfile.gettempdir()) / "rag-bench-cache"))):

@@ -45,14 +45,10 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.manual:
-        import re
+        from tests.support.index import manual_pages
 
-        docs = []
-        for path in sorted((REPO / "data" / "manual").glob("*.md")):
-            for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))[1:]:
-                number = part.split()[1]
-                docs.append(corpus.Document(f"manual-{number}", f"https://owners.kestrel-motors.example/ev7/{number}",
-                                            part.strip(), "", "manual", len(docs)))
+        docs = [corpus.Document(i, url, text, "", "manual", n)
+                for n, (i, url, text) in enumerate(manual_pages(None, chapters=None))]
     elif args.shards:
         docs, _ = corpus.read_shards(Path(args.shards), SelectConfig())
     else:

@@ -25,14 +25,14 @@ OTHER = [
 ]
 
 
-def manual_pages(sections: int, chapters: tuple[str, ...] = ("06", "11", "16")) -> list[tuple[str, str, str]]:
+def manual_pages(sections: int | None, chapters: tuple[str, ...] | None = ("06", "11", "16")) -> list[tuple[str, str, str]]:
     """(id, url, text) of the first ``sections`` "## N.M" pages of the given chapters (as crawled:
-    one page per section, no chapter heading)."""
+    one page per section, no chapter heading); ``None``: every section, every chapter."""
     pages = []
     for path in sorted(MANUAL.glob("*.md")):
-        if not path.name.startswith(chapters):
+        if chapters is not None and not path.name.startswith(chapters):
             continue
-        for part in re.split(r"(?m)^(?=## )", path.read_text())[1:]:
+        for part in re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))[1:]:
             number = part.split()[1]
             pages.append((f"manual-{number}", SITE + number, part.strip()))
     return pages[:sections]
