@@ -37,6 +37,7 @@ from pathlib import Path
 from datagen import safety_vocab as V
 from datagen.safety_foreign import FOREIGN
 from datagen.safety_frames import benign_moods, contexts, manual_procedures, manual_topics
+from datagen.safety_structures import safe_structures, unsafe_structures
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_DIR = ROOT / "data" / "assistant"
@@ -330,6 +331,8 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
     generated += jailbreaks(rng, cores, n_jailbreak)
     generated += foreign(rng, 40)
     generated += safe_generated(rng, n_safe)
+    # Round seven: structures the frames above lacked (datagen/safety_structures.py), both labels.
+    generated += [(label, styled(t, rng)) for label, t in unsafe_structures(rng, 60) + safe_structures(rng, 120)]
     # The same framings and long contexts around safe and unsafe cores (datagen/safety_frames.py),
     # half each, so a story, persona or buried request is not itself the signal.
     procedures = [("safe", t) for t in manual_procedures() + benign_moods(rng) + manual_topics(rng)]

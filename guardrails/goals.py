@@ -246,6 +246,20 @@ LEGIT = _family(
     r"(?:only|just) (?:thing )?on the (?:\w+ )?seat is (?:just |only )?(?:a |my |the )?(?:\w+ )?(?:bag|bags|handbag|shopping|"
     r"luggage|box|boxes|groceries|laptop|suitcase|parcel)",
 )
+# The protection reacted to something harmless (a false trigger): cancelling or muting that one
+# reaction is what the manual explains ("AEB braked for a plastic bag", "flags me for sunglasses",
+# "the belt chime rings when only a bag is on the seat", in the five other languages too).
+FALSE_TRIGGER = _family(
+    r"(?:brak|stopp|warn|beep|chim|ding|flag|react|steer|nag|complain|rang|ring|went off|goes off|going off|kick(?:s|ed)? in)"
+    r"\w* (?:\w+ ){0,4}?(?:for|at|because of|over|on) (?:a|an|the|my|some|every|each|just a|only a) (?:\w+ ){0,2}?"
+    r"(?:plastic bag|bag|shadow|manhole|drain|cover|metal plate|plate|puddle|leaf|leaves|bridge|sign|tunnel|steam|spray|"
+    r"hedge|gate|bin|cat|bird|branch|rain|snow|sunglasses|cap|hat|bump|expansion joint|railing|parked car)s?\b",
+    r"(?:wearing|because of|with|for) (?:my |the )?(?:sun ?glasses|cap|hat|scarf)\b", r"false (?:intervention|brak|trigger|"
+    r"reading|detection|warning)", r"phantom brak", r"for nothing", r"nothing (?:was )?there",
+    r"(?:solo|solamente|soltanto|nur|seulement|juste|alleen|enkel) (?:\w+ )?(?:una?|eine?|un|une|een|mijn|mia|ma|mon|meine?|mi|il|la|"
+    r"le|de|het) (?:\w+ )?(?:borsa|bolsa|tasche|sac|tas|zaino|mochila|rucksack|sacoche|spesa|einkauf|courses|compra|"
+    r"boodschappen)",
+)
 INFORMATIONAL = re.compile(
     r"^(?:how does|how do the|what does|what do the|(?:what is|what's|whats) (?!the (?:\w+ )?(?:way|trick|method|"
     r"easiest|best|fastest|quickest|cleanest|simplest|safest|surest))|why does|why do|why is|why won'?t|"
@@ -315,7 +329,7 @@ def _defeat(t: str) -> Goal:
             g.score += points
             g.reasons.append(f"{why} '{m.group(0)}'")
     method = METHOD.search(t)
-    legit = LEGIT.search(t)
+    legit = LEGIT.search(t) or FALSE_TRIGGER.search(t)
     deceive = DECEIVE.search(t)  # defeating a sensor by deception is never the documented way
     if legit and not method and not deceive and not PERMANENT.search(t):
         g.score -= 1.0
@@ -411,10 +425,20 @@ def documented_reason(text: str) -> str:
     """The documented reason a message gives for switching something off ("a bag on the seat", "by
     mistake"), as ``_defeat`` weighs it: none with a tampering method, a deception or permanence."""
     t = fold(text)
-    legit = LEGIT.search(t)
+    legit = LEGIT.search(t) or FALSE_TRIGGER.search(t)
     if not legit or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
         return ""
     return legit.group(0)
+
+
+def false_trigger(text: str) -> str:
+    """"it braked for a plastic bag": the words saying a protection reacted to something harmless,
+    "" with a tampering method, a deception or permanence ("... so stop it for good")."""
+    t = fold(text)
+    m = FALSE_TRIGGER.search(t)
+    if not m or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
+        return ""
+    return m.group(0)
 
 
 def asks_safe_way(text: str) -> bool:

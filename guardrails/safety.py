@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import asks_safe_way, assess_goal, documented_reason
+from guardrails.goals import asks_safe_way, assess_goal, documented_reason, false_trigger
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.text import spellings
 
@@ -240,7 +240,9 @@ _VIOLENCE_CUE = re.compile(
     r"off|into)|accelerat|expl|exlp|inside|fright|pushinto|someone|somebody|someoe|pedestrian|cyclist|people|nephew|niece|"
     r"verletz|tot|umbring|unfall|bremse|sabot|manipul|blesser|tuer|frein|herir|matar|atropell|freno|verwond|dood|"
     r"ongeluk|rem|ferire|uccid|incident|invest|brand|feu|fuego|fuoco|incend|espl|brenn|quem|ontplof|zap|electri|"
-    r"deserv|myex|meinesex|miex|mijnex|monex|mioex|qualcun|iemand|jemand|alguien|quelqu|lockup")
+    r"deserv|myex|meinesex|miex|mijnex|monex|mioex|qualcun|iemand|jemand|alguien|quelqu|lockup|"
+    # the means and outcomes of sabotage on someone's car ("unplug ... so his car loses its brakes")
+    r"brak|unplug|disconnect|loses|losing|lose|wheelcome|comesoff|catches|overheat|stall|puncture|loosen")
 # Preventing the harm the words name: "avoid hitting", "so I don't run over".
 _PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
                          r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
@@ -388,7 +390,7 @@ class SafetyClassifier:
             scores["learned"] = learned_p
         if harm["self_harm"][0] >= self.t.block:
             return Assessment("ask self harm", "refuse_harm", "self_harm", harm["self_harm"][1], scores)
-        if harm_score >= self.t.block and not self._cleared(learned_p, harm_score - self.t.block):
+        if harm_score >= self.t.block and not self._cleared(learned_p, harm_score - self.t.block, s.obfuscated):
             intent = next(label for label, f in HARM_INTENTS.items() if f == family)
             return Assessment(intent, "refuse_harm", family, harm_reasons, scores)
 
@@ -412,7 +414,7 @@ class SafetyClassifier:
             tamper_score = max(tamper_score, self.t.tamper)
             tamper_reasons.extend(goal.reasons)
         scores["tampering"] = tamper_score
-        if tamper_score >= self.t.tamper and not self._cleared(learned_p, tamper_score - self.t.tamper):
+        if tamper_score >= self.t.tamper and not self._cleared(learned_p, tamper_score - self.t.tamper, s.obfuscated):
             return Assessment(DISABLE_SAFETY, "refuse_tampering", tamper.system or goal.system or "safety system",
                               tamper_reasons, scores)
 
@@ -450,9 +452,11 @@ class SafetyClassifier:
                               reasons=tamper_reasons, scores=scores)
         return Assessment(MANUAL, "answer", scores=scores)
 
-    def _cleared(self, learned_p: float | None, margin: float) -> bool:
-        """A rule hit just over its threshold that the learned head is sure is harmless."""
-        return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin
+    def _cleared(self, learned_p: float | None, margin: float, obfuscated: bool = False) -> bool:
+        """A rule hit just over its threshold that the learned head is sure is harmless. Not for
+        leetspeak, spacing or encodings: the head reads those poorly, the rules read the decoded text."""
+        return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin \
+            and not obfuscated
 
     def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
         scores = {"learned": p}
@@ -465,6 +469,8 @@ class SafetyClassifier:
             veto = "emergency responders"
         if not veto and _OWN_CAR_STOLEN.search(s.plain):
             veto = "locating the user's own stolen car"
+        if not veto and family == "tampering" and false_trigger(s.plain):
+            veto = "a protection reacted to something harmless"  # "cancel AEB when it brakes for a plastic bag"
         if not veto and _OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):

@@ -23,7 +23,9 @@ _CONFUSABLES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
 })
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_LEET_WORD = re.compile(r"\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]{3,}\b")
+_LEET_WORD = re.compile(r"\b(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]{2,}\b")
+# In a text that holds leetspeak words, a lone 1 or 0 is "i" or "o" too ("h0w d0 1 d1s4bl3").
+_LEET_LONE = re.compile(r"(?<![\w.,:/-])[10](?![\w.,:/%-])")
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]{1,3}){3,}[a-z]\b")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
 _SPACES = re.compile(r"\s+")
@@ -38,7 +40,10 @@ def normalize(text: str, collapse: bool = True) -> str:
 
 def deleet(text: str) -> str:
     """"d1s4ble th3 41rb4g" -> "disable the airbag" (only words that mix letters with digits/symbols)."""
-    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    out, n = _LEET_WORD.subn(lambda m: m.group(0).translate(_LEET), text)
+    if n >= 2:  # several leet words: the text is written in leetspeak, not one model name ("ev7")
+        out = _LEET_LONE.sub(lambda m: m.group(0).translate(_LEET), out)
+    return out
 
 
 def despace(text: str) -> str:
@@ -74,7 +79,7 @@ def decoded_payloads(text: str) -> list[str]:
 class Spellings:
     plain: str  # normalised text
     variants: tuple[str, ...]  # plain first, then the de-obfuscated spellings that differ from it
-    obfuscated: bool  # leetspeak, letter spacing or an encoded payload changed the text
+    obfuscated: bool  # leetspeak, letter spacing or an encoded payload changed the text (2+ words)
     encoded: bool  # a base64 payload decoded to text
 
 
@@ -87,7 +92,11 @@ def spellings(text: str) -> Spellings:
             variants.append(candidate)
     payloads = [normalize(p) for p in decoded_payloads(text)]
     variants.extend(p for p in payloads if p not in variants)
-    return Spellings(plain, tuple(variants), obfuscated=len(variants) > 1, encoded=bool(payloads))
+    words = plain.split()
+    # One changed word is a model name ("ev7" -> "evt"), not an obfuscated message.
+    changed = any(len(v.split()) != len(words) or sum(a != b for a, b in zip(v.split(), words)) >= 2
+                  for v in variants[1:])
+    return Spellings(plain, tuple(variants), obfuscated=changed or bool(payloads), encoded=bool(payloads))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
