@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m pipeline run preset=demo
 
+# Two xdist workers: the suite's long tests wait on subprocesses and I/O as much as on the CPU, so
+# two at a time fill a 2-core machine (tests/conftest.py keeps files that share a fixture together).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # Rebuild the embedded raw corpus from the manual (deterministic; tests check it matches).
 data: $(STAMP)

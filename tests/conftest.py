@@ -27,3 +27,56 @@ def compose_cfg():
 
     register()
     return compose
+
+
+# `make test` runs two pytest-xdist workers (-n 2 --dist loadfile). A session fixture is made once
+# per worker that uses it and a module fixture once per worker that runs one of its tests, so each
+# file stays on one worker, and the files that share an expensive session fixture form one unit.
+# The check below fails the collection when a new user of such a fixture is not listed here.
+SHARED_SESSION_FIXTURES = {
+    "default_curate": ("tests/curator/test_curate_stage.py", "tests/pipeline/test_stage_contract.py",
+                       "tests/train/test_train_demo.py"),
+    "slurm_cluster": ("tests/slurm/",),
+}
+# Folders whose conftest.py has session fixtures that most of their files use (a tiny model,
+# its bundle, the assistant): one unit each.
+SHARED_FOLDERS = ("tests/guardrails/", "tests/infer/")
+# The longest units start first, so that no long one is left for the end.
+LONGEST_FIRST = ("default_curate", "tests/customize/test_customize_stage.py", "tests/guardrails/", "tests/infer/",
+                 "tests/train/test_train_stage.py", "slurm_cluster", "tests/train/test_train_ddp.py")
+
+
+def scheduling_unit(path: str) -> str:
+    """The xdist unit of a test file: its shared fixture's name, its shared folder, or the file."""
+    shared = [name for name, files in SHARED_SESSION_FIXTURES.items() if path.startswith(files)]
+    return shared[0] if shared else next((f for f in SHARED_FOLDERS if path.startswith(f)), path)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        for name in SHARED_SESSION_FIXTURES:
+            if name in getattr(item, "fixturenames", ()) and scheduling_unit(path) != name:
+                raise pytest.UsageError(f"{path} uses the session fixture {name}: add it to "
+                                        f"SHARED_SESSION_FIXTURES in tests/conftest.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scheduling_unit(nodeid.split("::", 1)[0])
+
+        def schedule(self) -> None:
+            if self.collection is None and self.collection_is_completed:
+                def rank(nodeid: str) -> int:
+                    unit = self._split_scope(nodeid)
+                    return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+
+                for ids in self.registered_collections.values():
+                    ids.sort(key=rank)  # stable: each unit keeps its collection order
+            super().schedule()
+
+    config.option.loadscopereorder = False
+    return SharedFixtureScheduling(config, log)
