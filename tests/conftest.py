@@ -61,6 +61,7 @@ def pytest_collection_modifyitems(config, items):
                                         f"SHARED_SESSION_FIXTURES in tests/conftest.py")
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist is a dev extra: without it this hook is never called
 def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
