@@ -14,6 +14,12 @@ base model and any adapters.
 On CUDA the decode step can be captured in CUDA graphs per (batch bucket, context bucket), and
 optionally compiled with torch.compile first, removing the per-kernel launch cost that dominates
 small-batch decoding.
+
+Inside a graph what is left is the number of dependent kernels per layer (~3 us each on an H100/
+H200 whatever their size; ~50 per layer through HF's modules). The fused path (default) runs each
+layer as one QKV GEMM, one gate+up GEMM, a fused RMSNorm, RoPE on Q and K together and a small
+decode attention; the original projections are re-pointed at slices of the fused weights, so no
+memory is duplicated. ``fused=False`` keeps HF's modules: the reference the tests compare against.
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ def load_llama(folder: Path, dtype: torch.dtype, device: torch.device):
 class TorchRunner:
     def __init__(self, model_dir, adapters: list[LoraAdapter], max_slots: int = 16,
                  max_len: int | None = None, device: str = "auto", dtype: str = "auto",
-                 cuda_graphs: bool | None = None, compile: bool = False, threads: int = 0):
+                 cuda_graphs: bool | None = None, compile: bool = False, threads: int = 0, fused: bool = True):
         if threads > 0:
             torch.set_num_threads(threads)
         self.device = torch.device("cuda" if device == "auto" and torch.cuda.is_available()
@@ -94,6 +100,9 @@ class TorchRunner:
         self.v = [torch.zeros(shape, dtype=self.dtype, device=self.device) for _ in self.layers]
         self.bank = self._build_bank(adapters)
         self._apply_rope = _rope_function()
+        self.fused = _fuse_layers(self.layers) if fused else None
+        if fused and self.fused is None:
+            log.info("infer: projections with biases: the fused layer path is off, HF's modules run")
         if compile:
             # dynamic=False compiles one graph per (batch bucket, context bucket, LoRA) key; dynamo's
             # default limit of 8 recompiles per function fell back to eager past it (H200, 2026-12-05:
@@ -110,9 +119,10 @@ class TorchRunner:
         self.graphs_enabled = on_gpu if cuda_graphs is None else bool(cuda_graphs)
         self._graphs: dict[tuple[int, int], tuple] = {}
         self._static: dict[str, torch.Tensor] = {}
-        log.info("infer: torch runner on %s (%s), %d slots x %d tokens, %d adapter(s), cuda graphs %s%s",
+        log.info("infer: torch runner on %s (%s), %d slots x %d tokens, %d adapter(s), cuda graphs %s%s%s",
                  self.device, str(self.dtype).removeprefix("torch."), max_slots, self.max_len, len(adapters),
-                 "on" if self.graphs_enabled else "off", ", torch.compile" if compile else "")
+                 "on" if self.graphs_enabled else "off", ", torch.compile" if compile else "",
+                 ", fused layers" if self.fused else "")
 
     # --- adapters ---------------------------------------------------------------------------
     def _build_bank(self, adapters: list[LoraAdapter]) -> dict[tuple[int, str], tuple[torch.Tensor, torch.Tensor]]:
@@ -154,6 +164,8 @@ class TorchRunner:
     def _forward(self, ids: torch.Tensor, positions: torch.Tensor, rows: torch.Tensor | int,
                  write_at: torch.Tensor | None, mask: torch.Tensor, width: int, lora) -> torch.Tensor:
         """Logits of the last position of each row. ``rows`` is a slot (prefill) or slots 0..B-1."""
+        if self.fused is not None:
+            return self._forward_fused(ids, positions, rows, write_at, mask, width, lora)
         batch, length = ids.shape
         hidden = self.model.model.embed_tokens(ids)
         cos, sin = self.model.model.rotary_emb(hidden, positions)
@@ -182,6 +194,51 @@ class TorchRunner:
                 self._linear(x, mlp.up_proj, lora, index, "up_proj")
             hidden = hidden + self._linear(gated, mlp.down_proj, lora, index, "down_proj")
         return self.model.lm_head(self.model.model.norm(hidden[:, -1]))
+
+    def _forward_fused(self, ids, positions, rows, write_at, mask, width, lora) -> torch.Tensor:
+        """``_forward`` with fused kernels (see the module's docstring); same arguments, same logits."""
+        batch, length = ids.shape
+        heads, kv_heads, dim = self.heads, self.kv_heads, self.head_dim
+        hidden = self.model.model.embed_tokens(ids)
+        cos, sin = self.model.model.rotary_emb(hidden, positions)
+        cos, sin = cos[:, :, None], sin[:, :, None]  # [B, L, 1, D]: one rotation for every Q and K head
+        decode = not isinstance(rows, int)
+        # additive mask for the decode attention below (prefill keeps SDPA's boolean causal mask)
+        bias = torch.zeros(mask.shape, dtype=hidden.dtype, device=hidden.device).masked_fill_(~mask, float("-inf")) \
+            if decode else None
+        for index, w in enumerate(self.fused):
+            x = F.rms_norm(hidden, w.norm_shape, w.norm1, w.eps1)
+            qkv = _lora_into(F.linear(x, w.qkv), x, lora, index, w.qkv_slices)
+            qk = qkv[..., : (heads + kv_heads) * dim].view(batch, length, heads + kv_heads, dim)
+            qk = qk * cos + _rotate_half(qk) * sin
+            q, k = qk[:, :, :heads].transpose(1, 2), qk[:, :, heads:].transpose(1, 2)
+            v = qkv[..., (heads + kv_heads) * dim:].view(batch, length, kv_heads, dim).transpose(1, 2)
+            if decode:
+                self.k[index][rows, :, write_at] = k[:, :, 0]
+                self.v[index][rows, :, write_at] = v[:, :, 0]
+                out = self._decode_attention(q, self.k[index][:batch, :, :width], self.v[index][:batch, :, :width], bias)
+            else:
+                self.k[index][rows, :, :length] = k[0]
+                self.v[index][rows, :, :length] = v[0]
+                out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=self.scale, enable_gqa=True)
+                out = out.transpose(1, 2).reshape(batch, length, heads * dim)
+            hidden = hidden + _lora_into(F.linear(out, w.o), out, lora, index, w.o_slices)
+            x = F.rms_norm(hidden, w.norm_shape, w.norm2, w.eps2)
+            gate, up = _lora_into(F.linear(x, w.gate_up), x, lora, index, w.gate_up_slices).chunk(2, dim=-1)
+            gated = F.silu(gate) * up
+            hidden = hidden + _lora_into(F.linear(gated, w.down), gated, lora, index, w.down_slices)
+        return self.model.lm_head(self.model.model.norm(hidden[:, -1]))
+
+    def _decode_attention(self, q, keys, values, bias) -> torch.Tensor:
+        """One new query per row: q [B, H, 1, D], keys/values [B, KV, W, D] -> [B, 1, H*D].
+
+        Query heads are grouped by their KV head (HF's repeat_kv order), so GQA needs no copy of the
+        cache; a few GEMM/softmax kernels instead of SDPA's generic masked path."""
+        batch, group = q.shape[0], self.heads // self.kv_heads
+        q = q.reshape(batch, self.kv_heads, group, self.head_dim)
+        scores = torch.matmul(q, keys.transpose(-1, -2)).mul_(self.scale).add_(bias)  # [B, KV, G, W]
+        probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(values.dtype)
+        return torch.matmul(probs, values).reshape(batch, 1, self.heads * self.head_dim)
 
     @staticmethod
     def _linear(x: torch.Tensor, linear, lora, layer: int, name: str) -> torch.Tensor:
@@ -272,6 +329,68 @@ class TorchRunner:
     def close(self) -> None:
         self._graphs.clear()
         self.k, self.v = [], []
+
+
+class _FusedLayer:
+    """One decoder layer's weights, fused: QKV and gate+up concatenated along the output rows."""
+
+    def __init__(self, layer):
+        attn, mlp = layer.self_attn, layer.mlp
+        self.qkv = _fuse(attn, ("q_proj", "k_proj", "v_proj"))
+        self.gate_up = _fuse(mlp, ("gate_proj", "up_proj"))
+        self.o, self.down = attn.o_proj.weight, mlp.down_proj.weight
+        self.qkv_slices = _slices(attn, ("q_proj", "k_proj", "v_proj"))
+        self.gate_up_slices = _slices(mlp, ("gate_proj", "up_proj"))
+        self.o_slices, self.down_slices = {"o_proj": slice(None)}, {"down_proj": slice(None)}
+        self.norm1, self.eps1 = layer.input_layernorm.weight, layer.input_layernorm.variance_epsilon
+        self.norm2, self.eps2 = layer.post_attention_layernorm.weight, layer.post_attention_layernorm.variance_epsilon
+        self.norm_shape = (self.norm1.shape[0],)
+
+
+def _fuse_layers(layers) -> list[_FusedLayer] | None:
+    projections = [m for layer in layers for m in (*layer.self_attn.children(), *layer.mlp.children())
+                   if isinstance(m, torch.nn.Linear)]
+    if any(m.bias is not None for m in projections):
+        return None
+    return [_FusedLayer(layer) for layer in layers]
+
+
+def _fuse(module, names: tuple[str, ...]) -> torch.Tensor:
+    """Concatenate the projections' weights and re-point each at its slice (no second copy)."""
+    linears = [getattr(module, name) for name in names]
+    fused = torch.cat([m.weight.detach() for m in linears])
+    start = 0
+    for m in linears:
+        rows = m.weight.shape[0]
+        m.weight = torch.nn.Parameter(fused[start:start + rows], requires_grad=False)
+        start += rows
+    return fused
+
+
+def _slices(module, names: tuple[str, ...]) -> dict[str, slice]:
+    out, start = {}, 0
+    for name in names:
+        rows = getattr(module, name).weight.shape[0]
+        out[name] = slice(start, start + rows)
+        start += rows
+    return out
+
+
+def _lora_into(y: torch.Tensor, x: torch.Tensor, lora, layer: int, slices: dict[str, slice]) -> torch.Tensor:
+    """Add each LoRA delta of the fused projection into its output columns (in place)."""
+    if not lora:
+        return y
+    for name, columns in slices.items():
+        pair = lora.get((layer, name))
+        if pair is not None:
+            a, b = pair
+            y[..., columns] += torch.matmul(torch.matmul(x, a), b)
+    return y
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
 def _decode_mask(at: torch.Tensor, width: int) -> torch.Tensor:
