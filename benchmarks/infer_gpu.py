@@ -5,7 +5,8 @@ For the ``small`` and ``1b`` presets (configs/model/*.yaml, random bf16 weights)
 1. Copy bandwidth: a large device-to-device copy (bytes read + written / time), the roofline's
    denominator.
 2. Batch-1 decode of the runner (our slot KV cache): per-token time over 256 steps after a
-   128-token prompt, in three modes - eager, CUDA graphs, torch.compile + CUDA graphs - against
+   128-token prompt, in modes - eager, CUDA graphs, torch.compile + CUDA graphs, each with the
+   runner's fused layers or HF's modules (``hf_modules+...``) - against
    the roofline time ``(weight bytes read per token + KV bytes of the actual context) / bandwidth``
    (the embedding table counts one row; the LM head counts whole).
 3. The same through the full Generator (scheduler, sampling, detokenizer): batch-1 tokens/s.
@@ -33,8 +34,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+# The runner's fused layers are the default; "hf_modules" runs HF's modules (the baseline before them).
 MODES = {"eager": {"cuda_graphs": False}, "cuda_graphs": {"cuda_graphs": True},
-         "compile+cuda_graphs": {"cuda_graphs": True, "compile": True}}
+         "compile+cuda_graphs": {"cuda_graphs": True, "compile": True},
+         "hf_modules+cuda_graphs": {"cuda_graphs": True, "fused": False},
+         "hf_modules+compile+graphs": {"cuda_graphs": True, "compile": True, "fused": False}}
 
 
 def copy_bandwidth(gib: float = 2.0, repeats: int = 20) -> float:
@@ -240,13 +244,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.presets:
             measure_preset(name, Path(tmp), bandwidth, args.steps, args.concurrency, args.tokens, args.modes, report)
-    print(f"\n{'preset':<7}{'mode':<22}{'ms/tok':>8}{'tok/s':>9}{'roofline ms':>12}{'% roofline':>11}"
+    print(f"\n{'preset':<7}{'mode':<27}{'ms/tok':>8}{'tok/s':>9}{'roofline ms':>12}{'% roofline':>11}"
           f"{'Gen b1 tok/s':>13}{'c' + str(args.concurrency) + ' tok/s':>11}{'+LoRA tok/s':>12}")
     for r in rows:
         if "error" in r:
-            print(f"{r['preset']:<7}{r['mode']:<22} failed: {r['error']}")
+            print(f"{r['preset']:<7}{r['mode']:<27} failed: {r['error']}")
             continue
-        print(f"{r['preset']:<7}{r['mode']:<22}{r.get('runner_ms_per_token', float('nan')):>8.3f}"
+        print(f"{r['preset']:<7}{r['mode']:<27}{r.get('runner_ms_per_token', float('nan')):>8.3f}"
               f"{r.get('runner_tok_s', float('nan')):>9.0f}{r.get('roofline_ms_per_token', float('nan')):>12.3f}"
               f"{r.get('roofline_pct', float('nan')):>10.1f}%{r.get('generator_b1_tok_s', float('nan')):>13.0f}"
               f"{r.get(f'c{args.concurrency}_base_tok_s', float('nan')):>11.0f}"

@@ -245,7 +245,7 @@ def _open_torch(root: Path, index: dict, options: dict) -> Generator:
     runner = TorchRunner(base, loaded, max_slots=options.pop("max_batch", 16), max_len=options.pop("max_len", None),
                          device=options.pop("device", "auto"), dtype=options.pop("dtype", "auto"),
                          cuda_graphs=options.pop("cuda_graphs", None), compile=options.pop("compile", False),
-                         threads=options.pop("threads", 0))
+                         threads=options.pop("threads", 0), fused=options.pop("fused", True))
     _no_leftovers(options, "torch")
     names = list(adapters)
     return Generator("torch", index.get("model_name", base.name), names, codec,

@@ -36,3 +36,10 @@ def test_cuda_graph_decode_equals_eager(tiny_hf, compile_step):
                         cuda_graphs=True, compile=compile_step) as graphs:
         assert _run_all(graphs, requests) == expected
         assert graphs._engine.scheduler.runner._graphs  # graphs were captured and replayed
+
+
+@pytest.mark.parametrize("graphs", [False, True])
+def test_fused_layers_give_the_logits_of_hf_modules_on_the_gpu(tiny_hf, graphs):
+    from tests.infer.test_runtime_parity import compare_fused_to_modules
+
+    compare_fused_to_modules(tiny_hf, "cuda", graphs, tolerance=1e-4)

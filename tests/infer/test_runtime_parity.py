@@ -95,34 +95,33 @@ def test_onnxruntime_genai_switches_the_exported_adapters_at_run_time(tiny_bundl
 
 
 @pytest.mark.parametrize("fixed_shapes", [False, True])
-def test_fused_layers_give_the_logits_of_hf_modules(tiny_bundle, fixed_shapes):
+def test_fused_layers_give_the_logits_of_hf_modules(tiny_hf, fixed_shapes):
     """The fused layer path (QKV / gate+up GEMMs, fused RMSNorm, grouped decode attention) against
     HF's modules, prefill and decode, one batch mixing the base and both adapters; fixed_shapes runs
     the CUDA-graph step's padded batch and context buckets (uncaptured on CPU)."""
+    compare_fused_to_modules(tiny_hf, "cpu", fixed_shapes, tolerance=1e-5)
+
+
+def compare_fused_to_modules(root, device: str, fixed_shapes: bool, tolerance: float) -> None:
+    """Also run on a GPU by tests/infer/test_runtime_gpu.py."""
     from infer.lora import adapter_folders, read_adapter
+    from infer.textio import Codec
     from infer.torch_runner import TorchRunner
 
-    base = tiny_bundle / "hf" / "base"
-    adapters = [read_adapter(path, name) for name, path in adapter_folders(tiny_bundle / "hf" / "adapters").items()]
-    fused, plain = (TorchRunner(base, adapters, max_slots=4, max_len=128, device="cpu", fused=f,
+    base = root / "hf" / "base"
+    adapters = [read_adapter(path, name) for name, path in adapter_folders(root / "hf" / "adapters").items()]
+    fused, plain = (TorchRunner(base, adapters, max_slots=4, max_len=128, device=device, dtype="fp32", fused=f,
                                 cuda_graphs=fixed_shapes, threads=1) for f in (True, False))
     assert fused.fused is not None and plain.fused is None
-    codec = _codec(tiny_bundle)
-    prompts = [codec.encode(p) for p in PROMPTS]
+    prompts = [Codec(base).encode(p) for p in PROMPTS]
     rows = [0, 1, 2]  # base, manual_qa, cockpit_commands
     tokens = []
     for slot, (ids, adapter) in enumerate(zip(prompts, rows)):
         a, b = fused.prefill(slot, ids, adapter).logits, plain.prefill(slot, ids, adapter).logits
-        assert torch.allclose(a, b, atol=1e-5, rtol=1e-5), (slot, (a - b).abs().max())
+        assert torch.allclose(a, b, atol=tolerance, rtol=tolerance), (slot, (a - b).abs().max())
         tokens.append(int(a.argmax()))
     lengths = [len(ids) for ids in prompts]
     for _ in range(6):
         a, b = fused.decode(tokens, lengths, rows), plain.decode(tokens, lengths, rows)
-        assert torch.allclose(a.logits, b.logits, atol=1e-5, rtol=1e-5), (a.logits - b.logits).abs().max()
+        assert torch.allclose(a.logits, b.logits, atol=tolerance, rtol=tolerance), (a.logits - b.logits).abs().max()
         tokens, lengths = [int(t) for t in a.argmax()], [n + 1 for n in lengths]
-
-
-def _codec(bundle):
-    from infer.textio import Codec
-
-    return Codec(bundle / "hf" / "base")
