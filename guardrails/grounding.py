@@ -306,6 +306,13 @@ class Sections:
             groups.setdefault(key, []).append((int(positions[i]), chunks["text"][i]))
         self._text = {k: "\n\n".join(t for _, t in sorted(v, key=lambda x: x[0])) for k, v in groups.items()}
 
+    def by_id(self) -> dict[str, str]:
+        """Section id -> its whole text (the evaluation's check that a cited section states a fact)."""
+        out: dict[str, str] = {}
+        for (_, section_id, _), text in self._text.items():
+            out[section_id] = (out[section_id] + "\n\n" + text) if section_id in out else text
+        return out
+
     def expand(self, passage: Passage) -> Passage:
         """The passage with its section's whole text (unchanged when the chunk is unknown)."""
         key = self._key.get(passage.chunk_id)
