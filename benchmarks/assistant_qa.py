@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
     parser.add_argument("--commands", nargs="*", default=[],
                         help="command sets (utterance, vehicle_state): share routed to commands (decision command_*)")
+    parser.add_argument("--lookalikes", nargs="*", default=[],
+                        help="look-alike sets (prompt [, section_ids]): false refusals, 'not covered' declines, "
+                             "expected section cited")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--json", help="write the metrics here")
     parser.add_argument("--misses", help="write the QA misses (JSONL) here")
@@ -128,6 +131,16 @@ def main() -> None:
                           f"| {1 - m['says_not_covered']:8.0%} | {m['says_not_covered']:11.1%} | {p50:6.0f} |", flush=True)
                 m["p50_ms"] = round(p50, 1)
                 metrics[name] = m
+        for spec in args.lookalikes:  # legitimate questions: a new "not covered" rule must not decline them
+            name, rows = read(spec)
+            items = [ev.Item(name, str(r.get("id", i)), r["prompt"], r) for i, r in enumerate(rows)]
+            records = ev.run_turns(assistant, items, args.workers)
+            m = ev.score_lookalikes(records, {str(r.get("id", i)): r for i, r in enumerate(rows)})
+            m["declined_not_covered"] = round(m["decisions"].get("not_in_manual", 0) / max(1, m["n"]), 4)
+            print(f"| {name + ' (look-alikes)':22s} | {m['n']:4d} | false refusals {m['false_refusal_rate']:.1%}, "
+                  f"not covered {m['declined_not_covered']:.1%}, expected section {m.get('cites_expected_section', 0):.1%} |",
+                  flush=True)
+            metrics[name + "_lookalikes"] = m
         for spec in args.commands:  # the random tiny model's commands are invalid: the fallback decides
             name, rows = read(spec)
             items = [ev.Item(name, str(r.get("id", i)), r["utterance"], r, r.get("vehicle_state"))

@@ -167,6 +167,13 @@ _ASKS_FEATURE = re.compile(
     r"add|order)\b|\b(?:can|could) (?:i|we|you) get\b|\bis there an?\b|\bare there\b|\bavailable\b|\boptions\b|"
     r"\bbuilt in\b", re.IGNORECASE)
 # ("do I have *to* ...", "how do I get rid of ..." and "the preconditioning option" ask how, not whether: round seven)
+_HOW = re.compile(r"\b(?:how|where|when|why)\s*$", re.IGNORECASE)
+
+
+def asks_feature(text: str) -> bool:
+    """Whether ``text`` asks if the car has, offers or takes something ("is there a...", "can I fit a..."),
+    not how to do something ("how do I fit the tow eye?", "where can I add washer fluid?")."""
+    return any(not _HOW.search(text[:m.start()]) for m in _ASKS_FEATURE.finditer(text))
 
 
 def unknown_terms(question: str, evidence: Evidence) -> list[str]:
@@ -229,14 +236,14 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     # question does not ask whether the car has something, the words are the user's, not a feature.
     known = total - sum(evidence.idf(t) for t in unknown)
     known_cov = cov * total / known if known > 0 else 0.0
-    situation = known_cov >= 0.99 and not _ASKS_FEATURE.search(original or question)
+    situation = known_cov >= 0.99 and not asks_feature(original or question)
     if unknown_share >= max_unknown and not situation:
         return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(unknown[:3])}")
     # "Is there an HDMI input for the rear passengers?", "can I add a third row of seats?": a question
     # whether the car has something, and the best passage holds under half of what it names -- the
     # manual would describe the thing if the car had it. Chosen on the QA training questions (no
     # decline added at 0.4-0.5) and two development sets of unanswerable questions (docs/assistant.md).
-    if _ASKS_FEATURE.search(original or question):
+    if asks_feature(original or question):
         # the asking words themselves ("can I *add*", "does it *have*") are not what is asked about
         thing = coverage(_ASKS_FEATURE.sub(" ", question), best.title + " " + best.text, evidence)
         if thing < feature_coverage:

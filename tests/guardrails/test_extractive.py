@@ -135,3 +135,12 @@ def test_a_citation_is_lenient_when_the_cited_section_states_the_fact():
     assert m["fact_and_citation"] == 0.0 and m["contains_fact"] == 1.0
     assert m["fact_and_supporting_citation"] == 0.5  # 20.2 states the figure, 6.3 does not
     assert "fact_and_supporting_citation" not in score_qa(records, rows)
+
+
+def test_asking_how_is_not_asking_whether():
+    from guardrails.grounding import asks_feature
+
+    assert asks_feature("Can I fit a Thule rack on the tow bar?") and asks_feature("Is there an HDMI input?")
+    assert asks_feature("does the EV7 have massage seats?")
+    assert not asks_feature("Where's the tow eye and how do I fit it?")
+    assert not asks_feature("where can I add washer fluid?") and not asks_feature("do I have to charge to 100 %?")
