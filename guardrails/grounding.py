@@ -168,12 +168,17 @@ _ASKS_FEATURE = re.compile(
     r"\bbuilt in\b", re.IGNORECASE)
 # ("do I have *to* ...", "how do I get rid of ..." and "the preconditioning option" ask how, not whether: round seven)
 _HOW = re.compile(r"\b(?:how|where|when|why)\s*$", re.IGNORECASE)
+# "is there a setting / a way / a button to ..." asks for the means to do something the car does
+_MEANS = re.compile(r"^\s*(?:a|an|any)?\s*(?:setting|way|button|switch|option|menu|mode|control|function)s?\b",
+                    re.IGNORECASE)
 
 
 def asks_feature(text: str) -> bool:
     """Whether ``text`` asks if the car has, offers or takes something ("is there a...", "can I fit a..."),
-    not how to do something ("how do I fit the tow eye?", "where can I add washer fluid?")."""
-    return any(not _HOW.search(text[:m.start()]) for m in _ASKS_FEATURE.finditer(text))
+    not how to do something ("how do I fit the tow eye?", "where can I add washer fluid?", "is there a
+    setting to silence the lane departure beep?")."""
+    return any(not _HOW.search(text[:m.start()]) and not _MEANS.match(text[m.end():])
+               for m in _ASKS_FEATURE.finditer(text))
 
 
 def unknown_terms(question: str, evidence: Evidence) -> list[str]:

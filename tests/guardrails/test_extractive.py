@@ -144,3 +144,4 @@ def test_asking_how_is_not_asking_whether():
     assert asks_feature("does the EV7 have massage seats?")
     assert not asks_feature("Where's the tow eye and how do I fit it?")
     assert not asks_feature("where can I add washer fluid?") and not asks_feature("do I have to charge to 100 %?")
+    assert not asks_feature("Is there a setting to silence the lane departure beep just for today?")
