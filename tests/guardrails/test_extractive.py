@@ -117,7 +117,7 @@ def test_asking_whether_the_car_has_something(small_chunks, question, expected):
 
     retriever, evidence, _ = small_chunks
     check = answerable(question, [Passage.from_hit(h) for h in retriever.search(question, k=3)], evidence,
-                       original=question)
+                       original=question, feature_coverage=0.5)
     assert check.answerable is expected, (question, check.reason)
 
 
