@@ -166,7 +166,6 @@ _ASKS_FEATURE = re.compile(
     r"vehicle|model)?\s*(?:have(?!\s+to\b)|has(?!\s+to\b)|come with|support|offer|available|fit|install|retrofit|buy|"
     r"add|order)\b|\b(?:can|could) (?:i|we|you) get\b|\bis there an?\b|\bare there\b|\bavailable\b|\boptions\b|"
     r"\bbuilt in\b", re.IGNORECASE)
-# ("do I have *to* ...", "how do I get rid of ..." and "the preconditioning option" ask how, not whether: round seven)
 _HOW = re.compile(r"\b(?:how|where|when|why)\s*$", re.IGNORECASE)
 # "is there a setting / a way / a button to ..." asks for the means to do something the car does
 _MEANS = re.compile(r"^\s*(?:a|an|any)?\s*(?:setting|way|button|switch|option|menu|mode|control|function)s?\b",
@@ -175,8 +174,7 @@ _MEANS = re.compile(r"^\s*(?:a|an|any)?\s*(?:setting|way|button|switch|option|me
 
 def asks_feature(text: str) -> bool:
     """Whether ``text`` asks if the car has, offers or takes something ("is there a...", "can I fit a..."),
-    not how to do something ("how do I fit the tow eye?", "where can I add washer fluid?", "is there a
-    setting to silence the lane departure beep?")."""
+    not how to do something ("how do I fit the tow eye?", "do I have to...", "is there a setting to...")."""
     return any(not _HOW.search(text[:m.start()]) and not _MEANS.match(text[m.end():])
                for m in _ASKS_FEATURE.finditer(text))
 
@@ -244,11 +242,9 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     situation = known_cov >= 0.99 and not asks_feature(original or question)
     if unknown_share >= max_unknown and not situation:
         return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(unknown[:3])}")
-    # "Is there an HDMI input for the rear passengers?", "can I add a third row of seats?": a question
-    # whether the car has something, and the best passage holds under half of what it names -- the
-    # manual would describe the thing if the car had it. 0.5 declined no QA training question and caught
-    # 6 of 21 answered development unanswerables, but on held-out sets it declined as many legitimate
-    # questions as unanswerable ones it caught (docs/assistant.md, round seven): off by default.
+    # "Is there an HDMI input for the rear passengers?": the manual would describe the thing if the car had
+    # it. Off by default: on held-out sets it declined as many legitimate questions as unanswerable ones
+    # it caught (docs/assistant.md, round seven).
     if feature_coverage and asks_feature(original or question):
         # the asking words themselves ("can I *add*", "does it *have*") are not what is asked about
         thing = coverage(_ASKS_FEATURE.sub(" ", question), best.title + " " + best.text, evidence)
@@ -335,10 +331,7 @@ class Sections:
 
     def by_id(self) -> dict[str, str]:
         """Section id -> its whole text (the evaluation's check that a cited section states a fact)."""
-        out: dict[str, str] = {}
-        for (_, section_id, _), text in self._text.items():
-            out[section_id] = (out[section_id] + "\n\n" + text) if section_id in out else text
-        return out
+        return {key[1]: text for key, text in self._text.items()}
 
     def expand(self, passage: Passage) -> Passage:
         """The passage with its section's whole text (unchanged when the chunk is unknown)."""
@@ -347,9 +340,8 @@ class Sections:
 
 
 def _context(title: str, heading: str) -> str:
-    """What a line is about, in front of it for its meaning: "Adaptive cruise control > Operating: "."""
-    path = " > ".join(x for x in (title, heading) if x)
-    return path + ": " if path else ""
+    """What a line is about, for its meaning: "Adaptive cruise control > Operating: "."""
+    return " > ".join(x for x in (title, heading) if x) + ": " if title or heading else ""
 
 
 # A question asking for an amount, a distance, a time...: lines with figures are likelier answers.
@@ -386,10 +378,8 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
     for an amount ("how far", "what pressure") multiplies the score of lines with figures by
     1 + ``number_bonus``; a line borrows ``neighbours`` x the better score of its neighbours under
     the same heading (a fact often spans two lines); up to ``max_sentences`` / ``max_words``.
-    Round seven (500 training questions): a line's meaning is that of "section title > heading: line"
-    (``title_context``: "It works between 0 and 180 km/h" is about adaptive cruise control), fact +
-    citation 67.8% -> 69.6%; a list's introduction always brings its items (70.0%); the second
-    section's best line joins at 0.7 of the best line's score (was 0.9: 71.8%).
+    Round seven: a line means "section title > heading: line" (``title_context``: "It works between 0
+    and 180 km/h" is about cruise control); a second section joins at 0.7 (was 0.9) of the best line.
     """
     if not ranked:
         return "", []
