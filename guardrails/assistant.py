@@ -367,6 +367,7 @@ class Assistant:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
         check = answerable(state.wording or state.question, state.passages, self.evidence,
                            min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
+                           feature_coverage=self.cfg.retrieval.feature_coverage,
                            original=state.question)
         if not check.answerable:
             state.decision = "not_in_manual"

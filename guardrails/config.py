@@ -10,6 +10,9 @@ class RetrievalSettings:
     top_k: int = 4  # passages retrieved per question (the manual_qa adapter was trained on 4)
     min_score: float = 0.25  # below this cosine no passage is related: "not in the manual"
     max_unknown: float = 0.5  # share of the question's rare words the manual never uses: not covered
+    # "is there / can I fit X?" with the best passage holding less than this share of X: not covered
+    # (0 = off: on held-out sets it declined as many look-alikes as unanswerable questions it caught)
+    feature_coverage: float = 0.0
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 

@@ -12,15 +12,18 @@ def small_chunks():
     from rag.retriever import Retriever
 
     # 60-word chunks: each section spans several, so the retrieved chunk often lacks the fact
-    retriever = Retriever.from_texts(manual_sections(("2.1", "2.2", "6.6", "16.1")), words=60, overlap_words=10)
+    retriever = Retriever.from_texts(manual_sections(("2.1", "2.2", "6.6", "16.1", "7.2", "19.6", "13.4")), words=60,
+                                     overlap_words=10)
     return retriever, Evidence(retriever.chunks["text"]), Sections(retriever.chunks)
 
 
-def answer(small_chunks, question: str, whole_sections: bool) -> tuple[str, list[str]]:
+def answer(small_chunks, question: str, whole_sections: bool, meaning: bool = False, **options) -> tuple[str, list[str]]:
     retriever, evidence, sections = small_chunks
     ranked = rank_passages(question, [Passage.from_hit(h) for h in retriever.search(question, k=3)], evidence)
     pool = [sections.expand(p) for p in ranked] if whole_sections else ranked
-    text, used = extractive_answer(question, pool, evidence)
+    vector = retriever.embed([question])[0]
+    similarity = (lambda texts: retriever.embed(texts) @ vector) if meaning else None
+    text, used = extractive_answer(question, pool, evidence, similarity=similarity, **options)
     return text, [p.section_id for p in used]
 
 
@@ -84,3 +87,61 @@ def test_a_name_the_manual_never_uses_is_not_in_the_manual(small_chunks):
     assert answerable(question.lower(), passages, evidence).answerable  # lower case: no name seen
     check = answerable(question.lower(), passages, evidence, original=question)
     assert not check.answerable and "duracel" in check.reason
+
+
+def test_a_line_is_read_with_its_section_title(small_chunks):
+    # "It works between 0 and 180 km/h" says nothing of cruise control on its own: read as
+    # "Adaptive cruise control: It works ..." its meaning matches the question (round seven)
+    question = "What speed range does adaptive cruise work in?"
+    without, _ = answer(small_chunks, question, whole_sections=True, meaning=True, title_context=False)
+    text, cited = answer(small_chunks, question, whole_sections=True, meaning=True)
+    assert "0 and 180 km/h" not in without
+    assert "0 and 180 km/h" in text and cited[0] == "7.2"
+
+
+def test_a_list_introduction_brings_its_items(small_chunks):
+    text, cited = answer(small_chunks, "Minor crash, when should I not drive on?", whole_sections=True, meaning=True)
+    assert cited[0] == "19.6"
+    assert "do not drive the car if:" in text and "orange cable is visible or damaged" in text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is there a cooled cupholder next to the wireless charger?", False),   # a thing the manual never describes
+    ("Is there a wireless charger for the rear passengers?", False),
+    ("Can I add a phone key to my car?", True),              # "add" asks; the phone key is described
+    ("Do I have to check tyre pressures when the tyres are cold?", True),  # "have to" is not "has"
+    ("How much is the road tax for the EV7?", False),
+])
+def test_asking_whether_the_car_has_something(small_chunks, question, expected):
+    from guardrails.grounding import answerable
+
+    retriever, evidence, _ = small_chunks
+    check = answerable(question, [Passage.from_hit(h) for h in retriever.search(question, k=3)], evidence,
+                       original=question, feature_coverage=0.5)
+    assert check.answerable is expected, (question, check.reason)
+
+
+def test_a_citation_is_lenient_when_the_cited_section_states_the_fact():
+    from guardrails.evaluate import score_qa
+
+    rows = {"1": {"answer": "5.1 s", "section_id": "1.4"}, "2": {"answer": "5.1 s", "section_id": "1.4"}}
+    sections = {"1.4": "0-100 km/h | 7.4 s | 5.1 s", "20.2": "| 0-100 km/h | 7.4 s | 5.1 s |",
+                "6.3": "Sport: sharper accelerator response."}
+    records = [{"id": "1", "decision": "answer_extractive", "answer": "0-100 km/h - 5.1 s.\n\nSource: 20.2",
+                "sources": [{"section_id": "20.2"}]},
+               {"id": "2", "decision": "answer_extractive", "answer": "LR: 5.1 s.\n\nSource: 6.3",
+                "sources": [{"section_id": "6.3"}]}]
+    m = score_qa(records, rows, sections)
+    assert m["fact_and_citation"] == 0.0 and m["contains_fact"] == 1.0
+    assert m["fact_and_supporting_citation"] == 0.5  # 20.2 states the figure, 6.3 does not
+    assert "fact_and_supporting_citation" not in score_qa(records, rows)
+
+
+def test_asking_how_is_not_asking_whether():
+    from guardrails.grounding import asks_feature
+
+    assert asks_feature("Can I fit a Thule rack on the tow bar?") and asks_feature("Is there an HDMI input?")
+    assert asks_feature("does the EV7 have massage seats?")
+    assert not asks_feature("Where's the tow eye and how do I fit it?")
+    assert not asks_feature("where can I add washer fluid?") and not asks_feature("do I have to charge to 100 %?")
+    assert not asks_feature("Is there a setting to silence the lane departure beep just for today?")
