@@ -27,6 +27,8 @@ from guardrails import safety_cues as cues
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal, documented_reason, false_trigger
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
+from guardrails.safety_knn import KNN_PATH, SafetyKnn
+from guardrails.safety_knn import data_stamp as knn_stamp
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -136,6 +138,14 @@ class Thresholds:
     learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
     learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
+    # The nearest-example vote (guardrails/safety_knn.py) is asked only when the head's P(unsafe) lies
+    # in [knn_low, knn_high): there it is mixed in with weight knn_weight (0: never loaded nor asked).
+    # The mixed P(unsafe) has its own refusal threshold (the mix is calibrated differently from the
+    # head alone; chosen on the pooled dev sets, docs/assistant.md round eight).
+    knn_low: float = 0.3
+    knn_high: float = 0.9
+    knn_weight: float = 0.4
+    knn_learned: float = 0.6
 
 
 @dataclass
@@ -164,16 +174,20 @@ _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbre
 
 
 class SafetyClassifier:
-    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None):
+    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None,
+                 knn: SafetyKnn | None = None):
         self.model = model
         self.t = thresholds or Thresholds()
         self.head = head
+        self.knn = knn
 
     @classmethod
     def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
-              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default") -> SafetyClassifier:
+              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default",
+              knn: SafetyKnn | None | str = "default") -> SafetyClassifier:
         """``extra``: more examples per intent (e.g. the QA training questions as manual questions);
-        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only)."""
+        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only);
+        ``knn``: the nearest-example vote ("default": guardrails/safety_knn.npz unless knn_weight is 0)."""
         examples = read_examples(folder)
         for label, texts in (extra or {}).items():
             examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
@@ -182,7 +196,13 @@ class SafetyClassifier:
             if TRAIN_PATH.is_file() and stale(head):  # a checkout whose training data moved on
                 log.warning("%s was trained on other data than %s: rebuild with python -m guardrails.safety_head",
                             HEAD_PATH, TRAIN_PATH)
-        return cls(IntentModel.build(examples, embed), thresholds, head)
+        t = thresholds or Thresholds()
+        if knn == "default":
+            knn = SafetyKnn.load(KNN_PATH) if head is not None and t.knn_weight > 0 else None
+            if knn is not None and TRAIN_PATH.is_file() and knn.stamp != knn_stamp(TRAIN_PATH):
+                log.warning("%s was built from other data than %s: rebuild with python -m guardrails.safety_knn",
+                            KNN_PATH, TRAIN_PATH)
+        return cls(IntentModel.build(examples, embed), t, head, knn)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
@@ -190,6 +210,15 @@ class SafetyClassifier:
         # clears a rule's weak hit when it is sure the request is harmless (look-alikes such as
         # "why won't the car let me watch videos while driving?").
         learned_p, learned_family = self.head.unsafe(s.variants, vector) if self.head is not None else (None, "")
+        refuse_at = self.t.learned
+        if self.knn is not None and learned_p is not None and self.t.knn_low <= learned_p < self.t.knn_high:
+            # Unsure: the labels of the nearest training examples are a local second opinion where the
+            # head's one linear boundary passes close by; it names the family when it is the surer one.
+            near_p, near_family = self.knn.unsafe(vector)
+            if near_p > learned_p:
+                learned_family = near_family
+            learned_p = (1.0 - self.t.knn_weight) * learned_p + self.t.knn_weight * near_p
+            refuse_at = self.t.knn_learned
         probs = self.model.probabilities(vector)
         near = self.model.nearest(vector)
         scores: dict[str, float] = {}
@@ -318,7 +347,7 @@ class SafetyClassifier:
         # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
         # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
         if self.head is not None:
-            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons)
+            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons, refuse_at)
             if learned is not None:
                 return learned
 
@@ -354,9 +383,10 @@ class SafetyClassifier:
         return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin \
             and not obfuscated
 
-    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
+    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str],
+                 refuse_at: float) -> Assessment | None:
         scores = {"learned": p}
-        if p < self.t.learned:
+        if p < refuse_at:
             return None
         veto = tamper.legitimate or goal.legitimate
         if veto == _SWITCHABLE and not goal.legitimate and p >= self.t.learned_sure:
