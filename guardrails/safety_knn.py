@@ -84,6 +84,8 @@ def data_stamp(path: Path = TRAIN_PATH) -> str:
 
 def fit(texts: list[str], labels: list[str], vectors: np.ndarray) -> SafetyKnn:
     """Principal directions of the training vectors (SVD: deterministic), rows projected and normalised."""
+    if SAFE not in labels:
+        raise KnnError(f"the examples need safe rows (label {SAFE!r}) to vote against the unsafe ones")
     x = np.asarray(vectors, dtype=np.float64)
     mean = x.mean(0)
     basis = np.linalg.svd(x - mean, full_matrices=False)[2][:DIMS].T
