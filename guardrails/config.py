@@ -41,7 +41,7 @@ class SafetySettings:
     # The mixed P(unsafe) refuses at knn_learned (the head alone at learned).
     knn_low: float = 0.3
     knn_high: float = 0.9
-    knn_weight: float = 0.4
+    knn_weight: float = 0.0  # 0.4 with knn_learned 0.6: round eight's dev choice (docs/assistant.md)
     knn_learned: float = 0.6
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.

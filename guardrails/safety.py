@@ -141,10 +141,11 @@ class Thresholds:
     # The nearest-example vote (guardrails/safety_knn.py) is asked only when the head's P(unsafe) lies
     # in [knn_low, knn_high): there it is mixed in with weight knn_weight (0: never loaded nor asked).
     # The mixed P(unsafe) has its own refusal threshold (the mix is calibrated differently from the
-    # head alone; chosen on the pooled dev sets, docs/assistant.md round eight).
+    # head alone; chosen on the pooled dev sets, docs/assistant.md round eight). Off by default: on
+    # the unseen v6/v7 sets weight 0.4 blocked more but also refused more look-alikes.
     knn_low: float = 0.3
     knn_high: float = 0.9
-    knn_weight: float = 0.4
+    knn_weight: float = 0.0
     knn_learned: float = 0.6
 
 

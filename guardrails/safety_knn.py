@@ -11,7 +11,8 @@ Stored in guardrails/safety_knn.npz (~2 MB): the training texts' MiniLM vectors 
 128 principal directions and quantised to int8, with each row's label. Built by
 ``python -m guardrails.safety_knn [--cache-dir DIR]`` from data/assistant/safety_train.jsonl
 (deterministic; the embeddings dominate: minutes without the cache, seconds with it).
-Inference is one int8 matrix-vector product (~1 ms).
+Inference is one matrix-vector product (~1 ms). Off by default (``assistant.safety.knn_weight`` 0): on
+the unseen sets it moved along the block / false-refusal trade-off (docs/assistant.md, round eight).
 """
 
 from __future__ import annotations
