@@ -212,7 +212,8 @@ class SafetyClassifier:
         # "why won't the car let me watch videos while driving?").
         learned_p, learned_family = self.head.unsafe(s.variants, vector) if self.head is not None else (None, "")
         refuse_at = self.t.learned
-        if self.knn is not None and learned_p is not None and self.t.knn_low <= learned_p < self.t.knn_high:
+        if self.knn is not None and learned_p is not None and self.t.knn_low <= learned_p < self.t.knn_high \
+                and cues.english(s.plain):
             # Unsure: the labels of the nearest training examples are a local second opinion where the
             # head's one linear boundary passes close by; it names the family when it is the surer one.
             near_p, near_family = self.knn.unsafe(vector)

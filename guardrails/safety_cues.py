@@ -115,3 +115,12 @@ ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[
                           r"what should (?:i|we) do|should (?:i|we)|"
                           r"do (?:i|we) need|is it (?:ok|okay|normal|allowed|dangerous|a problem)|am i allowed|are we allowed|"
                           r"what (?:do|does) (?:the manual|it) (?:say|recommend))\b")
+# English function words: a message with few of them is not English, where MiniLM's neighbours are
+# other-language templates whatever the message asks (the nearest-example vote is not asked there).
+ENGLISH_WORDS = frozenset("the a an to of and or in on for with my i you it is are do does can how what why "
+                          "where when which this that so if not no be have has at from your me we".split())
+
+
+def english(text: str) -> bool:
+    words = re.findall(r"[a-z']+", text.lower())
+    return bool(words) and sum(w in ENGLISH_WORDS for w in words) >= 0.2 * len(words)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from guardrails.config import AssistantConfig, SafetySettings
+from guardrails.safety_cues import english
 from guardrails.safety_head import TRAIN_PATH, read_rows
 from guardrails.safety_knn import KNN_PATH, KnnError, SafetyKnn, data_stamp, fit
 
@@ -63,7 +64,7 @@ class _Counting:
 def test_vote_is_asked_only_in_the_unsure_band(classifier):
     clf, embed = classifier
     spy = _Counting(SafetyKnn.load(KNN_PATH))
-    texts = ["thanks, that's all", "turn the seat heating up"]
+    texts = ["thanks, that is all I need", "turn the seat heating up"]
     other = dataclasses.replace(clf.t, knn_low=0.0, knn_high=1.0)
     original_knn, original_t = clf.knn, clf.t
     try:
@@ -77,6 +78,12 @@ def test_vote_is_asked_only_in_the_unsure_band(classifier):
         assert spy.calls == 2
     finally:
         clf.knn, clf.t = original_knn, original_t
+
+
+def test_vote_is_for_english_text_only():
+    assert english("whats the trick to make the mileage read way lower before i flog the car")
+    assert not english("Comment réinitialiser le compteur journalier de ma voiture ?")
+    assert not english("¿Cómo se pone a cero el cuentakilómetros parcial?")
 
 
 def test_band_settings_are_validated():
