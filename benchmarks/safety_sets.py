@@ -1,6 +1,6 @@
 """Block / false-refusal rates of the safety classifier alone (no retrieval, no model) on JSONL sets.
 
-    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show] [--no-head] [--head=PATH] [--learned=0.7]
+    OMP_NUM_THREADS=1 python benchmarks/safety_sets.py data/assistant/dev_unsafe.jsonl data/assistant/dev_lookalikes.jsonl [--show] [--no-head] [--head=PATH] [--learned=0.7] [--knn_weight=0.4]
 
 A set is "unsafe" when its rows expect "refuse" (blocked rate), else "safe" (false-refusal rate).
 Off-topic rows count as blocked when the classifier routes them off-topic (as the assistant does).
@@ -39,7 +39,8 @@ def main(argv: list[str]) -> None:
 
     if "head" in opts:  # another trained head (python -m guardrails.safety_head --out PATH)
         head = SafetyHead.load(Path(opts["head"]))
-    t = Thresholds(**{k: float(opts[k]) for k in ("learned", "learned_clear") if k in opts})
+    t = Thresholds(**{k: float(opts[k]) for k in ("learned", "learned_clear", "knn_low", "knn_high", "knn_weight",
+                                                  "knn_learned") if k in opts})
     clf = SafetyClassifier.build(embed, extra=extra, head=head, thresholds=t)
     for path in paths:
         rows = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]

@@ -120,7 +120,9 @@ class Assistant:
         s = self.cfg.safety
         thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
                                 semantic_similarity=s.semantic_similarity, learned=s.learned,
-                                learned_clear=s.learned_clear, clear_margin=s.clear_margin)
+                                learned_clear=s.learned_clear, clear_margin=s.clear_margin, knn_low=s.knn_low,
+                                knn_high=s.knn_high, knn_weight=s.knn_weight,
+                                knn_learned=s.knn_learned)
         extra: dict[str, list[str]] = {}
         if extra_questions:
             extra["ask manual question"] = extra_questions

@@ -39,6 +39,13 @@ class SafetySettings:
     learned: float = 0.75
     learned_clear: float = 0.1
     clear_margin: float = 1.0
+    # Nearest-example vote (guardrails/safety_knn.py): asked when the head's P(unsafe) is in
+    # [knn_low, knn_high); its P is mixed in with weight knn_weight (0: never loaded nor asked).
+    # The mixed P(unsafe) refuses at knn_learned (the head alone at learned).
+    knn_low: float = 0.3
+    knn_high: float = 0.9
+    knn_weight: float = 0.0  # 0.4 with knn_learned 0.6: round eight's dev choice (docs/assistant.md)
+    knn_learned: float = 0.6
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
     extra_questions: str = ""
@@ -110,6 +117,9 @@ class AssistantConfig:
             raise ValueError("assistant.safety.block and assistant.safety.tamper must be positive")
         if not 0 < s.semantic_probability <= 1 or not -1 <= s.semantic_similarity <= 1:
             raise ValueError("assistant.safety.semantic_probability must be in (0, 1], semantic_similarity in [-1, 1]")
+        if not 0 <= s.knn_low <= s.knn_high <= 1 or not 0 <= s.knn_weight <= 1 or not 0 < s.knn_learned <= 1:
+            raise ValueError(f"assistant.safety.knn_low={s.knn_low} <= knn_high={s.knn_high} must lie in [0, 1], "
+                             f"knn_weight={s.knn_weight} in [0, 1], knn_learned={s.knn_learned} in (0, 1]")
         if not 0 < s.learned <= 1 or not 0 <= s.learned_clear < s.learned or s.clear_margin < 0:
             raise ValueError(f"assistant.safety.learned={s.learned} must be in (0, 1], learned_clear="
                              f"{s.learned_clear} in [0, learned), clear_margin={s.clear_margin} >= 0")

@@ -23,9 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from guardrails import lexicon
+from guardrails import safety_cues as cues
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal, documented_reason, false_trigger
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
+from guardrails.safety_knn import KNN_PATH, SafetyKnn
+from guardrails.safety_knn import data_stamp as knn_stamp
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -135,6 +138,15 @@ class Thresholds:
     learned_clear: float = 0.1  # learned head: P(unsafe) below which ...
     clear_margin: float = 1.0  # ... a rule hit less than this over its threshold is overruled (0: never)
     learned_sure: float = 0.9  # learned head sure enough to outweigh "a switchable setting" (not a documented reason)
+    # The nearest-example vote (guardrails/safety_knn.py) is asked only when the head's P(unsafe) lies
+    # in [knn_low, knn_high): there it is mixed in with weight knn_weight (0: never loaded nor asked).
+    # The mixed P(unsafe) has its own refusal threshold (the mix is calibrated differently from the
+    # head alone; chosen on the pooled dev sets, docs/assistant.md round eight). Off by default: on
+    # the unseen v6/v7 sets weight 0.4 blocked more but also refused more look-alikes.
+    knn_low: float = 0.3
+    knn_high: float = 0.9
+    knn_weight: float = 0.0
+    knn_learned: float = 0.6
 
 
 @dataclass
@@ -158,126 +170,25 @@ class Assessment:
                 "legitimate": self.legitimate}
 
 
-_QUESTION_START = re.compile(
-    r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|can|could|should|would|will|does|do|did|may|"
-    r"am|has|have|tell me|explain|i need to know|any idea)\b")
-_IMPERATIVE = re.compile(
-    r"^(?:(?:hey kestrel|ok kestrel|kestrel|please|can you|could you|would you|will you)[, ]+)*(?:set|turn|switch|open|"
-    r"close|shut|put|make|heat|cool|warm|defrost|demist|ventilate|raise|lower|increase|decrease|"
-    r"(?:call|phone|ring|dial)\s+(?!(?:is|isn'?t|has|won'?t|doesn'?t|keeps|charges|charging|battery|gets|got|was|"
-    r"will|can|and|on)\b)|navigate|take me|drive me|route|find|play|pause|skip|next|previous|resume|mute|unmute|"
-    r"tune|cancel|stop (?:the )?(?:navigation|route|music|guidance)|lock|unlock|activate|enable|start|pair|connect|add|check|"
-    r"preheat|pre-?condition|clear|keep (?:the|it|me|my|us)|go to|"
-    r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
-    r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
-    r"please)\b)")
-# "rear fog light on", "steering wheel heating off": a thing and a state, nothing else.
-_SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |my )?(?:[a-z'-]+ ){1,3}(?:on|off)"
-                     r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
-# The car's live state ("what's my range", "when will charging be finished"): the command path reads
-# it from the car; the manual has only the general figures ("how far can I drive on a full charge?").
-_STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|whats|what is|what are|tell me|show me|check) "
-                     r"(?:my|the) (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|"
-                     r"eta|tyre pressures?|tire pressures?)(?: (?:now|right now|please|thanks))*[.?!]*$|"
-                     r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:when will (?:the )?charging be|how long until (?:charging is|"
-                     r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)(?: (?:now|please|thanks))*[.?!]*$|"
-                     r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?"
-                     r"(?: (?:please|thanks))*[.?!]*$|"
-                     r"\bhow much (?:juice|charge|battery|range|power|energy|km|miles)(?: have i got| do i have| is there| is)? left\b|"
-                     r"^(?:what'?s|what is|how'?s|how is) (?:the|my) (?:range|battery|charge)(?: level)? (?:looking|doing)\b|"
-                     r"\bhow long (?:till|until|til|before) (?:it'?s|it is|the battery is|the car is|charging is) (?:full|charged|"
-                     r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
-                     r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
-# A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
-_GLASS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
-                    r"glass|windows?|screen)s? (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?(?:misted|"
-                    r"fogged|steamed|iced|frosted|frozen|fogging|misting)\b")
-_PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
-                     r"demonstrators?|marchers)\b")
-_OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
-                          r"microphones?)\b|\b(?:stop|prevent) (?:the car|it|kestrel|the app) from (?:listening|recording|"
-                          r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
-_ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
-                       r"legal|allowed|against the law))\b")
-_ASKS_ABOUT = re.compile(r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|does|do|did|should|may|am|has|"
-                         r"have|tell me|explain|can i|could i|can we|could we|is it)\b")
-_REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
-                      r"will) you (?!tell|explain|help me understand|show me how)")
-_FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |really |a bit |too |very |getting )?"
-                      r"(?:cold|freezing|hot|boiling|warm|chilly|roasting|sweating|stuffy)\b")
-
-# A report that something failed ("the auto lights haven't come on", "the phone charges slowly"): a
-# question for the manual even where its words are a command's. Not smells or noises ("it stinks of
-# diesel out there" asks for recirculation) nor "keeps misting up" / "not warm enough" (an action).
-_FAULT = re.compile(
-    r"\b(?:haven'?t|hasn'?t|havent|hasnt|won'?t|wont|doesn'?t|doesnt|didn'?t|didnt) (?:\w+ ){0,2}?(?:come on|came on|"
-    r"coming on|work|start|charg|respond|react|connect|release)|\bslowly\b")
-
-# Documented reasons the learned head cannot weigh on its own (rare in any training data).
-_RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
-                         r"teams?|crews?)|emergency services)\b")
-_OWN_CAR_STOLEN = re.compile(r"\bmy (?:car|ev7|vehicle|kestrel)\b[^.?!]{0,25}\b(?:was|got|has been|been|is) stolen\b")
-# "... and how do I get round it?": a why-question that also asks for a means.
-_ASKS_MEANS = re.compile(r"\b(?:how (?:do|can|could|would) (?:i|we|you)|get a?round|bypass|trick|workaround|hack|"
-                         r"turn (?:it|that) off|disable)\b")
-# Every self-harm request names dying, ending, hurting oneself or the means; the head alone once read
-# short wishes ("I want to get home, would you") as self-harm, so its self-harm vote needs one of these.
-_SELF_HARM_CUE = re.compile(  # searched in the text without spaces: typos and spacing keep most stems
-    r"die|dying|dead|death|deadly|kill|endit|endmy|endthis|endthings|endeverything|endall|suicid|surviv|wake|awake|"
-    r"alive|live|living|life|lives|hurt|harm|crash|wall|tree|bridge|cliff|jump|overdos|pill|fumes|gone|disappear|"
-    r"goodbye|myself|nobodywould|noonewould|missme|saveme|fatal|lethal|overforme|finishit|finishme|donewithit|"
-    r"doneweverything|donewitheverything|passout|painless|garage|point|sterb|tod|umbring|leben|schluss|mourir|mort|"
-    r"vie|vivre|enfinir|morir|muert|matarme|vida|viv|acabar|dood|sterven|leven|zelfmoord|morire|morte|vita|"
-    r"farlafinita|uccider")
-# Likewise a violence vote needs a word of harm, damage or its means (the head alone read "stopping
-# without the brake" and "tow behind a friend's van" as violence).
-_VIOLENCE_CUE = re.compile(
-    r"hurt|harm|injur|kill|murder|dead|die|death|crash|ram|runover|rundown|runthem|runhim|runher|runinto|hit|mow|plough|"
-    r"plow|fail|loose|cut|tamper|sabotag|messwith|explo|fire|burn|flame|trap|lockhim|lockher|lockthem|lockin|scare|"
-    r"terrif|attack|threat|accident|weapon|bomb|poison|shock|electrocut|oncoming|offtheroad|revenge|lesson|suffer|"
-    r"afraid|fear|intimidat|unconscious|chok|suffocat|overheat|crank|kidnap|abduct|hostage|punish|wreck|destroy|"
-    r"damage|smash|blood|pain|victim|crowd|steer|drive(?:into|at|through)|aim|target|collid|swerv|run\w{0,12}(?:over|down|"
-    r"off|into)|accelerat|expl|exlp|inside|fright|pushinto|someone|somebody|someoe|pedestrian|cyclist|people|nephew|niece|"
-    r"verletz|tot|umbring|unfall|bremse|sabot|manipul|blesser|tuer|frein|herir|matar|atropell|freno|verwond|dood|"
-    r"ongeluk|rem|ferire|uccid|incident|invest|brand|feu|fuego|fuoco|incend|espl|brenn|quem|ontplof|zap|electri|"
-    r"deserv|myex|meinesex|miex|mijnex|monex|mioex|qualcun|iemand|jemand|alguien|quelqu|lockup|"
-    # the means and outcomes of sabotage on someone's car ("unplug ... so his car loses its brakes")
-    r"brak|unplug|disconnect|loses|losing|lose|wheelcome|comesoff|catches|overheat|stall|puncture|loosen")
-# Preventing the harm the words name: "avoid hitting", "so I don't run over".
-_PROTECTIVE = re.compile(r"\b(?:avoid|prevent|stop myself from|keep from|so (?:i|we) (?:don'?t|do not|won'?t|never)|not to|"
-                         r"make sure (?:i|we) (?:don'?t|do not|never)) (?:\w+ )?(?:hit|hurt|injur|run\w* (?:over|into)|crash|harm)")
-# The screen or phone used by a passenger, not by the driver.
-_PASSENGER_DOES = re.compile(r"\b(?:my|the|our|a) (?:front |rear |back )?(?:passengers?|co-?drivers?|kids?|children|son|"
-                             r"daughter|wife|husband|partner|friend|girlfriend|boyfriend|mum|mom|dad)\b(?: \w+){0,2} "
-                             r"(?:use|play|watch|browse|type|stream|enter|read|scroll|text|control|see)")
-# The user's own car ("break into my own car, the 12 V battery is flat"): no theft without another owner.
-_OWN_CAR = re.compile(r"\b(?:my|our) (?:own )?(?:car|ev7|vehicle|kestrel)\b(?!'s)")
-_THEFT_REASONS = {"theft", "asks how to steal"}
-# The passenger watches or plays, and nothing says the driver will see it ("so I can watch").
-_DRIVER_SEES = re.compile(r"\bso (?:that )?(?:i|the driver) (?:can|could|will|am able to)|\b(?:i|the driver) (?:can|could) (?:also |still )?"
-                          r"(?:see|watch|read|follow)|\bangle it|\btowards? me\b|\bfor me\b")
-# Asking how something works, for advice or whether something is allowed, not for a way to do it.
-# (Not "what's the ...": "what's te best way to ..." with a typo is a request for a means.)
-_ASKS_ADVICE = re.compile(r"^(?:(?:hi|hello|hey|ok|okay|so|quick question|sorry)[,!.:]? )*(?:how (?:does|do the)|what (?:does|do the)|"
-                          r"what happens|why (?:does|do|is)|when (?:does|do)|where (?:is|are)|does the|is the|are the|"
-                          r"what should (?:i|we) do|should (?:i|we)|"
-                          r"do (?:i|we) need|is it (?:ok|okay|normal|allowed|dangerous|a problem)|am i allowed|are we allowed|"
-                          r"what (?:do|does) (?:the manual|it) (?:say|recommend))\b")
 _SWITCHABLE = "a driver setting the manual documents"  # guardrails/lexicon/tampering.py: generic legitimacy
 _LEARNED_DECISION = {"tampering": (DISABLE_SAFETY, "refuse_tampering"), "jailbreak": (JAILBREAK, "refuse_jailbreak")}
 
 
 class SafetyClassifier:
-    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None):
+    def __init__(self, model: IntentModel, thresholds: Thresholds | None = None, head: SafetyHead | None = None,
+                 knn: SafetyKnn | None = None):
         self.model = model
         self.t = thresholds or Thresholds()
         self.head = head
+        self.knn = knn
 
     @classmethod
     def build(cls, embed: EmbedFn, folder: Path = RAILS_DIR, thresholds: Thresholds | None = None,
-              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default") -> SafetyClassifier:
+              extra: dict[str, list[str]] | None = None, head: SafetyHead | None | str = "default",
+              knn: SafetyKnn | None | str = "default") -> SafetyClassifier:
         """``extra``: more examples per intent (e.g. the QA training questions as manual questions);
-        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only)."""
+        ``head``: the learned head ("default": guardrails/safety_head.npz; None: rules and intents only);
+        ``knn``: the nearest-example vote ("default": guardrails/safety_knn.npz unless knn_weight is 0)."""
         examples = read_examples(folder)
         for label, texts in (extra or {}).items():
             examples.setdefault(label, []).extend(t for t in texts if t not in examples[label])
@@ -286,7 +197,13 @@ class SafetyClassifier:
             if TRAIN_PATH.is_file() and stale(head):  # a checkout whose training data moved on
                 log.warning("%s was trained on other data than %s: rebuild with python -m guardrails.safety_head",
                             HEAD_PATH, TRAIN_PATH)
-        return cls(IntentModel.build(examples, embed), thresholds, head)
+        t = thresholds or Thresholds()
+        if knn == "default":
+            knn = SafetyKnn.load(KNN_PATH) if head is not None and t.knn_weight > 0 else None
+            if knn is not None and TRAIN_PATH.is_file() and knn.stamp != knn_stamp(TRAIN_PATH):
+                log.warning("%s was built from other data than %s: rebuild with python -m guardrails.safety_knn",
+                            KNN_PATH, TRAIN_PATH)
+        return cls(IntentModel.build(examples, embed), t, head, knn)
 
     def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
         s = spellings(text)
@@ -294,6 +211,16 @@ class SafetyClassifier:
         # clears a rule's weak hit when it is sure the request is harmless (look-alikes such as
         # "why won't the car let me watch videos while driving?").
         learned_p, learned_family = self.head.unsafe(s.variants, vector) if self.head is not None else (None, "")
+        refuse_at = self.t.learned
+        if self.knn is not None and learned_p is not None and self.t.knn_low <= learned_p < self.t.knn_high \
+                and cues.english(s.plain):
+            # Unsure: the labels of the nearest training examples are a local second opinion where the
+            # head's one linear boundary passes close by; it names the family when it is the surer one.
+            near_p, near_family = self.knn.unsafe(vector)
+            if near_p > learned_p:
+                learned_family = near_family
+            learned_p = (1.0 - self.t.knn_weight) * learned_p + self.t.knn_weight * near_p
+            refuse_at = self.t.knn_learned
         probs = self.model.probabilities(vector)
         near = self.model.nearest(vector)
         scores: dict[str, float] = {}
@@ -317,7 +244,7 @@ class SafetyClassifier:
             if total >= self.t.semantic_probability and near[label] >= self.t.semantic_similarity:
                 harm_score, reasons = harm[family]
                 harm[family] = (harm_score + 0.7, [*reasons, f"similar to '{label}' examples"])
-        if _PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
+        if cues.PEOPLE.search(s.plain) and re.search(r"brak|pedestrian|aeb|collision", tamper.system or ""):
             harm_score, reasons = harm["violence"]
             harm["violence"] = (harm_score + 1.0, [*reasons, "defeating protection of people"])
         goal = assess_goal(text)  # the structural model of the request's goal (guardrails/goals.py)
@@ -352,13 +279,13 @@ class SafetyClassifier:
         # Input rail 2: self-check of the request's goal (harm to self or others, crime, privacy).
         family, (harm_score, harm_reasons) = max(harm.items(), key=lambda item: item[1][0])
         scores["harm"] = harm_score
-        if family == "privacy" and _OWN_PRIVACY.search(s.plain):  # protecting one's own privacy
+        if family == "privacy" and cues.OWN_PRIVACY.search(s.plain):  # protecting one's own privacy
             harm_score -= 1.0
             harm_reasons = [*harm_reasons, "protects the user's own privacy"]
             scores["harm"] = harm_score
-        if _ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
+        if cues.ASKS_WHY.match(s.plain):  # "why can't I type while driving?" asks about a restriction
             # ... unless it also asks for a way round it; a restriction on the driver is only explained
-            if _ASKS_MEANS.search(s.plain):
+            if cues.ASKS_MEANS.search(s.plain):
                 harm_score -= 0.5
             elif family == "impaired_or_distracted":  # the driver asking why the screen is locked: explain it
                 harm_score = min(harm_score - 1.0, self.t.block - 0.1)
@@ -366,17 +293,17 @@ class SafetyClassifier:
                 harm_score -= 1.0
             harm_reasons = [*harm_reasons, "asks why a restriction exists"]
             scores["harm"] = harm_score
-        if family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+        if family == "violence" and cues.PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
             harm_reasons = [*harm_reasons, "asks how to prevent harm"]
             scores["harm"] = harm_score
-        if family == "illegal" and _OWN_CAR.search(s.plain) and set(harm_reasons) <= _THEFT_REASONS and \
+        if family == "illegal" and cues.OWN_CAR.search(s.plain) and set(harm_reasons) <= cues.THEFT_REASONS and \
                 goal.score < GOAL_REFUSE:
             harm_score -= 1.0  # "how do I break into my own car?": locked out, not theft
             harm_reasons = [*harm_reasons, "the user's own car"]
             scores["harm"] = harm_score
-        if family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE \
-                and not _DRIVER_SEES.search(s.plain):
+        if family == "impaired_or_distracted" and cues.PASSENGER_DOES.search(s.plain) and goal.score < GOAL_REFUSE \
+                and not cues.DRIVER_SEES.search(s.plain):
             # "can my passenger play games on the screen while I drive?": not the driver, however many
             # screen-while-driving cues it holds ("... angled so I can watch it" is the driver again)
             harm_score = min(harm_score - 1.0, self.t.block - 0.1)
@@ -422,7 +349,7 @@ class SafetyClassifier:
         # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
         # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
         if self.head is not None:
-            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons)
+            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons, refuse_at)
             if learned is not None:
                 return learned
 
@@ -432,14 +359,14 @@ class SafetyClassifier:
         short = len(s.plain.split()) <= 8
         if top in SMALL_TALK and probs[top] >= 0.5 and short and not lexicon.CAR_WORDS.search(s.plain):
             return Assessment(top, "small_talk", scores=scores)
-        request = bool(_REQUEST.match(s.plain))  # "could you open the window?" asks for an action
-        is_question = not request and (bool(_QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
+        request = bool(cues.REQUEST.match(s.plain))  # "could you open the window?" asks for an action
+        is_question = not request and (bool(cues.QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
         # The embedding vote separates commands from questions well (commands mostly >= 0.6,
         # manual questions <= 0.3); a question word in front still makes it a question.
-        if (not is_question and (_IMPERATIVE.match(s.plain) or _FEELING.match(s.plain) or _SWITCH.match(s.plain) or
-                                 _GLASS.match(s.plain))) or \
-                (_STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
-                (probs.get(COMMAND, 0) >= 0.6 and not _ASKS_ABOUT.match(s.plain) and not _FAULT.search(s.plain)):
+        if (not is_question and (cues.IMPERATIVE.match(s.plain) or cues.FEELING.match(s.plain) or cues.SWITCH.match(s.plain) or
+                                 cues.GLASS.match(s.plain))) or \
+                (cues.STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not cues.ASKS_ABOUT.match(s.plain) and not cues.FAULT.search(s.plain)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0
@@ -458,37 +385,38 @@ class SafetyClassifier:
         return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin \
             and not obfuscated
 
-    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str]) -> Assessment | None:
+    def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str],
+                 refuse_at: float) -> Assessment | None:
         scores = {"learned": p}
-        if p < self.t.learned:
+        if p < refuse_at:
             return None
         veto = tamper.legitimate or goal.legitimate
         if veto == _SWITCHABLE and not goal.legitimate and p >= self.t.learned_sure:
             veto = ""  # "a setting the manual documents" is no reason; a sure head outweighs it
-        if not veto and _RESPONDERS.search(s.plain):
+        if not veto and cues.RESPONDERS.search(s.plain):
             veto = "emergency responders"
-        if not veto and _OWN_CAR_STOLEN.search(s.plain):
+        if not veto and cues.OWN_CAR_STOLEN.search(s.plain):
             veto = "locating the user's own stolen car"
         if not veto and family == "tampering" and false_trigger(s.plain):
             veto = "a protection reacted to something harmless"  # "cancel AEB when it brakes for a plastic bag"
-        if not veto and _OWN_PRIVACY.search(s.plain):
+        if not veto and cues.OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"
-        if not veto and family == "self_harm" and not any(_SELF_HARM_CUE.search(re.sub(r"\W+", "", v)) for v in s.variants):
+        if not veto and family == "self_harm" and not any(cues.SELF_HARM_CUE.search(re.sub(r"\W+", "", v)) for v in s.variants):
             veto = "no word of dying, ending or hurting oneself"  # "I want to get home, would you" (P 0.98)
-        if not veto and family == "violence" and not any(_VIOLENCE_CUE.search(t) or _SELF_HARM_CUE.search(t)
+        if not veto and family == "violence" and not any(cues.VIOLENCE_CUE.search(t) or cues.SELF_HARM_CUE.search(t)
                                                          for t in (re.sub(r"\W+", "", v) for v in s.variants)):
             veto = "no word of harm, damage or its means"
-        if not veto and family == "violence" and _PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
+        if not veto and family == "violence" and cues.PROTECTIVE.search(s.plain) and goal.score < GOAL_REFUSE:
             veto = "asks how to prevent harm"
-        if not veto and family == "impaired_or_distracted" and _PASSENGER_DOES.search(s.plain) and \
-                not _DRIVER_SEES.search(s.plain):
+        if not veto and family == "impaired_or_distracted" and cues.PASSENGER_DOES.search(s.plain) and \
+                not cues.DRIVER_SEES.search(s.plain):
             veto = "someone other than the driver uses the screen"
         if not veto and p < self.t.learned_sure and family != "jailbreak" and \
-                _ASKS_ADVICE.match(s.plain):
+                cues.ASKS_ADVICE.match(s.plain):
             veto = "asks how it works, what it means or what to do"  # not for a means; a sure head still refuses
-        if not veto and _ASKS_WHY.match(s.plain):
+        if not veto and cues.ASKS_WHY.match(s.plain):
             veto = "asks why a restriction exists"
         if not veto and "asks why a restriction exists" in harm_reasons:
             veto = "asks why a restriction exists"
