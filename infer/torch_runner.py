@@ -100,6 +100,9 @@ class TorchRunner:
         self.v = [torch.zeros(shape, dtype=self.dtype, device=self.device) for _ in self.layers]
         self.bank = self._build_bank(adapters)
         self._apply_rope = _rope_function()
+        from transformers.models.llama.modeling_llama import rotate_half
+
+        self._rotate_half = rotate_half  # HF's own, so the fused RoPE cannot drift from apply_rotary_pos_emb
         self.fused = _fuse_layers(self.layers) if fused else None
         if fused and self.fused is None:
             log.info("infer: projections with biases: the fused layer path is off, HF's modules run")
@@ -210,7 +213,7 @@ class TorchRunner:
             x = F.rms_norm(hidden, w.norm_shape, w.norm1, w.eps1)
             qkv = _lora_into(F.linear(x, w.qkv), x, lora, index, w.qkv_slices)
             qk = qkv[..., : (heads + kv_heads) * dim].view(batch, length, heads + kv_heads, dim)
-            qk = qk * cos + _rotate_half(qk) * sin
+            qk = qk * cos + self._rotate_half(qk) * sin
             q, k = qk[:, :, :heads].transpose(1, 2), qk[:, :, heads:].transpose(1, 2)
             v = qkv[..., (heads + kv_heads) * dim:].view(batch, length, kv_heads, dim).transpose(1, 2)
             if decode:
@@ -336,11 +339,9 @@ class _FusedLayer:
 
     def __init__(self, layer):
         attn, mlp = layer.self_attn, layer.mlp
-        self.qkv = _fuse(attn, ("q_proj", "k_proj", "v_proj"))
-        self.gate_up = _fuse(mlp, ("gate_proj", "up_proj"))
+        self.qkv, self.qkv_slices = _fuse(attn, ("q_proj", "k_proj", "v_proj"))
+        self.gate_up, self.gate_up_slices = _fuse(mlp, ("gate_proj", "up_proj"))
         self.o, self.down = attn.o_proj.weight, mlp.down_proj.weight
-        self.qkv_slices = _slices(attn, ("q_proj", "k_proj", "v_proj"))
-        self.gate_up_slices = _slices(mlp, ("gate_proj", "up_proj"))
         self.o_slices, self.down_slices = {"o_proj": slice(None)}, {"down_proj": slice(None)}
         self.norm1, self.eps1 = layer.input_layernorm.weight, layer.input_layernorm.variance_epsilon
         self.norm2, self.eps2 = layer.post_attention_layernorm.weight, layer.post_attention_layernorm.variance_epsilon
@@ -355,25 +356,18 @@ def _fuse_layers(layers) -> list[_FusedLayer] | None:
     return [_FusedLayer(layer) for layer in layers]
 
 
-def _fuse(module, names: tuple[str, ...]) -> torch.Tensor:
-    """Concatenate the projections' weights and re-point each at its slice (no second copy)."""
+def _fuse(module, names: tuple[str, ...]) -> tuple[torch.Tensor, dict[str, slice]]:
+    """Concatenate the projections' weights and re-point each at its slice (no second copy);
+    returns the fused weight and each projection's output columns in it."""
     linears = [getattr(module, name) for name in names]
     fused = torch.cat([m.weight.detach() for m in linears])
-    start = 0
-    for m in linears:
+    slices, start = {}, 0
+    for name, m in zip(names, linears):
         rows = m.weight.shape[0]
-        m.weight = torch.nn.Parameter(fused[start:start + rows], requires_grad=False)
+        slices[name] = slice(start, start + rows)
+        m.weight = torch.nn.Parameter(fused[slices[name]], requires_grad=False)
         start += rows
-    return fused
-
-
-def _slices(module, names: tuple[str, ...]) -> dict[str, slice]:
-    out, start = {}, 0
-    for name in names:
-        rows = getattr(module, name).weight.shape[0]
-        out[name] = slice(start, start + rows)
-        start += rows
-    return out
+    return fused, slices
 
 
 def _lora_into(y: torch.Tensor, x: torch.Tensor, lora, layer: int, slices: dict[str, slice]) -> torch.Tensor:
@@ -386,11 +380,6 @@ def _lora_into(y: torch.Tensor, x: torch.Tensor, lora, layer: int, slices: dict[
             a, b = pair
             y[..., columns] += torch.matmul(torch.matmul(x, a), b)
     return y
-
-
-def _rotate_half(x: torch.Tensor) -> torch.Tensor:
-    half = x.shape[-1] // 2
-    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
 def _decode_mask(at: torch.Tensor, width: int) -> torch.Tensor:
