@@ -29,6 +29,7 @@ from typing import Any
 
 from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
+from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
     Passage,
@@ -224,7 +225,12 @@ class Assistant:
         if not history or history[-1]["role"] != "user":
             raise ValueError("the conversation must end with a user message")
         turn_id = uuid.uuid4().hex
-        state = TurnState(history[-1]["content"], vehicle_state)
+        # A short follow-up ("and the rear ones?") is read with the question it leans on (followup.py).
+        reading = resolve_followup([m["content"] for m in history if m["role"] == "user"])
+        state = TurnState(reading.text, vehicle_state)
+        if reading.combined:
+            state.rail("dialog", "follow-up resolution", "read with the previous question",
+                       previous=list(reading.previous))
         self._turns[turn_id] = state
         cpu = time.process_time()
         try:
