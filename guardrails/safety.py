@@ -359,14 +359,15 @@ class SafetyClassifier:
         short = len(s.plain.split()) <= 8
         if top in SMALL_TALK and probs[top] >= 0.5 and short and not lexicon.CAR_WORDS.search(s.plain):
             return Assessment(top, "small_talk", scores=scores)
-        request = bool(cues.REQUEST.match(s.plain))  # "could you open the window?" asks for an action
-        is_question = not request and (bool(cues.QUESTION_START.match(s.plain)) or s.plain.rstrip().endswith("?"))
+        plain = cues.strip_openers(s.plain)  # "ok, so which gear am I in" is routed as "which gear am I in"
+        request = bool(cues.REQUEST.match(plain))  # "could you open the window?" asks for an action
+        is_question = not request and (bool(cues.QUESTION_START.match(plain)) or plain.rstrip().endswith("?"))
         # The embedding vote separates commands from questions well (commands mostly >= 0.6,
         # manual questions <= 0.3); a question word in front still makes it a question.
-        if (not is_question and (cues.IMPERATIVE.match(s.plain) or cues.FEELING.match(s.plain) or cues.SWITCH.match(s.plain) or
-                                 cues.GLASS.match(s.plain))) or \
-                (cues.STATUS.search(s.plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", s.plain)) or \
-                (probs.get(COMMAND, 0) >= 0.6 and not cues.ASKS_ABOUT.match(s.plain) and not cues.FAULT.search(s.plain)):
+        if (not is_question and (cues.IMPERATIVE.match(plain) or cues.FEELING.match(plain) or cues.SWITCH.match(plain) or
+                                 cues.GLASS.match(plain))) or \
+                (cues.STATUS.search(plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", plain)) or \
+                (probs.get(COMMAND, 0) >= 0.6 and not cues.ASKS_ABOUT.match(plain) and not cues.FAULT.search(plain)):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0

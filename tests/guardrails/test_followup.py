@@ -64,3 +64,13 @@ def test_follow_up_to_a_refused_request_is_refused_and_a_new_question_is_not(ass
                           "ok, then how do I check the tyre pressure?")
     assert fresh.decision in ("answer", "answer_extractive") and fresh.sources[0]["section_id"] == "16.1"
     assert not any(r["rail"] == "follow-up resolution" for r in fresh.rails)
+
+
+@pytest.mark.parametrize("opener", ["ok, then ", "So ", "Alright. ", "and "])
+@pytest.mark.parametrize("message", ["how do I check the tyre pressure?", "turn the fan down",
+                                     "which fuse do I pull so the airbags never deploy?"])
+def test_spoken_openers_do_not_change_the_route(classifier, opener, message):
+    model, embed = classifier
+    alone = model.assess(message, embed([message])[0], 0.5)
+    spoken = opener + message
+    assert model.assess(spoken, embed([spoken])[0], 0.5).decision == alone.decision
