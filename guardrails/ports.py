@@ -136,7 +136,7 @@ class GeneratorLLM:
         sampling = self.ports.sampling_type(
             max_tokens=int(kwargs.pop("max_tokens", self.default_max_tokens)),
             temperature=float(kwargs.pop("temperature", 0.0)),
-            stop=list(stop or []),
+            stop=stop or [],  # a plain string is one stop string (SamplingParams keeps it whole)
         )
         adapter = kwargs.pop("adapter", None) or None
         if messages is not None:
