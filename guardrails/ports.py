@@ -64,7 +64,11 @@ class Ports:
 
         options = {"threads": threads} if threads else {}
         generator = Generator.open(Path(bundle), backend=backend, **options)
-        retriever = Retriever.open(Path(index_dir))
+        try:
+            retriever = Retriever.open(Path(index_dir))
+        except BaseException:  # a bad index: do not leave the model thread running
+            generator.close()
+            raise
         return cls(generator, retriever, Prompts.from_customize(), GenerationRequest, SamplingParams, [generator])
 
     def close(self) -> None:
