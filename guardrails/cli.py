@@ -17,6 +17,19 @@ from pathlib import Path
 OPTIONS = ("question", "output", "speed", "gear", "speaker", "state", "bundle", "index")
 
 
+def question_problem(question: str, limit: int | None = None) -> str | None:
+    """Why ``question`` cannot be asked (one line), or None. Empty and whitespace-only questions
+    never reach the model; over-long ones are refused with the server's limit
+    (``assistant.serve.max_message_chars``), not cut: a cut question could change its meaning."""
+    if not question.strip():
+        return 'question is empty; ask something (question="How do I open the charge port?") or leave question= ' \
+               "out for the interactive prompt"
+    if limit is not None and len(question) > limit:
+        return (f"question has {len(question)} characters; the limit is {limit} "
+                f"(assistant.serve.max_message_chars, the same as the server's)")
+    return None
+
+
 def vehicle_state(options: dict[str, str]) -> dict | None:
     if "state" in options:
         try:
@@ -57,6 +70,14 @@ def _show(turn, as_json: bool) -> None:
           + (f"; {'; '.join(fired)}" if fired else "") + "]", file=sys.stderr)
 
 
+def _open_errors() -> tuple[type[BaseException], ...]:
+    """What opening the assistant raises for bad artifacts (each message names the file)."""
+    from infer.runtime import open_errors
+    from rag.retriever import RetrieverError
+
+    return (*open_errors(), RetrieverError)
+
+
 def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
     from guardrails.factory import open_assistant
 
@@ -69,8 +90,19 @@ def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    with open_assistant(bundle, index_dir, cfg) as assistant:
-        if options.get("question"):
+    limit = cfg.serve.max_message_chars
+    if "question" in options:
+        problem = question_problem(options["question"], limit)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+    try:
+        assistant = open_assistant(bundle, index_dir, cfg)
+    except _open_errors() as err:  # a corrupt bundle or index: one line naming the file, not a traceback
+        print(f"error: {str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}", file=sys.stderr)
+        return 1
+    with assistant:
+        if "question" in options:
             _show(assistant.respond(options["question"], state), output == "json")
             return 0
         print("Kestrel EV7 assistant. Ask a question or give a command; /state speed=50 gear=D sets the vehicle "
@@ -83,6 +115,9 @@ def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
                 print(file=sys.stderr)
                 return 0
             if not line:
+                continue
+            if len(line) > limit:
+                print(f"error: {question_problem(line, limit)}", file=sys.stderr)
                 continue
             if line in ("/quit", "/exit"):
                 return 0

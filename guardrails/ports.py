@@ -64,7 +64,11 @@ class Ports:
 
         options = {"threads": threads} if threads else {}
         generator = Generator.open(Path(bundle), backend=backend, **options)
-        retriever = Retriever.open(Path(index_dir))
+        try:
+            retriever = Retriever.open(Path(index_dir))
+        except BaseException:  # a bad index: do not leave the model thread running
+            generator.close()
+            raise
         return cls(generator, retriever, Prompts.from_customize(), GenerationRequest, SamplingParams, [generator])
 
     def close(self) -> None:
@@ -136,7 +140,7 @@ class GeneratorLLM:
         sampling = self.ports.sampling_type(
             max_tokens=int(kwargs.pop("max_tokens", self.default_max_tokens)),
             temperature=float(kwargs.pop("temperature", 0.0)),
-            stop=list(stop or []),
+            stop=stop or [],  # a plain string is one stop string (SamplingParams keeps it whole)
         )
         adapter = kwargs.pop("adapter", None) or None
         if messages is not None:

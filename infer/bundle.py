@@ -68,6 +68,40 @@ def read_index(root: Path, verify: str = "fast") -> dict[str, Any]:
     return index
 
 
+def check_safetensors(path: Path) -> None:
+    """Raise ``BundleError`` naming ``path`` when it is not a whole safetensors file: the header
+    (8-byte length, JSON) must parse and its tensors must end exactly at the end of the file.
+    Reads only the header, so it is cheap on GBs of weights and catches what the size-only "fast"
+    verification and ``verify=none`` let through (a damaged header, a plain HF folder cut short)
+    before safetensors/torch fail with an error that does not name the file."""
+    import struct
+
+    path = Path(path)
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if len(head) < 8:
+            raise BundleError(f"{path}: truncated safetensors file ({size} bytes, no header)")
+        length = struct.unpack("<Q", head)[0]
+        if 8 + length > size:
+            raise BundleError(f"{path}: truncated or corrupt safetensors file (header of {length} bytes, file has {size})")
+        try:
+            header = json.loads(handle.read(length))
+            end = max((int(t["data_offsets"][1]) for k, t in header.items() if k != "__metadata__"), default=0)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+            raise BundleError(f"{path}: corrupt safetensors header ({type(err).__name__})") from None
+    if 8 + length + end != size:
+        state = "truncated" if 8 + length + end > size else "corrupt"
+        raise BundleError(f"{path}: {state} safetensors file (its tensors end at byte {8 + length + end}, "
+                          f"the file has {size})")
+
+
+def check_weights(folder: Path) -> None:
+    """``check_safetensors`` on every ``*.safetensors`` file directly in ``folder``."""
+    for path in sorted(Path(folder).glob("*.safetensors")):
+        check_safetensors(path)
+
+
 def check_files(root: Path, files: dict[str, dict[str, Any]], full: bool) -> list[str]:
     problems = []
     for rel, meta in files.items():

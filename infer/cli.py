@@ -35,7 +35,6 @@ def _parse(options: dict[str, str]) -> dict:
 
 
 def generate(bundle: Path, raw: dict[str, str]) -> int:
-    from infer.bundle import BundleError
     from infer.runtime import (
         BackendUnavailable,
         GenerationRequest,
@@ -43,6 +42,7 @@ def generate(bundle: Path, raw: dict[str, str]) -> int:
         InvalidRequest,
         SamplingParams,
         UnknownAdapter,
+        open_errors,
     )
 
     try:
@@ -59,13 +59,19 @@ def generate(bundle: Path, raw: dict[str, str]) -> int:
     chat = options.pop("chat", "auto")
     adapter = options.pop("adapter", None)
     stop = [options.pop("stop")] if "stop" in options else []
+    sampling = SamplingParams(stop=stop, **options)
+    try:
+        sampling.validate()  # a bad value fails before the model loads
+    except InvalidRequest as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         with Generator.open(bundle, backend=backend, **open_options) as gen:
             use_chat = chat == "true" or (chat == "auto" and bool(gen.codec.chat_template))
             request = GenerationRequest(
                 prompt=None if use_chat else prompt,
                 messages=[{"role": "user", "content": prompt}] if use_chat else None,
-                adapter=adapter, sampling=SamplingParams(stop=stop, **options))
+                adapter=adapter, sampling=sampling)
             result = None
             for kind, value in gen.events(request):
                 if kind == "delta":
@@ -78,7 +84,7 @@ def generate(bundle: Path, raw: dict[str, str]) -> int:
             print(f"[{gen.backend}{', adapter ' + adapter if adapter else ''}] {result.completion_tokens} tokens, "
                   f"finish {result.finish_reason}, ttft {result.ttft_s * 1000:.0f} ms, {rate:.0f} tok/s",
                   file=sys.stderr)
-    except (BundleError, BackendUnavailable, UnknownAdapter, InvalidRequest, FileNotFoundError) as err:
+    except open_errors() as err:  # evaluated only when something was raised
         print(f"error: {err}", file=sys.stderr)
-        return 1 if isinstance(err, (BundleError, FileNotFoundError)) else 2
+        return 2 if isinstance(err, (BackendUnavailable, UnknownAdapter, InvalidRequest)) else 1
     return 0

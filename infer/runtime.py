@@ -29,8 +29,49 @@ class SamplingParams:
     temperature: float = 0.0  # 0 = greedy
     top_p: float = 1.0
     top_k: int = 0
-    stop: list[str] = field(default_factory=list)
+    stop: list[str] = field(default_factory=list)  # one string is one stop string, not its characters
     seed: int | None = None
+
+    def __post_init__(self):
+        if isinstance(self.stop, str):
+            self.stop = [self.stop]
+        elif self.stop is None:
+            self.stop = []
+
+    def validate(self) -> None:
+        """Raise ``InvalidRequest`` naming the first bad value; called before a request is queued,
+        so a bad request never reaches a batch that other requests share."""
+        self.max_tokens = _integer("max_tokens", self.max_tokens, 1, ">= 1")
+        self.temperature = _number("temperature", self.temperature, lambda v: v >= 0, ">= 0 (0 = greedy)")
+        self.top_p = _number("top_p", self.top_p, lambda v: 0 < v <= 1, "in (0, 1]")
+        self.top_k = _integer("top_k", self.top_k, 0, ">= 0 (0 = no limit)")
+        if self.seed is not None:
+            self.seed = _integer("seed", self.seed, 0, ">= 0")
+        if not isinstance(self.stop, (list, tuple)) or not all(isinstance(x, str) for x in self.stop):
+            raise InvalidRequest(f"invalid sampling value stop={self.stop!r}: must be a string or a list of strings")
+        self.stop = list(self.stop)
+
+
+def _number(key: str, value: Any, ok, rule: str) -> float:
+    import math
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise InvalidRequest(f"invalid sampling value {key}={value!r}: must be a finite number {rule}")
+    if not ok(value):
+        raise InvalidRequest(f"invalid sampling value {key}={value!r}: must be {rule}")
+    return float(value)
+
+
+def _integer(key: str, value: Any, minimum: int, rule: str) -> int:
+    import numbers
+
+    whole = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise InvalidRequest(f"invalid sampling value {key}={value!r}: must be an integer {rule}")
+    if value < minimum:
+        raise InvalidRequest(f"invalid sampling value {key}={value!r}: must be {rule}")
+    return int(value)
 
 
 @dataclass
@@ -62,6 +103,25 @@ class UnknownAdapter(ValueError):
 
 class InvalidRequest(ValueError):
     """A request that cannot be served as given (no prompt, bad sampling values, too long)."""
+
+
+def open_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions ``Generator.open`` raises for bad files or settings, each a one-line message
+    naming the file or value: what a CLI prints as ``error: ...`` instead of a traceback. The torch
+    runner's error joins only when that module was loaded (it imports torch; the edge path never does)."""
+    import sys
+
+    from infer.bundle import BundleError
+    from infer.edge_runner import EdgeModelError
+    from infer.lora import AdapterError
+    from infer.textio import TokenizerFilesError
+
+    errors = [BundleError, AdapterError, EdgeModelError, TokenizerFilesError, BackendUnavailable, UnknownAdapter,
+              InvalidRequest, FileNotFoundError]
+    runner = sys.modules.get("infer.torch_runner")
+    if runner is not None:
+        errors.append(runner.ModelFilesError)
+    return tuple(errors)
 
 
 class Generator:
@@ -128,10 +188,9 @@ class Generator:
         if request.adapter is not None and request.adapter not in self.adapters:
             have = ", ".join(self.adapters) or "none"
             raise UnknownAdapter(f"unknown adapter '{request.adapter}'; this model has: {have}")
-        s = request.sampling
-        if s.max_tokens < 1 or s.temperature < 0 or not 0 < s.top_p <= 1 or s.top_k < 0:
-            raise InvalidRequest(f"invalid sampling values: {s} (max_tokens >= 1, temperature >= 0, "
-                                 f"0 < top_p <= 1, top_k >= 0)")
+        if not isinstance(request.sampling, SamplingParams):
+            raise InvalidRequest(f"sampling must be a SamplingParams, not {type(request.sampling).__name__}")
+        request.sampling.validate()
         ids = encode_request(self.codec, request)
         if not ids:
             raise InvalidRequest("the prompt is empty after tokenization")
@@ -237,9 +296,12 @@ def _open_torch(root: Path, index: dict, options: dict) -> Generator:
     from infer.textio import Codec
     from infer.torch_runner import TorchRunner
 
+    from infer.bundle import check_weights
+
     hf = index.get("hf") or {}
     base = _resolve(root, hf.get("base", "."))
     adapters = hf.get("adapters") or {}
+    check_weights(base)  # a cut or damaged file: one line naming it, not a safetensors traceback
     loaded = [read_adapter(_resolve(root, rel), name) for name, rel in adapters.items()]
     codec = Codec(base)
     runner = TorchRunner(base, loaded, max_slots=options.pop("max_batch", 16), max_len=options.pop("max_len", None),
@@ -278,7 +340,10 @@ def _open_edge(root: Path, index: dict, options: dict) -> Generator:
 
 
 def _open_trtllm(root: Path, index: dict, options: dict) -> Generator:
+    from infer.bundle import check_weights
     from infer.trtllm_backend import open_trtllm
+
+    check_weights(_resolve(root, (index.get("hf") or {}).get("base", ".")))
 
     return open_trtllm(root, index, options)
 

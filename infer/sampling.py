@@ -18,7 +18,10 @@ def sample(logits: np.ndarray, temperature: float, top_k: int, top_p: float, rng
     """One token from a 1-D row of logits."""
     if is_greedy(temperature, top_k):
         return int(np.argmax(logits))
-    scores = logits.astype(np.float64) / temperature
+    with np.errstate(over="ignore"):
+        scores = logits.astype(np.float64) / temperature
+    if not np.isfinite(scores.max()):  # a temperature so small that the scores overflow: its limit, greedy
+        return int(np.argmax(logits))
     if 0 < top_k < scores.size:
         kth = np.partition(scores, -top_k)[-top_k]
         scores = np.where(scores < kth, -np.inf, scores)

@@ -155,17 +155,27 @@ class Scheduler:
                 for seq in newcomers:
                     if seq.cancelled:
                         continue
-                    self._start(seq)
+                    self._guarded(seq, self._start)
                 self._retire()  # a request may end at its first token
                 if self._active:
                     self._decode()
                     self._retire()
-            except Exception as err:  # a failed step fails the requests in it, not the server
+            except Exception as err:  # a failed model step fails the requests in it, not the server
                 log.exception("infer: model step failed")
                 for seq in self._active + newcomers:
                     if not seq.finish:
                         seq.events.put(("error", err))
                 self._active.clear()
+
+    def _guarded(self, seq: Sequence, step, *args) -> None:
+        """Run one sequence's own part of a step (prefill, sampling, stop strings, detokenizing);
+        if it fails, only that request fails: the batch goes on without it."""
+        try:
+            step(seq, *args)
+        except Exception as err:
+            log.exception("infer: request failed; the other %d in the batch continue", len(self._active) - 1)
+            seq.finish = "error"
+            seq.events.put(("error", err))
 
     def _start(self, seq: Sequence) -> None:
         seq.slot = len(self._active)
@@ -182,7 +192,7 @@ class Scheduler:
         greedy = logits.argmax() if any(s.greedy for s in rows) else None
         for index, seq in enumerate(rows):
             seq.length += 1
-            self._accept(seq, self._pick(seq, logits, index, greedy))
+            self._guarded(seq, lambda s, i: self._accept(s, self._pick(s, logits, i, greedy)), index)
 
     @staticmethod
     def _pick(seq: Sequence, logits: Logits, index: int, greedy) -> int:

@@ -327,8 +327,12 @@ def _assistant_inputs(rest: list[str]) -> tuple[Path, Path, Any, dict[str, str]]
 
 
 def _chat(rest: list[str]) -> int:
-    from guardrails.cli import chat
+    from guardrails.cli import chat, question_problem
 
+    question = _split_options("chat", rest)[0].get("question")
+    if question is not None and question_problem(question):  # before looking for artifacts or a model
+        print(f"error: {question_problem(question)}", file=sys.stderr)
+        return EXIT_CONFIG
     located = _assistant_inputs(rest)
     if isinstance(located, int):
         return located

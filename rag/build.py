@@ -51,6 +51,24 @@ def write_chunks(rows: list[dict], path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def _reasons(quarantined: list[dict]) -> str:
+    counts = corpus.reason_counts(quarantined)
+    return f" ({', '.join(f'{n} {reason}' for reason, n in counts.items())})" if counts else ""
+
+
+def _nothing_usable(shards: Path, cfg: IndexConfig, rows: int, other: int, quarantined: list[dict]) -> str:
+    """The one-line error when no chunk can be made: an empty corpus, every row quarantined, or a
+    selection that matches nothing."""
+    if rows == 0:
+        return f"{shards}: the corpus is empty (0 rows in its Parquet shards); nothing to index"
+    if other == 0:
+        first = quarantined[0]
+        return (f"{shards}: no usable rows: all {rows} rows were quarantined{_reasons(quarantined)}; "
+                f"first: {first['file']} row {first['row']} ({first['reason']})")
+    return (f"index.select.url_prefixes={cfg.select.url_prefixes} matched none of the {rows} curated documents in "
+            f"{shards}; set it to your corpus's URL prefixes, or [] for every document")
+
+
 def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
     """Write ``out`` (vectors.faiss, chunks.parquet, bm25/, settings.json); return what was measured."""
     from rag import lexical, vector_index
@@ -60,18 +78,24 @@ def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
     t0 = time.perf_counter()
     docs, stats = corpus.read_shards(shards, cfg.select)
     result.quarantined = stats.quarantined
-    log.info("index: read %d curated documents from %s: %d selected by url_prefixes=%s, %d other, %d quarantined",
+    log.info("index: read %d curated documents from %s: %d selected by url_prefixes=%s, %d other, %d quarantined%s",
              stats.rows, shards, stats.selected, cfg.select.url_prefixes or "[] (all)", stats.not_selected,
-             len(stats.quarantined))
+             len(stats.quarantined), _reasons(stats.quarantined))
+    if stats.decoded_cp1252:
+        log.warning("index: %d rows of a binary text column were not UTF-8: decoded as Windows-1252",
+                    stats.decoded_cp1252)
     if not docs:
-        raise corpus.CorpusError(
-            f"index.select.url_prefixes={cfg.select.url_prefixes} matched none of the {stats.rows} curated documents "
-            f"in {shards}; set it to your corpus's URL prefixes, or [] for every document"
-        )
+        raise corpus.CorpusError(_nothing_usable(shards, cfg, stats.rows, stats.not_selected, stats.quarantined))
     chapters = corpus.read_toc(cfg.toc) if cfg.toc else {}
     t1 = time.perf_counter()
-    rows = corpus.chunk_documents(docs, cfg.chunk, chapters)
+    empty: list[dict] = []
+    rows = corpus.chunk_documents(docs, cfg.chunk, chapters, quarantine=empty)
     t2 = time.perf_counter()
+    result.quarantined = stats.quarantined + empty
+    if empty:
+        log.warning("index: %d selected documents have headings but no body text: quarantined, not indexed", len(empty))
+    if not rows:
+        raise corpus.CorpusError(_nothing_usable(shards, cfg, stats.rows, stats.not_selected, result.quarantined))
     texts = [corpus.embed_text(r["context"], r["text"]) for r in rows]
     sections = {(r["doc_id"], r["section_id"], r["section_title"]) for r in rows}
     log.info("index: %d chunks from %d documents, %d sections (chunk %d words, overlap %d) in %.2f s",
@@ -113,7 +137,8 @@ def build_index(shards: Path, cfg: IndexConfig, out: Path) -> BuildResult:
     words = [r["words"] for r in rows]
     result.metrics = {
         "documents_read": stats.rows, "documents_selected": stats.selected, "documents_other": stats.not_selected,
-        "quarantined": len(stats.quarantined), "chunks": len(rows), "sections": len(sections),
+        "quarantined": len(result.quarantined), "quarantined_by_reason": corpus.reason_counts(result.quarantined),
+        "documents_indexed": len(docs) - len(empty), "decoded_cp1252": stats.decoded_cp1252, "chunks": len(rows), "sections": len(sections),
         "sections_numbered": len({s for s in sections if s[1]}),
         "chunk_words_mean": round(sum(words) / len(words), 1), "chunk_words_max": max(words),
         "chunks_truncated": truncated, "chunk_tokens_max": max(tokens), "embedding_dim": embedder.dim,

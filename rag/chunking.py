@@ -3,7 +3,14 @@
 Chunks never span two sections, so every chunk has exactly one section id and title. Tables,
 numbered procedures and lists stay whole up to ``max_block_words``; longer ones are split only
 between rows (the header row repeated on every piece) or between items, never inside a step.
-Paragraphs longer than a chunk are split between sentences. The next chunk of a section starts
+Paragraphs longer than a chunk are split between sentences; a sentence longer than a chunk (a
+paragraph without punctuation, a run of CJK text) is cut into near-equal pieces of at most
+``words`` words, and a table row, step or list item longer than ``max_block_words`` likewise, as a
+last resort: no chunk exceeds ``max_block_words`` by more than an overlap. Words are counted by
+``rag.structure.count_words``: each CJK character (Han, kana) counts as one word, because these
+scripts put no spaces between words and MiniLM's tokenizer reads each Han character as (at least)
+one word piece, so 120 CJK characters stay within its 256 word pieces as 120 English words do.
+The next chunk of a section starts
 with the previous chunk's last prose sentences (up to ``overlap_words``), never with a partial
 table or step. A subsection heading is never left dangling at the end of a chunk.
 """
@@ -14,9 +21,13 @@ import re
 from dataclasses import dataclass
 
 from rag.config import ChunkConfig
-from rag.structure import BULLET, STEP, Block, Section
+from rag.structure import BULLET, CJK, LONG_RUN, STEP, Block, Section, count_words
 
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(\[*])")
+# Latin: ". " before a capital or digit; CJK: 。！？ need no space after them.
+SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(\[*])|(?<=[\u3002\uff01\uff1f])(?![\u300d\u300f\uff09])\s*")
+# One word (rag.structure.WORD) with the whitespace before it, so cut pieces keep their line breaks.
+_UNIT = re.compile(f"\\s*(?:[{CJK}]|[^\\s{CJK}]{{1,{LONG_RUN}}})")
+_CJK_CHAR = re.compile(f"[{CJK}]")
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,7 @@ class Atom:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,22 @@ class Chunk:
 
 def sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(" ".join(text.split())) if s]
+
+
+def split_long(text: str, budget: int) -> list[str]:
+    """``text`` cut into near-equal pieces of at most ``budget`` words (CJK characters count one
+    each), whitespace inside a piece kept; text within the budget comes back whole."""
+    units = _UNIT.findall(text)
+    if len(units) <= budget:
+        return [text]
+    parts = -(-len(units) // budget)
+    size = -(-len(units) // parts)
+    return ["".join(units[i:i + size]).strip() for i in range(0, len(units), size)]
+
+
+def _joiner(before: str, after: str) -> str:
+    """Pieces of one paragraph: a space between them, none between two CJK characters."""
+    return "" if _CJK_CHAR.fullmatch(before[-1:]) and _CJK_CHAR.fullmatch(after[:1]) else " "
 
 
 def _items(text: str, marker: re.Pattern) -> list[str]:
@@ -61,9 +88,9 @@ def _groups(pieces: list[str], budget: int, header: str = "", sep: str = "\n") -
     stays whole), each group prefixed by ``header``."""
     groups: list[list[str]] = []
     size = 0
-    head_words = len(header.split())
+    head_words = count_words(header)
     for piece in pieces:
-        words = len(piece.split())
+        words = count_words(piece)
         if groups and size + words <= budget:
             groups[-1].append(piece)
             size += words
@@ -80,8 +107,8 @@ def block_atoms(block: Block, cfg: ChunkConfig) -> list[Atom]:
     if block.kind in ("paragraph", "note"):
         if block.words <= cfg.words:
             return [Atom(block.text, "\n\n", sub, prose=True)]
-        parts = sentences(block.text)
-        return [Atom(s, "\n\n" if i == 0 else " ", sub, prose=True) for i, s in enumerate(parts)]
+        parts = [piece for sentence in sentences(block.text) for piece in split_long(sentence, cfg.words)]
+        return [Atom(s, "\n\n" if i == 0 else _joiner(parts[i - 1], s), sub, prose=True) for i, s in enumerate(parts)]
     if block.words <= cfg.max_block_words:
         return [Atom(block.text, "\n\n", sub, prose=False)]
     if block.kind == "table":
@@ -94,6 +121,9 @@ def block_atoms(block: Block, cfg: ChunkConfig) -> list[Atom]:
         pieces = _groups(_items(block.text, STEP if block.kind == "steps" else BULLET), cfg.words)
     else:  # code: between lines
         pieces = _groups(block.text.splitlines(), cfg.words)
+    # A single row, item or line longer than a block may be (a "table" of one 3,000-word line):
+    # cut by words as a last resort rather than make one giant chunk.
+    pieces = [cut for piece in pieces for cut in split_long(piece, cfg.max_block_words)]
     return [Atom(p, "\n\n" if i == 0 else "\n", sub, prose=False) for i, p in enumerate(pieces)]
 
 
@@ -105,7 +135,7 @@ def _overlap(previous: list[Atom], budget: int) -> list[Atom]:
     taken: list[str] = []
     size = 0
     for sentence in reversed(tail):
-        words = len(sentence.split())
+        words = count_words(sentence)
         if size + words > budget:
             break
         taken.insert(0, sentence)
@@ -158,7 +188,7 @@ def chunk_section(section: Section, cfg: ChunkConfig) -> list[Chunk]:
     chunks = []
     for position, (group, carried) in enumerate(packed):
         text = _render(group)
-        chunks.append(Chunk(text, group[0].subsection, position, len(text.split()),
+        chunks.append(Chunk(text, group[0].subsection, position, count_words(text),
                             sum(a.words for a in group[:carried])))
     return chunks
 

@@ -10,6 +10,12 @@ documents or from an optional table of contents (``toc``: markdown files with "#
 
 Every chunk row names its curated shard file and row, the curated document id and URL, so a
 hit can be followed back to the raw crawl (rag/trace.py).
+
+Rows that cannot be indexed are quarantined with their file, row, id and reason, never dropped
+without a record: no id, empty text, binary content (NUL bytes), text that is mostly control
+characters / invalid-UTF-8 replacement characters (``garbage_reason``), and selected pages that
+have headings but no body text (``chunk_documents``). A file among the shards that is not a
+readable Parquet file fails the stage in one line naming it.
 """
 
 from __future__ import annotations
@@ -32,7 +38,52 @@ CHUNK_COLUMNS = (
 
 
 class CorpusError(Exception):
-    """The curated input cannot be read (missing shards, missing columns)."""
+    """The curated input cannot be read (missing shards, missing columns, a file that is not Parquet)."""
+
+
+# Reasons a row is quarantined (the quarantine file's "reason"; counted per reason in the metrics).
+MISSING_ID, EMPTY, BINARY, GARBAGE, HEADINGS_ONLY = (
+    "missing id", "empty or missing text", "binary (NUL bytes)", "garbage (mostly non-printable or invalid UTF-8)",
+    "no body text (headings only)")
+# Control characters other than whitespace, U+FFFD (what a decoder writes for invalid UTF-8),
+# private-use characters and lone surrogates: none belongs in readable text.
+_UNPRINTABLE = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
+# More than this share of a row's non-space characters unprintable: not text. A page of real text
+# with a few mis-decoded characters (Windows-1252 bytes read as UTF-8: "caf\ufffd") stays far below.
+GARBAGE_SHARE = 0.1
+_SPACE = re.compile("[ \t\n\r\f\v]")
+
+
+def garbage_reason(text: str) -> tuple[str, str] | None:
+    """(reason, detail) when ``text`` is binary or garbage rather than text, else None."""
+    if "\x00" in text:
+        return BINARY, f"{text.count(chr(0))} NUL characters"
+    bad = len(_UNPRINTABLE.findall(text))
+    if not bad:
+        return None
+    visible = len(text) - len(_SPACE.findall(text))
+    if bad > GARBAGE_SHARE * max(visible, 1):
+        return GARBAGE, f"{bad} of {visible} characters non-printable or U+FFFD"
+    return None
+
+
+def _shard_files(folder: Path) -> list[Path]:
+    """The Parquet files under ``folder``; any other visible file is an error naming it (a .txt
+    copied in, a download saved under the wrong name). Hidden and ``_``-prefixed files are the
+    sidecars writers leave (_SUCCESS, _metadata, .crc) and are skipped."""
+    if folder.is_file():
+        return [folder]
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if any(part.startswith((".", "_")) for part in path.relative_to(folder).parts):
+            continue
+        if path.suffix != ".parquet":
+            raise CorpusError(f"{path}: not a Parquet shard (the index reads only *.parquet files); "
+                              "remove it or convert it")
+        files.append(path)
+    return files
 
 
 @dataclass(frozen=True)
@@ -50,6 +101,7 @@ class ReadStats:
     rows: int = 0
     selected: int = 0
     not_selected: int = 0
+    decoded_cp1252: int = 0  # rows of a binary text column that were not UTF-8
     quarantined: list[dict] = field(default_factory=list)  # {"file", "row", "id", "reason"}
 
 
@@ -58,33 +110,78 @@ def read_shards(folder: Path, select: SelectConfig) -> tuple[list[Document], Rea
     import pyarrow.parquet as pq
 
     folder = Path(folder)
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else [folder] if folder.is_file() else []
+    import pyarrow as pa
+
+    folder = Path(folder)
+    files = _shard_files(folder)
     if not files:
         raise CorpusError(f"no Parquet shards in {folder}")
     stats, docs = ReadStats(), []
     for path in files:
-        schema = pq.read_schema(path)
+        try:
+            schema = pq.read_schema(path)
+        except (pa.ArrowException, OSError) as err:  # truncated, or another format named .parquet
+            raise CorpusError(f"{path}: not a readable Parquet file ({_first_line(err)})") from None
         missing = [c for c in ("id", "text") if c not in schema.names]
         if missing:
             raise CorpusError(f"{path}: curated shard lacks column(s) {', '.join(missing)}; has {', '.join(schema.names)}")
         columns = [c for c in ("id", "url", "text", select.title_field) if c and c in schema.names]
-        table = pq.read_table(path, columns=columns).to_pydict()
+        try:
+            arrow = pq.read_table(path, columns=columns)
+        except (pa.ArrowException, OSError) as err:  # a valid footer over damaged pages
+            raise CorpusError(f"{path}: not a readable Parquet file ({_first_line(err)})") from None
+        table = {name: _pylist(arrow.column(name)) for name in arrow.column_names}
         name = str(path.relative_to(folder)) if folder.is_dir() else path.name
         for row in range(len(table["id"])):
             stats.rows += 1
             doc_id, text = table["id"][row], table["text"][row]
             url = (table.get("url") or [None] * (row + 1))[row] or ""
-            if doc_id is None or not isinstance(text, str) or not text.strip():
-                reason = "missing id" if doc_id is None else "empty or missing text"
-                stats.quarantined.append({"file": name, "row": row, "id": doc_id, "reason": reason})
+            doc_id, url = (v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in (doc_id, url))
+            if isinstance(text, bytes):  # a binary text column (a user's own shards)
+                try:
+                    text = text.decode("utf-8")
+                except UnicodeDecodeError:
+                    # Not UTF-8: most often a legacy Windows-1252 page (curly quotes, dashes, accents),
+                    # which defines all but 5 byte values; counted, and judged below like any text.
+                    text = text.decode("cp1252", errors="replace")
+                    stats.decoded_cp1252 += 1
+            problem = ((MISSING_ID, "") if doc_id is None else (EMPTY, "") if not isinstance(text, str) or not text.strip()
+                       else garbage_reason(text))
+            if problem:
+                stats.quarantined.append({"file": name, "row": row, "id": doc_id, "reason": problem[0],
+                                          **({"detail": problem[1]} if problem[1] else {})})
                 continue
             if select.url_prefixes and not url.startswith(tuple(select.url_prefixes)):
                 stats.not_selected += 1
                 continue
             title = (table.get(select.title_field) or [None] * (row + 1))[row] if select.title_field else None
+            title = title.decode("utf-8", errors="replace") if isinstance(title, bytes) else title
             docs.append(Document(str(doc_id), url, text, title or "", name, row))
             stats.selected += 1
     return docs, stats
+
+
+def _pylist(column) -> list:
+    """A column as Python values; a string column holding bytes that are not UTF-8 (written by a
+    tool that does not validate) comes back as bytes, which ``read_shards`` decodes row by row."""
+    import pyarrow as pa
+
+    try:
+        return column.to_pylist()
+    except UnicodeDecodeError:
+        return column.cast(pa.binary()).to_pylist()
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def reason_counts(quarantined: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for record in quarantined:
+        counts[record["reason"]] = counts.get(record["reason"], 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def read_toc(path: str | Path) -> dict[str, str]:
@@ -126,8 +223,10 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[str, str] | None = None) -> list[dict]:
-    """One row per chunk (CHUNK_COLUMNS), in document order."""
+def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[str, str] | None = None,
+                    quarantine: list[dict] | None = None) -> list[dict]:
+    """One row per chunk (CHUNK_COLUMNS), in document order. A document that gives no chunk (only
+    headings, no body text) is recorded in ``quarantine`` when a list is passed."""
     docs = list(docs)
     known = dict(chapters or {})
     for doc in docs:  # chapter headings anywhere in the corpus name the chapters of other pages
@@ -141,6 +240,7 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
         # Curated ids are unique; a user's own shards may repeat one: keep chunk ids unique.
         key = doc.doc_id if doc.doc_id not in seen else f"{doc.doc_id}@{doc.shard}:{doc.row}"
         seen.add(doc.doc_id)
+        first = len(rows)
         for section in parse_document(doc.text, title, known):
             section_title = section.title or section.chapter or title
             for chunk in chunk_section(section, cfg):
@@ -155,6 +255,8 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
                     "content_hash": content_hash(embed_text(context, chunk.text)),
                 })
                 ordinal += 1
+        if len(rows) == first and quarantine is not None:
+            quarantine.append({"file": doc.shard, "row": doc.row, "id": doc.doc_id, "reason": HEADINGS_ONLY})
     return rows
 
 

@@ -24,6 +24,19 @@ NUMBERED_TITLE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
 STEP = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+\S")
 BULLET = re.compile(r"^\s{0,3}[-*+\u2022]\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# Scripts written without spaces between words: Han (Chinese, Japanese kanji), kana, CJK punctuation
+# and full-width forms. Each such character counts as one word (rag/chunking.py explains why).
+CJK = "\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A run of more than 64 non-space characters (an inline base64 image, a minified script) counts one
+# word per 64 characters, so such a run cannot make one "word" of a chunk 80 kB long.
+LONG_RUN = 64
+WORD = re.compile(f"[{CJK}]|[^\\s{CJK}]{{1,{LONG_RUN}}}")
+
+
+def count_words(text: str) -> int:
+    """Words of ``text``: whitespace-separated tokens, each CJK character counted as one word and
+    each 64 characters of a longer run as one."""
+    return len(WORD.findall(text))
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class Block:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 @dataclass

@@ -44,8 +44,8 @@ def test_edge_precision_missing_from_the_bundle(tiny_bundle):
 @pytest.mark.parametrize("request_, message", [
     (GenerationRequest(), "exactly one of prompt or messages"),
     (GenerationRequest(prompt="x", messages=[{"role": "user", "content": "x"}]), "exactly one of prompt or messages"),
-    (GenerationRequest(prompt="x", sampling=SamplingParams(max_tokens=0)), "invalid sampling values"),
-    (GenerationRequest(prompt="x", sampling=SamplingParams(top_p=0.0)), "invalid sampling values"),
+    (GenerationRequest(prompt="x", sampling=SamplingParams(max_tokens=0)), "invalid sampling value"),
+    (GenerationRequest(prompt="x", sampling=SamplingParams(top_p=0.0)), "invalid sampling value"),
     (GenerationRequest(prompt="word " * 400), "this model's context is 128"),
 ])
 def test_invalid_requests(edge, request_, message):

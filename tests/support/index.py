@@ -60,18 +60,40 @@ def manual_curate(ctx: StageContext) -> StageResult:
     return StageResult({"shards": "shards"}, {"docs_out": len(list((ctx.out_dir / "shards").glob("*")))})
 
 
-def registry() -> Registry:
+def given_curate(ctx: StageContext) -> StageResult:
+    """Publish the files of the folder named by $INDEX_TEST_SHARDS as the curated shards, byte for
+    byte (a user's own corpus, broken files included)."""
+    import os
+    import shutil
+
+    shutil.copytree(os.environ["INDEX_TEST_SHARDS"], ctx.out_dir / "shards")
+    return StageResult({"shards": "shards"}, {"docs_out": len(list((ctx.out_dir / "shards").glob("*")))})
+
+
+def registry(run: str = "manual_curate") -> Registry:
     """The real index stage after a small real stand-in for curate."""
     from curator.spec import SPEC as CURATE
     from rag.spec import SPEC as INDEX
 
-    curate = replace(CURATE, run=f"{__name__}:manual_curate", outputs=("shards",), external_inputs=(),
+    curate = replace(CURATE, run=f"{__name__}:{run}", outputs=("shards",), external_inputs=(),
                      volatile_outputs=())
     return Registry([curate, INDEX])
 
 
+def given_registry() -> Registry:
+    """``registry`` whose curate stage publishes the folder named by $INDEX_TEST_SHARDS."""
+    return registry("given_curate")
+
+
 def cli(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     return run_cli("run", "stage=index", "registry=tests.support.index:registry", *project_paths(root), *args,
+                   check=check, timeout=600)
+
+
+def cli_on(root: Path, shards: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """The index stage through the real CLI on the shards folder ``shards`` as curate's output."""
+    return run_cli("run", "stage=index", "registry=tests.support.index:given_registry", *project_paths(root),
+                   "index.select.url_prefixes=[]", "index.eval_sets=[]", *args, env={"INDEX_TEST_SHARDS": str(shards)},
                    check=check, timeout=600)
 
 
