@@ -29,11 +29,13 @@ GENERIC = frozenset(
     "car cars ev7 kestrel vehicle manual owner owners use using used work works working happen happens happened "
     "mean means meaning thing things do does make makes need needs want wants way ways time times right ok okay "
     "good best better bad possible able normal properly actually really still just also lot much many often "
-    "long take takes get gets go goes going know tell help say says said see look looks new old first "
-    # round eight: the chat around a question in a long message ("anyway this morning I noticed...")
-    "anyway honestly basically hi hello hey thanks please today yesterday morning evening week weekend "
-    "recently noticed notice wondering wonder sure".split()
+    "long take takes get gets go goes going know tell help say says said see look looks new old first".split()
 )
+# round eight: the chat around a question in a long message ("anyway this morning I noticed..."), as
+# the stems question_terms compares ("morning" -> "morn")
+FILLER = frozenset(stem(w) for w in "anyway honestly basically hi hello hey thanks please today yesterday morning "
+                   "evening weekend recently noticed notice wondering wonder sure".split())
+GENERIC = GENERIC | FILLER
 
 
 @dataclass
