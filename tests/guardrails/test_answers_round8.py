@@ -120,3 +120,12 @@ def test_a_question_inside_a_pasted_story_is_answered_from_its_section(assistant
     assert turn.decision in ("answer_extractive", "answer")
     assert turn.sources[0]["section_id"] == "16.1"
     assert "2.7 bar" in turn.answer and "3.0 bar" in turn.answer
+
+
+def test_the_chat_around_a_question_is_not_read_as_words_the_manual_lacks():
+    from guardrails.grounding import question_terms
+    from guardrails.text import stem
+
+    terms = question_terms("Anyway this morning I noticed the charge port light was red, honestly no idea why")
+    assert not {stem(w) for w in ("anyway", "morning", "noticed", "honestly")} & terms
+    assert {stem("charge"), stem("port"), stem("red")} <= terms
