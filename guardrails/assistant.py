@@ -23,7 +23,6 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +39,19 @@ from guardrails.grounding import (
     extractive_answer,
     rank_passages,
 )
+from guardrails import inputs
 from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, register_embeddings
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
+from guardrails.turns import Turn, TurnState  # noqa: F401 -- Turn is part of this module's interface
 
 log = logging.getLogger("pipeline.assistant")
 NOT_IN_MANUAL = ("The owner's manual does not cover this, so I can't answer it reliably. For questions the manual "
                  "does not answer, please contact Kestrel Assist or an authorised Kestrel workshop.")
 MANUAL_ANSWER, COMMAND = "answer from manual", "carry out vehicle command"
+ASK_MANUAL = "ask manual question"
+# A question in another language is answered only when retrieval still finds a passage this close
+# (cosine) and the answerability check passes; the retriever and the intent examples are English.
+LANGUAGE_CONFIDENT = 0.5
 
 
 def disable_telemetry() -> None:
@@ -59,57 +64,6 @@ def disable_telemetry() -> None:
     os.environ["NEMO_GUARDRAILS_NO_USAGE_STATS"] = "1"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-@dataclass
-class TurnState:
-    """What the actions of one turn share (looked up by the id in the turn's context message)."""
-
-    question: str
-    vehicle_state: dict | None
-    started: float = field(default_factory=time.perf_counter)
-    assessment: Assessment | None = None
-    passages: list[Passage] = field(default_factory=list)
-    vector: Any = None  # the message's embedding (retrieval, classifier, extractive answer)
-    wording: str = ""  # the question in the manual's words (rag/query.py) for retrieval and word checks
-    rails: list[dict] = field(default_factory=list)
-    sources: list[dict] = field(default_factory=list)
-    actions: list[dict] = field(default_factory=list)
-    command: dict | None = None
-    decision: str = ""
-    draft: str = ""
-    timings: dict[str, float] = field(default_factory=lambda: {"embed_s": 0.0, "retrieval_s": 0.0, "generation_s": 0.0})
-    llm_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def rail(self, kind: str, name: str, decision: str, **details: Any) -> None:
-        self.rails.append({"type": kind, "rail": name, "decision": decision, **details})
-
-
-@dataclass
-class Turn:
-    answer: str
-    decision: str  # answer | answer_extractive | not_in_manual | command | small_talk | off_topic | refuse_*
-    intent: str
-    sources: list[dict]
-    rails: list[dict]
-    actions: list[dict]
-    command: dict | None
-    latency: dict[str, float]
-    llm_calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    assessment: dict
-
-    @property
-    def refused(self) -> bool:
-        return self.decision.startswith("refuse")
-
-    def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("answer", "decision", "intent", "sources", "rails", "actions",
-                                                "command", "latency", "llm_calls", "prompt_tokens",
-                                                "completion_tokens", "assessment")}
 
 
 class Assistant:
@@ -271,9 +225,12 @@ class Assistant:
         # the answer keep the user's text. MiniLM is uncased, so only a changed wording costs a
         # second embedding.
         query_text = getattr(retriever, "query_text", None)
-        wording = query_text(state.question) if query_text else state.question
+        asked = inputs.focus(state.question)  # a question inside a pasted wall of text
+        wording = query_text(asked) if query_text else asked
         state.wording = wording
         search_vector = vector
+        if asked != state.question:
+            state.answer_vector = self.embed([asked])[0]
         if " ".join(wording.lower().split()) != " ".join(state.question.lower().split()):
             search_vector = self.embed([wording])[0]
         state.timings["embed_s"] += time.perf_counter() - start
@@ -316,7 +273,7 @@ class Assistant:
             a = await self._analyse(state)
             state.rail("dialog", "user intent (offline classifier)", a.decision, intent=a.intent,
                        reasons=a.reasons, legitimate=a.legitimate)
-            return ActionResult(events=[new_event_dict("UserIntent", intent=a.intent)])
+            return ActionResult(events=[new_event_dict("UserIntent", intent=self._route(state, a))])
 
         @action(is_system_action=True)
         async def generate_next_steps(context: dict | None = None, **_: Any):
@@ -350,7 +307,9 @@ class Assistant:
             state = self._state(context)
             bot = get_last_bot_intent_event(events or [])
             intent = bot["intent"] if bot else "explain scope"
-            if intent == MANUAL_ANSWER:
+            if state.reply and not (state.assessment and state.assessment.blocked):
+                text, skip = state.reply, True  # emojis only (inputs.py); never for a refused turn
+            elif intent == MANUAL_ANSWER:
                 text, skip = await self._manual_draft(state)
             elif intent == COMMAND:
                 text, skip = await self._command(state), True
@@ -371,12 +330,43 @@ class Assistant:
                                         generate_bot_message, kestrel_check_grounding)}
 
     # --- manual answers -------------------------------------------------------------------------
+    def _route(self, state: TurnState, a: Assessment) -> str:
+        """The intent the dialog rails act on: the classifier's, except for messages that are not a plain
+        English question (inputs.py). Only allowed turns are rerouted; a refusal stays a refusal."""
+        if a.blocked:
+            return a.intent
+        if inputs.no_words(state.question):
+            state.reply, state.decision = inputs.NO_WORDS, "no_words"
+            return a.intent
+        state.section = inputs.section_reference(state.question)
+        if state.section:
+            state.rail("dialog", "section reference", state.section)
+            return ASK_MANUAL
+        asked = inputs.focus(state.question)
+        if a.decision == "command" and asked != state.question and inputs.asks(asked):
+            # the classifier read a pasted story as a command; its last sentences ask a question
+            state.rail("dialog", "long message", "question", focus=asked[:200])
+            return ASK_MANUAL
+        if a.decision in ("off_topic", "answer"):
+            state.language = inputs.language(state.question)
+            if state.language:
+                state.rail("dialog", "language", state.language)
+                return ASK_MANUAL  # answered if retrieval is confident, else the English-only reply
+        return a.intent
+
     async def _manual_draft(self, state: TurnState) -> tuple[str, bool]:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
+        if state.section:
+            return "", False  # the output rail shows the section
         check = answerable(state.wording or state.question, state.passages, self.evidence,
                            min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
                            feature_coverage=self.cfg.retrieval.feature_coverage,
                            original=state.question)
+        if state.language and not (check.answerable and check.score >= LANGUAGE_CONFIDENT):
+            state.decision = "other_language"
+            state.rail("generation", "answerability", "other language, no confident match",
+                       language=state.language, score=round(check.score, 3))
+            return inputs.ENGLISH_ONLY, True
         if not check.answerable:
             state.decision = "not_in_manual"
             state.rail("generation", "answerability", "not in the manual", reason=check.reason)
@@ -417,6 +407,8 @@ class Assistant:
 
     def _ground(self, state: TurnState) -> str:
         """The output rail: the model's answer if grounded, else the extractive answer; with sources."""
+        if state.section:
+            return self._show_section(state)
         parse = self.ports.prompts.parse_manual_answer
         answer, cited = parse(state.draft) if state.draft else ("", None)
         wording = state.wording or state.question  # the question's words as the manual says them
@@ -441,18 +433,29 @@ class Assistant:
             state.decision = "not_in_manual"
             return NOT_IN_MANUAL
         state.decision = "answer_extractive"
-        return self._with_sources(state, text, used)
+        note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
+        return self._with_sources(state, f"{text} {note}" if note else text, used)
+
+    def _show_section(self, state: TurnState) -> str:
+        passage = self.sections.find(state.section)
+        if passage is None:
+            state.decision = "not_in_manual"
+            return f"The manual has no section {state.section}."
+        cleaned, _ = clean_passages([passage])  # the retrieval rail, as for any manual text shown
+        state.decision = "answer_section"
+        return self._with_sources(state, inputs.section_summary(cleaned[0].text if cleaned else ""), [passage])
 
     def _similarity(self, state: TurnState):
         """Cosine of the message and passage lines with the retriever's MiniLM (lines cached across turns)."""
-        if state.vector is None:
+        vector = state.vector if state.answer_vector is None else state.answer_vector
+        if vector is None:
             return None
 
         def similarity(texts: list[str]):
             start = time.perf_counter()
             vectors = self.embed(texts)
             state.timings["embed_s"] += time.perf_counter() - start
-            return vectors @ state.vector
+            return vectors @ vector
 
         return similarity
 

@@ -31,6 +31,11 @@ GENERIC = frozenset(
     "good best better bad possible able normal properly actually really still just also lot much many often "
     "long take takes get gets go goes going know tell help say says said see look looks new old first".split()
 )
+# round eight: the chat around a question in a long message ("anyway this morning I noticed..."), as
+# the stems question_terms compares ("morning" -> "morn")
+FILLER = frozenset(stem(w) for w in "anyway honestly basically hi hello hey thanks please today yesterday morning "
+                   "evening weekend recently noticed notice wondering wonder sure".split())
+GENERIC = GENERIC | FILLER
 
 
 @dataclass
@@ -332,6 +337,12 @@ class Sections:
     def by_id(self) -> dict[str, str]:
         """Section id -> its whole text (the evaluation's check that a cited section states a fact)."""
         return {key[1]: text for key, text in self._text.items()}
+
+    def find(self, section_id: str) -> Passage | None:
+        """A section as a passage ("3.5" asked by number), or None."""
+        key = next((k for k in self._text if k[1] == section_id), None)
+        return None if key is None else Passage(section_id, key[2], self._text[key], 1.0,
+                                                next(c for c, k in self._key.items() if k == key))
 
     def expand(self, passage: Passage) -> Passage:
         """The passage with its section's whole text (unchanged when the chunk is unknown)."""
