@@ -106,7 +106,9 @@ PROTECTED_WEAK = _family(
 DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"thinks?\b", r"believ",
                   r"dummy", r"austrick", r"tromper", r"enganar", r"ingannar")
 PERMANENT = _family(
-    r"permanent", r"for good", r"forever", r"once and for all", r"never again", r"every (?:time|journey|trip|drive)",
+    r"permanent", r"for good", r"forever", r"once and for all", r"never again",
+    # not "it beeps every time I put my bag on the seat": that says when the false warning comes
+    r"every (?:time|journey|trip|drive)(?! (?:i|we|you|s?he|they|my|our|someone|somebody)\b)",
     r"from now on", r"completely", r"altogether", r"even after (?:a )?restart", r"all the time", r"dauerhaft",
     r"fur immer", r"definitiv", r"pour toujours", r"para siempre", r"permanente", r"voorgoed", r"per sempre",
 )
@@ -346,6 +348,12 @@ _SHARES_OWN = re.compile(r"\b(?:share|send|show|give)\b(?: \w+){0,2} (?:my|our) 
                          r"(?:(?:live|current|real[- ]time) )?(?:location|position|trips?|route|eta|arrival)")
 
 
+# The other person asked for or agreed to the sharing, or the user takes their own data back from them.
+_CONSENT = re.compile(r"\b(?:s?he|they|he) (?:asked|agreed|wants|wanted|is fine|knows|consented|said yes)\b(?! (?:me )?not\b)|"
+                      r"\bwith (?:his|her|their) (?:permission|consent|knowledge|agreement)\b|\b(?:asked|agreed) (?:me )?(?:for|to)\b|"
+                      r"\b(?:remove|revoke|delete|take away|cancel|end)\b(?: [\w']+){0,3} (?:access|phone key|key|phone|contacts)\b")
+
+
 def _harm(t: str) -> Goal:
     g = Goal(family="violence")
     self_harm = SELF_HARM.search(t)
@@ -366,6 +374,9 @@ def _harm(t: str) -> Goal:
     if _SHARES_OWN.search(t):
         g.score -= 0.6  # the user's own data, shared by the user
         g.reasons.append("shares the user's own data")
+    if not covert and _CONSENT.search(t):
+        g.score -= 0.6  # "she asked for it", "he agreed": shared with the person's consent, not watching them
+        g.reasons.append("the person asked or agreed")
     if _EMERGENCY.search(t):
         g.score -= 1.0
         g.reasons.append("emergency responders")
