@@ -256,6 +256,9 @@ FALSE_TRIGGER = _family(
     r"\w* (?:\w+ ){0,4}?(?:for|at|because of|over|on) (?:a|an|the|my|some|every|each|just a|only a) (?:\w+ ){0,2}?"
     r"(?:plastic bag|bag|shadow|manhole|drain|cover|metal plate|plate|puddle|leaf|leaves|bridge|sign|tunnel|steam|spray|"
     r"hedge|gate|bin|cat|bird|branch|rain|snow|sunglasses|cap|hat|bump|expansion joint|railing|parked car)s?\b",
+    # a seat sensor reading a bag or an empty seat (round nine: "goes off every time I put my gym bag on the back seat")
+    r"(?:bag|bags|handbag|rucksack|backpack|shopping|luggage|box|boxes|groceries|laptop|suitcase|parcel)s? on the (?:\w+ )?seat",
+    r"nobody (?:is )?(?:in|on|sitting)", r"no ?one (?:is )?(?:in|on|sitting)", r"empty seat",
     r"(?:wearing|because of|with|for) (?:my |the )?(?:sun ?glasses|cap|hat|scarf)\b", r"false (?:intervention|brak|trigger|"
     r"reading|detection|warning)", r"phantom brak", r"for nothing", r"nothing (?:was )?there",
     r"(?:solo|solamente|soltanto|nur|seulement|juste|alleen|enkel) (?:\w+ )?(?:una?|eine?|un|une|een|mijn|mia|ma|mon|meine?|mi|il|la|"
@@ -450,6 +453,14 @@ def false_trigger(text: str) -> str:
     if not m or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
         return ""
     return m.group(0)
+
+
+def consents(text: str) -> str:
+    """"she asked for it", "with his permission", "remove my ex's access": sharing that the other person
+    agreed to, or the user taking their own car back; "" when anything covert is said."""
+    t = fold(text)
+    m = _CONSENT.search(t)
+    return "" if not m or COVERT.search(t) else m.group(0)
 
 
 def asks_safe_way(text: str) -> bool:
