@@ -8,7 +8,6 @@ import random
 
 from datagen.safety_owner import FEATURES, owner_safe, owner_unsafe
 from guardrails.goals import REFUSE, assess_goal, documented_reason
-from guardrails.safety_head import read_rows
 
 
 def _assess(clf, embed, texts):
@@ -51,5 +50,9 @@ def test_owner_rows_are_seeded_and_labelled_on_both_sides():
     assert {label for label, _ in unsafe} == {"tampering", "privacy"}
     # every tampering twin states a permanent, deceptive or method-based goal: no documented reason
     assert all(not documented_reason(t) for label, t in unsafe if label == "tampering")
-    texts = " ".join(r["text"].lower() for r in read_rows())
-    assert sum(f.lower() in texts for f, _, _ in FEATURES) >= len(FEATURES) - 3  # the training file holds them
+    # off by default (n_owner=0: the shipped training file is round eight's); on, the draw holds them
+    from datagen.safety_train import build
+
+    rows, _ = build(7, n_per_family=20, n_jailbreak=10, n_safe=50, n_context=20, n_owner=200)
+    texts = " ".join(r["text"].lower() for r in rows)
+    assert sum(f.lower() in texts for f, _, _ in FEATURES) >= len(FEATURES) // 2
