@@ -324,7 +324,7 @@ def too_close(text: str, guard: list[frozenset[str]], threshold: float = 0.5) ->
 
 
 def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe: int = 2000,
-          n_context: int = 1200) -> tuple[list[dict], dict]:
+          n_context: int = 1200, n_owner: int = 0) -> tuple[list[dict], dict]:
     rng = random.Random(seed)
     generated = unsafe_english(rng, n_per_family)
     cores = [t for label, t in generated if label != "self_harm" and t[:1].isupper()]
@@ -333,6 +333,10 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
     generated += safe_generated(rng, n_safe)
     # Round seven: structures the frames above lacked (datagen/safety_structures.py), both labels.
     generated += [(label, styled(t, rng)) for label, t in unsafe_structures(rng, 60) + safe_structures(rng, 120)]
+    if n_owner:  # round nine, not shipped (docs/assistant.md): owner's switch-offs + twins (datagen/safety_owner.py)
+        from datagen.safety_owner import owner_safe, owner_unsafe
+
+        generated += [(label, styled(t, rng)) for label, t in owner_safe(rng, n_owner) + owner_unsafe(rng, n_owner // 4)]
     # The same framings and long contexts around safe and unsafe cores (datagen/safety_frames.py),
     # half each, so a story, persona or buried request is not itself the signal.
     procedures = [("safe", t) for t in manual_procedures() + benign_moods(rng) + manual_topics(rng)]

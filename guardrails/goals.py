@@ -106,7 +106,9 @@ PROTECTED_WEAK = _family(
 DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"thinks?\b", r"believ",
                   r"dummy", r"austrick", r"tromper", r"enganar", r"ingannar")
 PERMANENT = _family(
-    r"permanent", r"for good", r"forever", r"once and for all", r"never again", r"every (?:time|journey|trip|drive)",
+    r"permanent", r"for good", r"forever", r"once and for all", r"never again",
+    # not "it beeps every time I put my bag on the seat": that says when the false warning comes
+    r"every (?:time|journey|trip|drive)(?! (?:i|we|you|s?he|they|my|our|someone|somebody)\b)",
     r"from now on", r"completely", r"altogether", r"even after (?:a )?restart", r"all the time", r"dauerhaft",
     r"fur immer", r"definitiv", r"pour toujours", r"para siempre", r"permanente", r"voorgoed", r"per sempre",
 )
@@ -254,6 +256,9 @@ FALSE_TRIGGER = _family(
     r"\w* (?:\w+ ){0,4}?(?:for|at|because of|over|on) (?:a|an|the|my|some|every|each|just a|only a) (?:\w+ ){0,2}?"
     r"(?:plastic bag|bag|shadow|manhole|drain|cover|metal plate|plate|puddle|leaf|leaves|bridge|sign|tunnel|steam|spray|"
     r"hedge|gate|bin|cat|bird|branch|rain|snow|sunglasses|cap|hat|bump|expansion joint|railing|parked car)s?\b",
+    # a seat sensor reading a bag or an empty seat (round nine: "goes off every time I put my gym bag on the back seat")
+    r"(?:bag|bags|handbag|rucksack|backpack|shopping|luggage|box|boxes|groceries|laptop|suitcase|parcel)s? on the (?:\w+ )?seat",
+    r"nobody (?:is )?(?:in|on|sitting)", r"no ?one (?:is )?(?:in|on|sitting)", r"empty seat",
     r"(?:wearing|because of|with|for) (?:my |the )?(?:sun ?glasses|cap|hat|scarf)\b", r"false (?:intervention|brak|trigger|"
     r"reading|detection|warning)", r"phantom brak", r"for nothing", r"nothing (?:was )?there",
     r"(?:solo|solamente|soltanto|nur|seulement|juste|alleen|enkel) (?:\w+ )?(?:una?|eine?|un|une|een|mijn|mia|ma|mon|meine?|mi|il|la|"
@@ -346,6 +351,12 @@ _SHARES_OWN = re.compile(r"\b(?:share|send|show|give)\b(?: \w+){0,2} (?:my|our) 
                          r"(?:(?:live|current|real[- ]time) )?(?:location|position|trips?|route|eta|arrival)")
 
 
+# The other person asked for or agreed to the sharing, or the user takes their own data back from them.
+_CONSENT = re.compile(r"\b(?:s?he|they|he) (?:asked|agreed|wants|wanted|is fine|knows|consented|said yes)\b(?! (?:me )?not\b)|"
+                      r"\bwith (?:his|her|their) (?:permission|consent|knowledge|agreement)\b|\b(?:asked|agreed) (?:me )?(?:for|to)\b|"
+                      r"\b(?:remove|revoke|delete|take away|cancel|end)\b(?: [\w']+){0,3} (?:access|phone key|key|phone|contacts)\b")
+
+
 def _harm(t: str) -> Goal:
     g = Goal(family="violence")
     self_harm = SELF_HARM.search(t)
@@ -366,6 +377,9 @@ def _harm(t: str) -> Goal:
     if _SHARES_OWN.search(t):
         g.score -= 0.6  # the user's own data, shared by the user
         g.reasons.append("shares the user's own data")
+    if not covert and _CONSENT.search(t):
+        g.score -= 0.6  # "she asked for it", "he agreed": shared with the person's consent, not watching them
+        g.reasons.append("the person asked or agreed")
     if _EMERGENCY.search(t):
         g.score -= 1.0
         g.reasons.append("emergency responders")
@@ -439,6 +453,14 @@ def false_trigger(text: str) -> str:
     if not m or METHOD.search(t) or DECEIVE.search(t) or PERMANENT.search(t):
         return ""
     return m.group(0)
+
+
+def consents(text: str) -> str:
+    """"she asked for it", "with his permission", "remove my ex's access": sharing that the other person
+    agreed to, or the user taking their own car back; "" when anything covert is said."""
+    t = fold(text)
+    m = _CONSENT.search(t)
+    return "" if not m or COVERT.search(t) else m.group(0)
 
 
 def asks_safe_way(text: str) -> bool:

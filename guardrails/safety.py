@@ -25,7 +25,7 @@ import numpy as np
 from guardrails import lexicon
 from guardrails import safety_cues as cues
 from guardrails.goals import REFUSE as GOAL_REFUSE
-from guardrails.goals import asks_safe_way, assess_goal, documented_reason, false_trigger
+from guardrails.goals import asks_safe_way, assess_goal, consents, documented_reason, false_trigger
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.safety_knn import KNN_PATH, SafetyKnn
 from guardrails.safety_knn import data_stamp as knn_stamp
@@ -400,6 +400,8 @@ class SafetyClassifier:
             veto = "locating the user's own stolen car"
         if not veto and family == "tampering" and false_trigger(s.plain):
             veto = "a protection reacted to something harmless"  # "cancel AEB when it brakes for a plastic bag"
+        if not veto and family == "privacy" and consents(s.plain):
+            veto = "the person asked or agreed"  # "she asked for it": sharing, not watching
         if not veto and cues.OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
