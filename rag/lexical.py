@@ -8,11 +8,14 @@ calibrating their scores: score(d) = sum_r w_r / (k + rank_r(d)).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 TOKEN = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\b\w\b")
 # English function words (bm25s's list is similar); numbers and single letters are kept: "P", "R".
@@ -31,6 +34,22 @@ def _stemmer():
 
 
 _STEM = None
+TOKENIZER_VERSION = "rag.lexical.tokenize/2"
+# Han, kana and Hangul are written without spaces, so \w+ read a whole sentence as one token that
+# no query ever matched. Overlapping character pairs (as Lucene's CJK analyzer) need no segmenter
+# and let "更换钥匙电池" match "钥匙电池" through "钥匙" and "电池".
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def _cjk_pairs(word: str) -> list[str]:
+    out, last = [], 0
+    for run in _CJK.finditer(word):
+        out += [w for w in (word[last:run.start()].strip("'.-"),) if w]
+        chars = run.group()
+        out += [chars] if len(chars) == 1 else [chars[i:i + 2] for i in range(len(chars) - 1)]
+        last = run.end()
+    out += [w for w in (word[last:].strip("'.-"),) if w]
+    return out
 
 
 def tokenize(text: str) -> list[str]:
@@ -38,6 +57,7 @@ def tokenize(text: str) -> list[str]:
     if _STEM is None:
         _STEM = _stemmer()
     words = [w.strip("'.-") for w in TOKEN.findall(text.lower())]
+    words = [p for w in words for p in (_cjk_pairs(w) if _CJK.search(w) else [w])]
     return _STEM([w for w in words if w and w not in STOPWORDS])
 
 
@@ -62,13 +82,16 @@ class Bm25:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(str(folder), show_progress=False)
-        (folder / "rag_tokenizer.json").write_text(json.dumps({"tokenizer": "rag.lexical.tokenize/1", "size": self.size}))
+        (folder / "rag_tokenizer.json").write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "size": self.size}))
 
     @classmethod
     def load(cls, folder: Path) -> Bm25:
         import bm25s
 
         meta = json.loads((folder / "rag_tokenizer.json").read_text())
+        if meta.get("tokenizer") != TOKENIZER_VERSION:  # English text tokenizes the same in /1 and /2
+            log.warning("BM25 index in %s was built with %s, queries use %s: CJK text matches only after "
+                        "the index is rebuilt", folder, meta.get("tokenizer"), TOKENIZER_VERSION)
         return cls(bm25s.BM25.load(str(folder)), int(meta["size"]))
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:

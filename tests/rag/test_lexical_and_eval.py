@@ -20,6 +20,25 @@ def test_bm25_finds_exact_terms_and_ignores_unknown_words():
     assert bm25.search("zzz qqq", 3)[1].tolist() == []
 
 
+def test_cjk_text_is_read_as_character_pairs_so_a_partial_query_matches():
+    # before: the whole unspaced sentence was one token and no shorter query ever matched it
+    assert tokenize("更换钥匙电池") == ["更换", "换钥", "钥匙", "匙电", "电池"]
+    assert tokenize("EV7の充電") == ["ev7", "の充", "充電"]
+    bm25 = Bm25.build(["如何更换钥匙电池。请打开钥匙外壳。", "轮胎气压为2.5巴。", "Tyre pressure 2.5 bar"])
+    assert bm25.search("钥匙电池", 3)[1].tolist() == [0]
+    assert bm25.search("轮胎气压是多少", 3)[1].tolist()[0] == 1
+
+
+def test_an_index_saved_by_the_older_tokenizer_loads_with_a_warning(tmp_path, caplog):
+    bm25 = Bm25.build(["Brake fluid DOT 4 every two years", "Tyre pressure 2.5 bar"])
+    bm25.save(tmp_path)
+    meta = tmp_path / "rag_tokenizer.json"
+    meta.write_text(meta.read_text().replace("tokenize/2", "tokenize/1"))
+    with caplog.at_level("WARNING"):
+        loaded = Bm25.load(tmp_path)
+    assert "rebuilt" in caplog.text and loaded.search("brake fluid", 2)[1].tolist() == [0]
+
+
 def test_reciprocal_rank_fusion():
     fused = rrf([[1, 2, 3], [2, 3]], [1.0, 1.0], k=60)
     assert [i for i, _ in fused] == [2, 3, 1]
