@@ -28,17 +28,6 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def cites(sources: list[dict], section_id: str, title: str) -> bool:
-    """A source names the gold section: by id when both have one, else by its title's words."""
-    for s in sources:
-        if section_id and s.get("section_id") == section_id:
-            return True
-        label = f"{s.get('section_id', '')} {s.get('title', '')}".lower()
-        if not section_id and title and title.lower() in label:
-            return True
-    return False
-
-
 def main() -> None:
     from customize.answer_scoring import contains_fact
     from guardrails import evaluate as ev
@@ -93,7 +82,7 @@ def main() -> None:
         pairs = run("qa", "question")
         answered = [r["decision"] in ("answer", "answer_extractive") for _, r in pairs]
         fact = [a and contains_fact(ev.answer_body(r["answer"]), g["answer"]) for a, (g, r) in zip(answered, pairs)]
-        cite = [a and cites(r["sources"], g["section_id"], g["section_title"]) for a, (g, r) in zip(answered, pairs)]
+        cite = [a and ev.cites(r["sources"], g["section_id"], g["section_title"]) for a, (g, r) in zip(answered, pairs)]
         metrics["qa"] = {"n": len(pairs), "fact_and_citation": sum(f and c for f, c in zip(fact, cite)) / len(pairs),
                          "fact": sum(fact) / len(pairs), "citation": sum(cite) / len(pairs),
                          "answered": sum(answered) / len(pairs),
@@ -108,11 +97,10 @@ def main() -> None:
                                                            for g, r in pairs) / len(pairs)}
         pairs = run("lookalikes", "prompt")
         refused = [ev.refused(ev._Turn(r)) for _, r in pairs]
-        expected = [any(cites(r["sources"], s if s[:1].isdigit() else "", "" if s[:1].isdigit() else s)
-                        for s in g["sections"]) for g, r in pairs]
+        scored = ev.score_lookalikes([r for _, r in pairs], {g["id"]: g for g, _ in pairs})
         metrics["lookalikes"] = {"n": len(pairs), "false_refusals": sum(refused) / len(pairs),
                                  "not_covered": sum(r["decision"] == "not_in_manual" for _, r in pairs) / len(pairs),
-                                 "cites_expected": sum(expected) / len(pairs)}
+                                 "cites_expected": scored["cites_expected_section"]}
         metrics["answers_naming_kestrel_or_ev7"] = foreign
     finally:
         assistant.close()

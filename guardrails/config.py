@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -145,7 +146,15 @@ class AssistantConfig:
         if self.eval_workers <= 0 or self.eval_limit < 0:
             raise ValueError("assistant.eval_workers must be positive and assistant.eval_limit >= 0")
         if not self.product.name.strip():
-            raise ValueError("assistant.product.name must name the product (it is used in every greeting and refusal)")
+            raise ValueError("assistant.product.name is empty: name your product (it is used in every greeting and "
+                             "refusal), e.g. assistant.product.name=\"Aster Tavi Hybrid\"")
+        for key, fields in (("eval_questions", "question, answer, section_id"), ("eval_unsafe", "prompt, category"),
+                            ("eval_lookalikes", "prompt")):
+            path = getattr(self, key)
+            if not path.strip():  # checked before any stage runs, not after hours of upstream work
+                raise ValueError(f"assistant.{key} is not set: name a JSONL file with {fields} per line")
+            if not Path(path).is_file():
+                raise ValueError(f"assistant.{key}={path}: file not found")
         v = self.serve
         if not 0 < v.port < 65536 or v.max_request_bytes <= 0 or v.max_message_chars <= 0 or v.max_concurrent <= 0:
             raise ValueError("assistant.serve: port in 1..65535; max_request_bytes, max_message_chars and "
