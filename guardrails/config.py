@@ -148,16 +148,20 @@ class AssistantConfig:
         if not self.product.name.strip():
             raise ValueError("assistant.product.name is empty: name your product (it is used in every greeting and "
                              "refusal), e.g. assistant.product.name=\"Aster Tavi Hybrid\"")
-        for key, fields in (("eval_questions", "question, answer, section_id"), ("eval_unsafe", "prompt, category"),
-                            ("eval_lookalikes", "prompt")):
-            path = getattr(self, key)
-            if not path.strip():  # checked before any stage runs, not after hours of upstream work
-                raise ValueError(f"assistant.{key} is not set: name a JSONL file with {fields} per line")
-            if not Path(path).is_file():
-                raise ValueError(f"assistant.{key}={path}: file not found")
         v = self.serve
         if not 0 < v.port < 65536 or v.max_request_bytes <= 0 or v.max_message_chars <= 0 or v.max_concurrent <= 0:
             raise ValueError("assistant.serve: port in 1..65535; max_request_bytes, max_message_chars and "
                              "max_concurrent positive")
         if v.rate_limit_per_minute < 0:
             raise ValueError(f"assistant.serve.rate_limit_per_minute={v.rate_limit_per_minute} must be >= 0")
+
+    def validate_run(self) -> None:
+        """What the stage's evaluation needs (pipeline/runner.py calls it before any stage runs; chat and
+        serve do not need the evaluation sets)."""
+        for key, fields in (("eval_questions", "question, answer, section_id"), ("eval_unsafe", "prompt, category"),
+                            ("eval_lookalikes", "prompt")):
+            path = getattr(self, key)
+            if not path.strip():
+                raise ValueError(f"assistant.{key} is not set: name a JSONL file with {fields} per line")
+            if not Path(path).is_file():
+                raise ValueError(f"assistant.{key}={path}: file not found")

@@ -94,4 +94,5 @@ def test_missing_settings_fail_in_one_line(tmp_path, changes, expected):
     cfg = AssistantConfig(**{**sets, **changes})
     with pytest.raises(ValueError) as err:
         cfg.validate()
+        cfg.validate_run()  # the stage's run only: chat and serve need no evaluation sets
     assert str(err.value).startswith(expected) and "\n" not in str(err.value)
