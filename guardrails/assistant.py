@@ -40,13 +40,12 @@ from guardrails.grounding import (
     rank_passages,
 )
 from guardrails import inputs
-from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, register_embeddings
+from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, disable_telemetry, register_embeddings
+from guardrails.product import NOT_IN_MANUAL, Product  # noqa: F401 -- NOT_IN_MANUAL: the template, as before
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
 from guardrails.turns import Turn, TurnState  # noqa: F401 -- Turn is part of this module's interface
 
 log = logging.getLogger("pipeline.assistant")
-NOT_IN_MANUAL = ("The owner's manual does not cover this, so I can't answer it reliably. For questions the manual "
-                 "does not answer, please contact Kestrel Assist or an authorised Kestrel workshop.")
 MANUAL_ANSWER, COMMAND = "answer from manual", "carry out vehicle command"
 ASK_MANUAL = "ask manual question"
 # A question in another language is answered only when retrieval still finds a passage this close
@@ -54,23 +53,12 @@ ASK_MANUAL = "ask manual question"
 LANGUAGE_CONFIDENT = 0.5
 
 
-def disable_telemetry() -> None:
-    """NeMo Guardrails reports usage unless told not to (it is silent only under CI or pytest).
-
-    Its loggers also narrate every Colang event at INFO; under the pipeline's INFO logging that
-    formatting alone cost more CPU than the rails themselves, so they are kept at WARNING.
-    """
-    logging.getLogger("nemoguardrails").setLevel(logging.WARNING)
-    os.environ["NEMO_GUARDRAILS_NO_USAGE_STATS"] = "1"
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
 class Assistant:
     def __init__(self, ports: Ports, cfg: AssistantConfig | None = None, extra_questions: list[str] | None = None,
                  command_rows: list[dict] | None = None):
         disable_telemetry()
         self.ports, self.cfg = ports, cfg or AssistantConfig()
+        self.product = Product(self.cfg.product)  # its names in every text; "my Tavi" reads as "my car"
         self.embed = EmbeddingCache(ports.retriever.embed, capacity=32768)  # messages, intent examples, manual lines
         s = self.cfg.safety
         thresholds = Thresholds(block=s.block, tamper=s.tamper, semantic_probability=s.semantic_probability,
@@ -181,7 +169,7 @@ class Assistant:
         turn_id = uuid.uuid4().hex
         # A short follow-up ("and the rear ones?") is read with the question it leans on (followup.py).
         reading = resolve_followup([m["content"] for m in history if m["role"] == "user"])
-        state = TurnState(reading.text, vehicle_state)
+        state = TurnState(self.product.as_car(reading.text), vehicle_state)
         if reading.combined:
             state.rail("dialog", "follow-up resolution", "read with the previous question",
                        previous=list(reading.previous))
@@ -315,7 +303,7 @@ class Assistant:
                 text, skip = await self._command(state), True
             else:
                 messages = self.rails.config.bot_messages.get(intent) or []
-                text, skip = (messages[0] if messages else "I can't help with that."), True
+                text, skip = (self.product.text(messages[0]) if messages else "I can't help with that."), True
                 if state.assessment and not state.decision:
                     state.decision = state.assessment.decision
             updates = {"skip_output_rails": True} if skip else {}
@@ -370,7 +358,7 @@ class Assistant:
         if not check.answerable:
             state.decision = "not_in_manual"
             state.rail("generation", "answerability", "not in the manual", reason=check.reason)
-            return NOT_IN_MANUAL, True
+            return self.product.not_in_manual, True
         g = self.cfg.generation
         if not g.use_llm:
             return "", False
@@ -431,7 +419,7 @@ class Assistant:
                                        similarity=self._similarity(state))
         if not text:
             state.decision = "not_in_manual"
-            return NOT_IN_MANUAL
+            return self.product.not_in_manual
         state.decision = "answer_extractive"
         note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
         return self._with_sources(state, f"{text} {note}" if note else text, used)
@@ -461,7 +449,7 @@ class Assistant:
 
     def _with_sources(self, state: TurnState, text: str, used: list[Passage]) -> str:
         state.sources = [p.source() for p in used]
-        cites = "; ".join(f"{p.section_id} {p.title}" for p in used)
+        cites = "; ".join(" ".join(x for x in (p.section_id, p.title) if x) for p in used)  # no id: the title
         return f"{text.strip()}\n\nSource: {cites}" if cites else text.strip()
 
     # --- vehicle commands -----------------------------------------------------------------------

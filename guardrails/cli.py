@@ -105,7 +105,7 @@ def chat(bundle: Path, index_dir: Path, cfg, options: dict[str, str]) -> int:
         if "question" in options:
             _show(assistant.respond(options["question"], state), output == "json")
             return 0
-        print("Kestrel EV7 assistant. Ask a question or give a command; /state speed=50 gear=D sets the vehicle "
+        print(f"{_product_name(assistant)} assistant. Ask a question or give a command; /state speed=50 gear=D sets the vehicle "
               "state, /quit ends.", file=sys.stderr)
         history: list[dict] = []
         while True:
@@ -141,3 +141,9 @@ def serve(bundle: Path, index_dir: Path, cfg) -> int:
 
     run_server(open_assistant(bundle, index_dir, cfg), cfg.serve)
     return 0
+
+
+def _product_name(assistant) -> str:
+    """The product named in the banner (assistant.product.name; the EV7 for objects without one)."""
+    product = getattr(assistant, "product", None)
+    return getattr(product, "name", "") or "Kestrel EV7"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -68,11 +69,30 @@ class ServeSettings:
 
 
 @dataclass
+class ProductSettings:
+    """The product the assistant serves, named in every user-facing text (guardrails/product.py).
+
+    The defaults are the embedded Kestrel EV7's; a user's own manual sets its own name, so that no
+    greeting, refusal or "not covered" answer names another maker's car or support line.
+    """
+
+    name: str = "Kestrel EV7"  # "I'm your Kestrel EV7 assistant", "questions about your Kestrel EV7"
+    short_name: str = "EV7"  # "using your EV7 safely" ("" = name)
+    support: str = "Kestrel Assist or an authorised Kestrel workshop"  # where "not covered" sends the user
+    workshop: str = "an authorised Kestrel workshop"  # who checks a safety system that seems faulty
+    # Words that mean "the car" in a message ("my Tavi", "an Aster"): read as "car", so safety rules,
+    # routing and answer selection treat them as they treat "car". [] = the words of name and
+    # short_name, except vehicle-type words (hybrid, electric, EV...).
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
 class AssistantConfig:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    product: ProductSettings = field(default_factory=ProductSettings)
     # Intents the car carries out only when parked (gear P, 0 km/h): otherwise refused.
     parked_only: list[str] = field(default_factory=lambda: [
         "trunk.open", "airbag.set_passenger", "dog_mode.set", "wiper_service_mode.set", "phone.pair"])
@@ -125,9 +145,23 @@ class AssistantConfig:
                              f"{s.learned_clear} in [0, learned), clear_margin={s.clear_margin} >= 0")
         if self.eval_workers <= 0 or self.eval_limit < 0:
             raise ValueError("assistant.eval_workers must be positive and assistant.eval_limit >= 0")
+        if not self.product.name.strip():
+            raise ValueError("assistant.product.name is empty: name your product (it is used in every greeting and "
+                             "refusal), e.g. assistant.product.name=\"Aster Tavi Hybrid\"")
         v = self.serve
         if not 0 < v.port < 65536 or v.max_request_bytes <= 0 or v.max_message_chars <= 0 or v.max_concurrent <= 0:
             raise ValueError("assistant.serve: port in 1..65535; max_request_bytes, max_message_chars and "
                              "max_concurrent positive")
         if v.rate_limit_per_minute < 0:
             raise ValueError(f"assistant.serve.rate_limit_per_minute={v.rate_limit_per_minute} must be >= 0")
+
+    def validate_run(self) -> None:
+        """What the stage's evaluation needs (pipeline/runner.py calls it before any stage runs; chat and
+        serve do not need the evaluation sets)."""
+        for key, fields in (("eval_questions", "question, answer, section_id"), ("eval_unsafe", "prompt, category"),
+                            ("eval_lookalikes", "prompt")):
+            path = getattr(self, key)
+            if not path.strip():
+                raise ValueError(f"assistant.{key} is not set: name a JSONL file with {fields} per line")
+            if not Path(path).is_file():
+                raise ValueError(f"assistant.{key}={path}: file not found")

@@ -70,7 +70,8 @@ def language(text: str, min_share: float = 0.3) -> str:
 # --- section references ---------------------------------------------------------------------------
 _SECTION = re.compile(
     r"^\W*(?:(?:please\s+)?(?:show|open|read|give|display|summari[sz]e|explain)(?:\s+me)?(?:\s+the)?\s+|"
-    r"what(?:'s| is| does)?\s+(?:in\s+)?)?(?:section|sect?\.?|chapter|§|part)?\s*(\d{1,2}\.\d{1,2})"
+    r"what(?:'s| is| does)?\s+(?:in\s+)?)?(?:section|sect?\.?|chapter|§|part)?\s*(\d{1,2}\.\d{1,2}|"
+    r"(?<=[a-z§] )\d{1,2}-\d{1,2})"  # "section 4-2" (manuals numbered 4-1, 4-2...); a bare "4-2" is no reference
     r"(?:\s+(?:of the manual|say|says|cover|covers|about))?\s*(?:say|cover|about)?(?:\W+please)?\W*$", re.IGNORECASE)
 
 

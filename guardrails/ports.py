@@ -27,6 +27,20 @@ log = logging.getLogger("pipeline.assistant")
 EMBEDDING_ENGINE = "kestrel_minilm"
 
 
+def disable_telemetry() -> None:
+    """NeMo Guardrails reports usage unless told not to (it is silent only under CI or pytest).
+
+    Its loggers also narrate every Colang event at INFO; under the pipeline's INFO logging that
+    formatting alone cost more CPU than the rails themselves, so they are kept at WARNING.
+    """
+    import os
+
+    logging.getLogger("nemoguardrails").setLevel(logging.WARNING)
+    os.environ["NEMO_GUARDRAILS_NO_USAGE_STATS"] = "1"
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
 @dataclass
 class Prompts:
     """The customize stage's prompt formats and command parsing (customize/prompts.py, commands.py)."""

@@ -100,7 +100,8 @@ def create_app(assistant: Any, settings: ServeSettings, model_ids: list[str]):
     limiter = RateLimiter(settings.rate_limit_per_minute)
     slots = asyncio.Semaphore(settings.max_concurrent)
     started = time.time()
-    app = FastAPI(title="Kestrel EV7 assistant", docs_url=None, redoc_url=None)
+    product = getattr(getattr(assistant, "product", None), "name", "") or "Kestrel EV7"
+    app = FastAPI(title=f"{product} assistant", docs_url=None, redoc_url=None)
     app.state.metrics = metrics
 
     def error(err: ApiError, endpoint: str) -> JSONResponse:
@@ -305,7 +306,7 @@ def serve(assistant: Any, settings: ServeSettings, exit_process: bool = True) ->
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             timeout_graceful_shutdown=settings.shutdown_grace_s, access_log=False)
     server = uvicorn.Server(config)
-    print(f"serving the Kestrel assistant on http://{settings.host}:{settings.port}/v1 "
+    print(f"serving the {getattr(getattr(assistant, 'product', None), 'name', '') or 'Kestrel'} assistant on http://{settings.host}:{settings.port}/v1 "
           f"(models: {', '.join(model_ids_for(assistant))})", flush=True)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal under the handler
     # it found: ours turns it into an exception here, so the assistant is closed and the exit is 0.

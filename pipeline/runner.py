@@ -95,10 +95,21 @@ def distributed_rank() -> tuple[int, int]:
 def validate_selected(cfg: Any, registry: Registry, order: list[str]) -> None:
     """Type and value checks of every section the selected stages read, before any stage runs:
     ``train.steps=-5`` fails in a second instead of after curation."""
+    from pipeline.errors import ConfigError
+
     for name in order:
         spec = registry[name]
         for section in spec.sections:
-            validate_section(section, to_typed(cfg[section], section))
+            typed = to_typed(cfg[section], section)
+            validate_section(section, typed)
+            # Checks only a run needs (e.g. the assistant's evaluation files), not chat or serve,
+            # which validate the same section: a missing file fails here, not after hours upstream.
+            check = getattr(typed, "validate_run", None)
+            if callable(check):
+                try:
+                    check()
+                except ValueError as err:
+                    raise ConfigError(str(err).strip().splitlines()[0]) from None
 
 
 def run_pipeline(cfg: Any, view_name: str) -> dict[str, Artifact]:

@@ -228,10 +228,14 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
     """One row per chunk (CHUNK_COLUMNS), in document order. A document that gives no chunk (only
     headings, no body text) is recorded in ``quarantine`` when a list is passed."""
     docs = list(docs)
-    known = dict(chapters or {})
-    for doc in docs:  # chapter headings anywhere in the corpus name the chapters of other pages
+    # Chapter headings anywhere in the corpus name the chapters of its other pages, and win over
+    # the table of contents: a user's own manual keeps its own titles when ``index.toc`` still
+    # names another manual (the default toc is the embedded EV7's, whose pages carry no chapter headings).
+    known: dict[str, str] = {}
+    for doc in docs:
         for number, title in chapter_titles(doc.text).items():
             known.setdefault(number, title)
+    known = {**dict(chapters or {}), **known}
     rows: list[dict] = []
     seen: set[str] = set()
     for doc in docs:

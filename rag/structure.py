@@ -3,7 +3,9 @@
 A heading's number decides what it is, so the owner's manual ("# 6 Driving", "## 6.2 Gear
 selector", "### Automatic P") and ordinary web pages ("# My trip", "## Packing") both parse:
 
-- a number with two or more parts ("6.2", "6.2.1") starts a section with that id;
+- a number with two or more parts ("6.2", "6.2.1") starts a section with that id; so does a
+  hyphenated one ("4-1 Cruise control", a common style in other makers' manuals);
+- "Chapter 3 - Title" / "Part 3: Title" reads as the number 3 and the title;
 - a level-1 heading starts a chapter (its number, if any, is the chapter id);
 - a one-part number below level 1 ("## 3. Results") starts a section with that id;
 - an unnumbered level-2 heading starts a section without id;
@@ -20,7 +22,9 @@ import re
 from dataclasses import dataclass, field
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-NUMBERED_TITLE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
+NUMBERED_TITLE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|\d{1,3}-\d{1,3})\.?\s+(\S.*)$")
+# "Chapter 3 - Driving", "Chapter 3: Driving", "Part 2 Seats": the number is the chapter's.
+CHAPTER_WORD = re.compile(r"^(?:chapter|chap\.|part)\s+(\d{1,3})\s*[-\u2013\u2014:.]?\s+(\S.*)$", re.IGNORECASE)
 STEP = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+\S")
 BULLET = re.compile(r"^\s{0,3}[-*+\u2022]\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -65,7 +69,7 @@ def parse_heading(line: str) -> tuple[int, str, str] | None:
     if not match:
         return None
     level, text = len(match.group(1)), match.group(2).strip()
-    numbered = NUMBERED_TITLE.match(text)
+    numbered = NUMBERED_TITLE.match(text) or CHAPTER_WORD.match(text)
     if numbered:
         return level, numbered.group(1), numbered.group(2).strip()
     return level, "", text
@@ -76,7 +80,7 @@ def chapter_titles(text: str) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
         heading = parse_heading(line)
-        if heading and heading[0] == 1 and heading[1] and "." not in heading[1]:
+        if heading and heading[0] == 1 and heading[1] and not re.search(r"[.-]", heading[1]):
             found[heading[1]] = heading[2]
     return found
 
@@ -165,7 +169,7 @@ def parse_document(text: str, title: str = "", chapters: dict[str, str] | None =
             continue
         flush()
         level, number, name = heading
-        parts = number.split(".") if number else []
+        parts = re.split(r"[.-]", number) if number else []
         if len(parts) >= 2 or (len(parts) == 1 and level >= 2) or (not parts and level == 2):
             chapter_id = parts[0] if len(parts) >= 2 else current.chapter_id
             same = chapter_id == current.chapter_id and current.chapter
