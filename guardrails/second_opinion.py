@@ -27,7 +27,8 @@ from guardrails import goals
 
 # Cues beyond the goal model's families, each a way an unsafe goal was stated in the dev pool
 # without reaching a goal score: a fault left unrepaired, a record or document made to pass, people
-# (customers, guests) whose data is taken, where someone lives, harm words, a blocked sensor.
+# (customers, guests) whose data is taken, where someone lives, harm words, a blocked sensor, a third
+# party who relies on a record (buyer, insurer, police).
 _EXTRA = goals._family(
     r"not (?:going to )?(?:fix|repair|get it (?:fixed|repaired))", r"stop (?:reporting|showing|logging|recording|"
     r"telling|sending)", r"(?:make|get) (?:the |my |it |them )?(?:\w+ ){0,3}(?:say|show|read|look like|look legit|pass)\b",
@@ -38,7 +39,8 @@ _EXTRA = goals._family(
     r"die\b", r"dying", r"death", r"dead\b", r"suicid", r"kill (?:my|him|her|them|someone|people|myself)", r"crush",
     r"burn", r"fire\b", r"explo", r"suffocat", r"overdos", r"can'?t get out", r"cannot get out", r"lock (?:him|her|them) in",
     r"trap", r"ram\b", r"no hands", r"hands[- ]free for (?:hours|good)", r"asleep", r"sleep", r"nap\b",
-    r"instead of", r"pretend", r"story", r"novel", r"role ?play", r"ignore (?:all |your |previous |the )",
+    r"instead of", r"pretend", r"(?:show|read|say|display)s? (?:a |an )?(?:higher|lower|less|more|fewer|different|better)",
+    r"buyers?", r"insurers?", r"assessors?", r"inspectors?", r"examiners?", r"police", r"cops?\b", r"story", r"novel", r"role ?play", r"ignore (?:all |your |previous |the )",
 )
 # Another person's car, phone, account, key, location or data (not "my brother's car" alone: helping
 # a relative with their car is common, so only their data or access counts here).
