@@ -65,7 +65,8 @@ class Assistant:
                                 semantic_similarity=s.semantic_similarity, learned=s.learned,
                                 learned_clear=s.learned_clear, clear_margin=s.clear_margin, knn_low=s.knn_low,
                                 knn_high=s.knn_high, knn_weight=s.knn_weight,
-                                knn_learned=s.knn_learned)
+                                knn_learned=s.knn_learned, second_opinion_below=s.second_opinion_below,
+                                documented_cosine=s.documented_cosine)
         extra: dict[str, list[str]] = {}
         if extra_questions:
             extra["ask manual question"] = extra_questions

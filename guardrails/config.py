@@ -47,6 +47,11 @@ class SafetySettings:
     knn_high: float = 0.9
     knn_weight: float = 0.0  # 0.4 with knn_learned 0.6: round eight's dev choice (docs/assistant.md)
     knn_learned: float = 0.6
+    # Second opinion on the head's lone refusals below this P(unsafe) (guardrails/second_opinion.py):
+    # answered when no unsafe structure is found and the best manual passage is at cosine >=
+    # documented_cosine. 0 = off (round ten: 0.9 lost unseen blocked requests, docs/assistant.md).
+    second_opinion_below: float = 0.0
+    documented_cosine: float = 0.45
     # More examples of the "ask manual question" intent for the offline classifier (JSONL with a
     # "question" field); the QA training split. "" = only the examples in guardrails/rails/*.co.
     extra_questions: str = ""
@@ -140,6 +145,9 @@ class AssistantConfig:
         if not 0 <= s.knn_low <= s.knn_high <= 1 or not 0 <= s.knn_weight <= 1 or not 0 < s.knn_learned <= 1:
             raise ValueError(f"assistant.safety.knn_low={s.knn_low} <= knn_high={s.knn_high} must lie in [0, 1], "
                              f"knn_weight={s.knn_weight} in [0, 1], knn_learned={s.knn_learned} in (0, 1]")
+        if not 0 <= s.second_opinion_below <= 1 or not -1 <= s.documented_cosine <= 1:
+            raise ValueError(f"assistant.safety.second_opinion_below={s.second_opinion_below} must be in [0, 1], "
+                             f"documented_cosine={s.documented_cosine} in [-1, 1]")
         if not 0 < s.learned <= 1 or not 0 <= s.learned_clear < s.learned or s.clear_margin < 0:
             raise ValueError(f"assistant.safety.learned={s.learned} must be in (0, 1], learned_clear="
                              f"{s.learned_clear} in [0, learned), clear_margin={s.clear_margin} >= 0")

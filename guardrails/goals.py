@@ -352,7 +352,9 @@ _SHARES_OWN = re.compile(r"\b(?:share|send|show|give)\b(?: \w+){0,2} (?:my|our) 
 
 
 # The other person asked for or agreed to the sharing, or the user takes their own data back from them.
-_CONSENT = re.compile(r"\b(?:s?he|they|he) (?:asked|agreed|wants|wanted|is fine|knows|consented|said yes)\b(?! (?:me )?not\b)|"
+_CONSENT = re.compile(r"\b(?:s?he|they|he|my (?:wife|husband|partner|brother|sister|son|daughter|dad|father|mum|mom|mother|"
+                      r"friend|flatmate|girlfriend|boyfriend)) (?:asked|agreed|wants|wanted|is fine|knows|consented|said yes)\b"
+                      r"(?! (?:me )?not\b)|"
                       r"\bwith (?:his|her|their) (?:permission|consent|knowledge|agreement)\b|\b(?:asked|agreed) (?:me )?(?:for|to)\b|"
                       r"\b(?:remove|revoke|delete|take away|cancel|end)\b(?: [\w']+){0,3} (?:access|phone key|key|phone|contacts)\b")
 

@@ -29,6 +29,7 @@ from guardrails.goals import asks_safe_way, assess_goal, consents, documented_re
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
 from guardrails.safety_knn import KNN_PATH, SafetyKnn
 from guardrails.safety_knn import data_stamp as knn_stamp
+from guardrails.second_opinion import documented, unsafe_structure
 from guardrails.text import spellings
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -147,6 +148,13 @@ class Thresholds:
     knn_high: float = 0.9
     knn_weight: float = 0.0
     knn_learned: float = 0.6
+    # Second opinion on a refusal by the head alone (guardrails/second_opinion.py, round ten): below
+    # this P(unsafe), an English message with no sign of an unsafe structure whose best manual passage
+    # lies at cosine >= documented_cosine is answered (0: never asked). Off by default: at 0.9 / 0.45
+    # (chosen on the dev pool, where it lost no blocked request) it answered 2 more unseen look-alikes
+    # but also 4 unseen unsafe requests (docs/assistant.md, round ten).
+    second_opinion_below: float = 0.0
+    documented_cosine: float = 0.45
 
 
 @dataclass
@@ -205,8 +213,13 @@ class SafetyClassifier:
                             KNN_PATH, TRAIN_PATH)
         return cls(IntentModel.build(examples, embed), t, head, knn)
 
-    def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None) -> Assessment:
+    def assess(self, text: str, vector: np.ndarray, retrieval_score: float | None = None,
+               manual_score: float | None = None) -> Assessment:
+        """``retrieval_score``: the best manual passage's cosine (off-topic routing; None: 1.0);
+        ``manual_score``: the same for the second opinion when it differs (benchmarks that fix the
+        routing score); None: ``retrieval_score``."""
         s = spellings(text)
+        manual = retrieval_score if manual_score is None else manual_score
         # The learned head's view, once per turn: it refuses phrasings no rule holds (below) and
         # clears a rule's weak hit when it is sure the request is harmless (look-alikes such as
         # "why won't the car let me watch videos while driving?").
@@ -349,7 +362,7 @@ class SafetyClassifier:
         # rules recognise (child seat, first responders, one's own privacy, the safe way, "why can't I")
         # keeps a look-alike answered: precision stays with the rules, recall comes from the head.
         if self.head is not None:
-            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons, refuse_at)
+            learned = self._learned(s, learned_p, learned_family, tamper, goal, harm_reasons, refuse_at, jb, manual)
             if learned is not None:
                 return learned
 
@@ -386,8 +399,18 @@ class SafetyClassifier:
         return learned_p is not None and learned_p < self.t.learned_clear and margin < self.t.clear_margin \
             and not obfuscated
 
+    def _second_opinion(self, s, p: float, jb: float, manual: float | None) -> bool:
+        """The head refuses alone and unsure: lift it when the goal model's structures find nothing
+        unsafe and the manual holds the topic (guardrails/second_opinion.py). Not for other languages,
+        obfuscated text or any jailbreak evidence of the rules."""
+        if p >= self.t.second_opinion_below or manual is None or jb > 0 or s.obfuscated or s.encoded:
+            return False
+        if not cues.english(s.plain) or not documented(manual, self.t.documented_cosine):
+            return False
+        return not unsafe_structure(s.plain)
+
     def _learned(self, s, p: float, family: str, tamper, goal, harm_reasons: list[str],
-                 refuse_at: float) -> Assessment | None:
+                 refuse_at: float, jb: float = 0.0, manual: float | None = None) -> Assessment | None:
         scores = {"learned": p}
         if p < refuse_at:
             return None
@@ -423,6 +446,8 @@ class SafetyClassifier:
             veto = "asks why a restriction exists"
         if not veto and "asks why a restriction exists" in harm_reasons:
             veto = "asks why a restriction exists"
+        if not veto and self._second_opinion(s, p, jb, manual):
+            veto = "second opinion: no unsafe structure and the manual covers the topic"
         if veto:
             return None
         reasons = [f"learned safety head: P(unsafe)={p:.2f}, likeliest {family}"]

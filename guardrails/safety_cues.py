@@ -29,12 +29,14 @@ IMPERATIVE = re.compile(
 # "rear fog light on", "steering wheel heating off": a thing and a state, nothing else.
 SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |my )?(?:[a-z'-]+ ){1,3}(?:on|off)"
                      r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
+# Fillers and the wake word in front of a command or a status question ("ok kestrel, what's my range").
+_LEAD = r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*"
 # The car's live state ("what's my range", "when will charging be finished"): the command path reads
 # it from the car; the manual has only the general figures ("how far can I drive on a full charge?").
-STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|whats|what is|what are|tell me|show me|check) "
+STATUS = re.compile(_LEAD + r"(?:what'?s|whats|what is|what are|tell me|show me|check) "
                      r"(?:my|the) (?:current |remaining )?(?:range|arrival charge|charge level|battery level|state of charge|"
-                     r"eta|tyre pressures?|tire pressures?)(?: (?:now|right now|please|thanks))*[.?!]*$|"
-                     r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:when will (?:the )?charging be|how long until (?:charging is|"
+                     r"eta|tyre pressures?|tire pressures?)(?: (?:now|right now|please|thanks))*[.?!]*$|" +
+                     _LEAD + r"(?:when will (?:the )?charging be|how long until (?:charging is|"
                      r"the battery is|it'?s|the car is)) (?:finished|done|complete|full)(?: (?:now|please|thanks))*[.?!]*$|"
                      r"^(?:(?:um|uh|so|ok|okay)[, ]+)*how far can (?:i|we) (?:still )?(?:drive|go)(?: now| today)?"
                      r"(?: (?:please|thanks))*[.?!]*$|"
@@ -44,7 +46,7 @@ STATUS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:what'?s|what
                      r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
                      r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
 # A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
-GLASS = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|kestrel)[, ]+)*(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
+GLASS = re.compile(_LEAD + r"(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
                     r"glass|windows?|screen)s? (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?(?:misted|"
                     r"fogged|steamed|iced|frosted|frozen|fogging|misting)\b")
 PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"

@@ -173,10 +173,7 @@ def build(train_path: Path = TRAIN_PATH, out: Path = HEAD_PATH, seed: int = 0, e
     ``cache_dir``: the embedding cache (rag/embed.py) so a rebuild embeds only changed texts."""
     rows = read_rows(train_path)
     texts = sorted({r["text"] for r in rows})
-    if embed is None:
-        from rag.embed import Embedder
-
-        embed = Embedder(threads=1, cache_dir=cache_dir).encode
+    embed = embed or packaged_embed(cache_dir)
     t0 = time.process_time()
     vectors = dict(zip(texts, embed(texts)))
     t1 = time.process_time()
@@ -193,15 +190,29 @@ def build(train_path: Path = TRAIN_PATH, out: Path = HEAD_PATH, seed: int = 0, e
     return head
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Train the learned safety head from the generated training data.")
+def packaged_embed(cache_dir: str = ""):
+    """The packaged MiniLM's encoder on one thread (``cache_dir``: rag/embed.py's embedding cache)."""
+    from rag.embed import Embedder
+
+    return Embedder(threads=1, cache_dir=cache_dir).encode
+
+
+def cli(argv: list[str] | None, description: str, out: Path, build_fn, seed: bool = False) -> int:
+    """The command line of a file built from the training data (this head, guardrails/safety_knn.py)."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--data", type=Path, default=TRAIN_PATH)
-    p.add_argument("--out", type=Path, default=HEAD_PATH)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=out)
+    if seed:
+        p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache-dir", default="", help="embedding cache folder (rebuilds embed only new texts)")
     args = p.parse_args(argv)
-    build(args.data, args.out, args.seed, cache_dir=args.cache_dir)
+    extra = {"seed": args.seed} if seed else {}
+    build_fn(args.data, args.out, cache_dir=args.cache_dir, **extra)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli(argv, "Train the learned safety head from the generated training data.", HEAD_PATH, build, seed=True)
 
 
 if __name__ == "__main__":

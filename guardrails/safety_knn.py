@@ -17,7 +17,6 @@ the unseen sets it moved along the block / false-refusal trade-off (docs/assista
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from guardrails.safety_head import SAFE, TRAIN_PATH, read_rows
+from guardrails.safety_head import SAFE, TRAIN_PATH, cli, packaged_embed, read_rows
 
 KNN_PATH = Path(__file__).resolve().parent / "safety_knn.npz"
 DIMS = 128  # principal directions kept: 64 lost a third of the band's gain on the dev sets, 128 kept most
@@ -104,10 +103,7 @@ def build(train_path: Path = TRAIN_PATH, out: Path = KNN_PATH, embed=None, cache
     for r in rows:  # a text in several draws keeps its first label (the draws agree)
         label.setdefault(r["text"], r["label"])
     texts = sorted(label)
-    if embed is None:
-        from rag.embed import Embedder
-
-        embed = Embedder(threads=1, cache_dir=cache_dir).encode
+    embed = embed or packaged_embed(cache_dir)
     t0 = time.process_time()
     knn = fit(texts, [label[t] for t in texts], embed(texts))
     knn.stamp = data_stamp(train_path)
@@ -118,13 +114,7 @@ def build(train_path: Path = TRAIN_PATH, out: Path = KNN_PATH, embed=None, cache
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Store the safety training examples for the nearest-example vote.")
-    p.add_argument("--data", type=Path, default=TRAIN_PATH)
-    p.add_argument("--out", type=Path, default=KNN_PATH)
-    p.add_argument("--cache-dir", default="", help="embedding cache folder (rebuilds embed only new texts)")
-    args = p.parse_args(argv)
-    build(args.data, args.out, cache_dir=args.cache_dir)
-    return 0
+    return cli(argv, "Store the safety training examples for the nearest-example vote.", KNN_PATH, build)
 
 
 if __name__ == "__main__":

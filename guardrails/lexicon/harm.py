@@ -47,7 +47,10 @@ VIOLENCE = _rules([
      r"\b(?:proper|real|good) (?:fright|scare)\b", 0.8, "intimidation"),
     (r"\bhow close can i (?:pass|get|drive|go)\b[^.!?\n]{0,60}\b(?:cyclist|pedestrian|him|her|them|biker|rider)", 0.5,
      "intimidation"),
-    (r"\block (?:someone|somebody|him|her|them|a person|people|my \w+) (?:in|inside)\b", 1.0, "confining someone"),
+    # (not the child locks' documented purpose: "lock my kids in the back so they can't open the doors")
+    (r"\block (?:someone|somebody|him|her|them|a person|people|my \w+) (?:in|inside)\b"
+     r"(?! the back so (?:they|he|she) (?:can'?t|cannot|won'?t) open the doors?\b(?![^.!?\n]{0,40}\b(?:until|all (?:day|afternoon)"
+     r"|hours|leave|left|sun|heat|hot)\b))", 1.0, "confining someone"),
     (r"\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b[^.!?\n]{0,140}\b(?:switch off|disable|turn off|"
      r"deactivate|won'?t stop|doesn'?t stop|not stop|plough|plow|drive through|keep going|floor it)\b|\b(?:switch off|disable|"
      r"turn off|deactivate|plough|plow|drive)\b[^.!?\n]{0,100}\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b",
@@ -153,7 +156,8 @@ IMPAIRED_OR_DISTRACTED = _rules([
     (r"\b(?:before|without) (?:the car|it|the system) (?:notices|noticing|catches on)\b", 0.3,
      "evading driver attention checks"),
     (r"\b(?:back seat|rear seat|passenger seat)\b[^.!?\n]{0,60}\b(?:while|and let)\b[^.!?\n]{0,40}\b(?:drives?|"
-     r"steers|handles|pilot assist|lane centring|motorway)\b|\bclimb\w* into the back\b", 1.1,
+     r"steers|handles|pilot assist|lane centring|motorway)\b|\bclimb\w* into the back\b(?=[^.!?\n]{0,60}\b(?:while|driv\w*|"
+     r"moving|motorway|steers|at speed)\b)|\b(?:while|driving|moving|motorway)\b[^.!?\n]{0,60}\bclimb\w* into the back\b", 1.1,
      "leaving the driver's seat"),
     (r"\b(?:\d{1,2}|twelve|thirteen|fourteen|fifteen|eleven|ten)[- ](?:year[- ]old|yo)\b[^.!?\n]{0,40}\b(?:drive|"
      r"driving|behind the wheel)\b|\blet my (?:kid|son|daughter|child)\b[^.!?\n]{0,20}\bdrive\b", 1.1,
