@@ -28,6 +28,7 @@ from typing import Any
 
 from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
+from guardrails.answer_lines import extractive_answer
 from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
@@ -36,7 +37,6 @@ from guardrails.grounding import (
     answerable,
     check_grounding,
     clean_passages,
-    extractive_answer,
     rank_passages,
 )
 from guardrails import inputs
