@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from guardrails.grounding import _NUMBER, Evidence, Passage, _stems, question_terms
 from guardrails.text import sentences, words
@@ -50,6 +51,7 @@ class _Line:
     heading: str  # the "###" heading it stands under ("" if none)
     listed: bool  # a list item or numbered step
     header_row: bool  # the first row of a table (column names)
+    table: bool = False  # a table row
 
 
 def _parts(passage: Passage) -> list[_Line]:
@@ -73,7 +75,7 @@ def _parts(passage: Passage) -> list[_Line]:
             text = _readable(sentence)
             if text and len(words(text)) >= 3 and (text not in seen or header_row):
                 seen.add(text)
-                lines.append(_Line(text, heading, listed, header_row))
+                lines.append(_Line(text, heading, listed, header_row, is_table))
     return lines
 
 
@@ -96,12 +98,85 @@ _QUANTITY = re.compile(r"\b(?:how (?:much|many|far|long|fast|big|heavy|high|deep
 MEANING_WEIGHT = 4.0
 
 
+@dataclass
+class Candidates:
+    """Every line of the candidate passages with the hand-tuned scores (also the ranker's features)."""
+
+    question: str
+    terms: set[str]  # the question's specific stems
+    pool: list[Passage]
+    parts_of: list[list[_Line]]
+    flat: list[tuple[int, int]]  # (passage, line) in reading order
+    lexical: list[float]  # _sentence_score per line (0 for header rows)
+    meaning: list[float]  # question-line cosine per line (0 without ``similarity``)
+    base: dict[tuple[int, int], float]  # hand score before borrowing from neighbours
+    hand: dict[tuple[int, int], float]  # the hand-tuned score of a line
+    quantity: bool  # the question asks for an amount
+
+
+def candidate_lines(question: str, ranked: Sequence[Passage], evidence: Evidence,
+                    similarity: Callable[[list[str]], Sequence[float]] | None = None, candidates: int = 4,
+                    number_bonus: float = 0.3, neighbours: float = 0.6, title_context: bool = True,
+                    meaning_weight: float = MEANING_WEIGHT) -> Candidates:
+    """The lines of the first ``candidates`` passages and their hand-tuned scores (see extractive_answer)."""
+    terms = question_terms(question) or _stems(question)
+    pool = list(ranked[:max(1, candidates)])
+    parts_of = [_parts(p) for p in pool]
+    flat = [(k, i) for k, parts in enumerate(parts_of) for i in range(len(parts))]
+    lexical = [0.0 if parts_of[k][i].header_row else
+               _sentence_score(terms, parts_of[k][i].text, evidence, parts_of[k][i].heading) for k, i in flat]
+    top_lexical = max(lexical, default=0.0) or 1.0
+    meaning = [0.0] * len(flat)
+    if similarity is not None and flat:
+        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading) + parts_of[k][i].text
+                 for k, i in flat]
+        meaning = [float(x) for x in similarity(texts)]
+    quantity = bool(number_bonus and _QUANTITY.search(question))
+    score = {}
+    for (k, i), lex, sem in zip(flat, lexical, meaning):
+        # the line's lexical match plus its meaning (on the lexical scale), a prior for retrieval order
+        score[(k, i)] = 0.0 if parts_of[k][i].header_row else (
+            lex + meaning_weight * top_lexical * max(sem, 0.0))
+        if quantity and _NUMBER.search(parts_of[k][i].text):
+            score[(k, i)] *= 1.0 + number_bonus
+    base = dict(score)
+    if neighbours:
+        # a fact often spans two lines of one block ("It works between 0 and 180 km/h" after the
+        # line that names the function): a line borrows part of its neighbours' match
+        for (k, i) in base:
+            near = [base[(k, j)] for j in (i - 1, i + 1) if (k, j) in base
+                    and parts_of[k][j].heading == parts_of[k][i].heading]
+            if near and base[(k, i)] > 0:
+                score[(k, i)] = base[(k, i)] + neighbours * max(near)
+    return Candidates(question, terms, pool, parts_of, flat, lexical, meaning, base, score, quantity)
+
+
+# the shipped ranker, loaded on first use ("default" in extractive_answer); None: fall back to the hand score
+_DEFAULT: list = []
+
+
+def default_ranker():
+    """The shipped answer-line ranker (guardrails/answer_ranker.npz), or None with a warning when it
+    is missing or unreadable: answers then use the hand-tuned line score."""
+    if not _DEFAULT:
+        from guardrails.answer_ranker import RankerError, load
+
+        try:
+            _DEFAULT.append(load())
+        except RankerError as err:
+            import warnings
+
+            warnings.warn(f"{err}; extractive answers use the hand-tuned line score", stacklevel=2)
+            _DEFAULT.append(None)
+    return _DEFAULT[0]
+
+
 def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Evidence, max_sentences: int = 5,
                       max_words: int = 130, similarity: Callable[[list[str]], Sequence[float]] | None = None,
                       candidates: int = 4, floor: float = 0.35, number_bonus: float = 0.3,
                       follow_lists: bool = True, second_section: float = 0.7,
                       neighbours: float = 0.6, title_context: bool = True,
-                      meaning_weight: float = MEANING_WEIGHT) -> tuple[str, list[Passage]]:
+                      meaning_weight: float = MEANING_WEIGHT, ranker: Any = "default") -> tuple[str, list[Passage]]:
     """The sentences of the retrieved passages that answer the question, and the passages they quote.
 
     Every line of the first ``candidates`` passages is scored: IDF-weighted overlap with the
@@ -118,43 +193,28 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
     the same heading (a fact often spans two lines); up to ``max_sentences`` / ``max_words``.
     Round seven: a line means "section title > heading: line" (``title_context``: "It works between 0
     and 180 km/h" is about cruise control); a second section joins at 0.7 (was 0.9) of the best line.
+    Round nine: ``ranker`` (the shipped learned ranker by default, None: the hand score) scores each
+    line with its probability of holding the answer; its own floor and second-section thresholds
+    replace ``floor`` and ``second_section``.
     """
     if not ranked:
         return "", []
-    terms = question_terms(question) or _stems(question)
-    pool = list(ranked[:max(1, candidates)])
-    parts_of = [_parts(p) for p in pool]
-    flat = [(k, i) for k, parts in enumerate(parts_of) for i in range(len(parts))]
-    if not flat:
+    c = candidate_lines(question, ranked, evidence, similarity, candidates, number_bonus, neighbours,
+                        title_context, meaning_weight)
+    pool, parts_of = c.pool, c.parts_of
+    if not c.flat:
         return _readable(pool[0].text)[:600], [pool[0]]
-    lexical = [0.0 if parts_of[k][i].header_row else
-               _sentence_score(terms, parts_of[k][i].text, evidence, parts_of[k][i].heading) for k, i in flat]
-    top_lexical = max(lexical) or 1.0
-    meaning = [0.0] * len(flat)
-    if similarity is not None:
-        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading) + parts_of[k][i].text
-                 for k, i in flat]
-        meaning = [float(x) for x in similarity(texts)]
-    quantity = number_bonus and _QUANTITY.search(question)
-    score = {}
-    for (k, i), lex, sem in zip(flat, lexical, meaning):
-        # the line's lexical match plus its meaning (on the lexical scale), a prior for retrieval order
-        score[(k, i)] = 0.0 if parts_of[k][i].header_row else (
-            lex + meaning_weight * top_lexical * max(sem, 0.0))
-        if quantity and _NUMBER.search(parts_of[k][i].text):
-            score[(k, i)] *= 1.0 + number_bonus
-    if neighbours:
-        # a fact often spans two lines of one block ("It works between 0 and 180 km/h" after the
-        # line that names the function): a line borrows part of its neighbours' match
-        base = dict(score)
-        for (k, i) in base:
-            near = [base[(k, j)] for j in (i - 1, i + 1) if (k, j) in base
-                    and parts_of[k][j].heading == parts_of[k][i].heading]
-            if near and base[(k, i)] > 0:
-                score[(k, i)] = base[(k, i)] + neighbours * max(near)
-    # The passage quoted is the best ranked one: choosing it by its best line instead cited the
-    # gold section less often on the training questions (75% -> 69%).
-    best_k = 0
+    if isinstance(ranker, str):
+        ranker = default_ranker()
+    score = c.hand
+    if ranker is not None:
+        score = ranker.scores(c, evidence)
+        floor, second_section = ranker.floor, ranker.second_section
+    # Without the ranker the passage quoted is the best ranked one: choosing it by its best line
+    # cited the gold section less often on the training questions (75% -> 69%). The ranker's section
+    # chooser was trained for that choice (retrieval rank and cosine next to the passage's likeliest lines).
+    order_k = list(range(len(pool))) if ranker is None else ranker.passage_order(c, score, evidence)
+    best_k = next(k for k in order_k if parts_of[k])
     best, parts = pool[best_k], parts_of[best_k]
     scores = [score[(best_k, i)] for i in range(len(parts))]
     order = sorted(range(len(parts)), key=lambda i: scores[i], reverse=True)
@@ -184,7 +244,8 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
     out = [t for i, t in zip(kept, out) if not (t.endswith(":") and i + 1 not in kept and len(out) > 1)]
     quoted = [best]
     top = scores[order[0]]
-    for k, other in enumerate(pool):
+    for k in order_k:
+        other = pool[k]
         if k == best_k or other.section_id == best.section_id or not parts_of[k]:
             continue
         j = max(range(len(parts_of[k])), key=lambda i: score[(k, i)])
