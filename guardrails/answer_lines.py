@@ -52,12 +52,13 @@ class _Line:
     listed: bool  # a list item or numbered step
     header_row: bool  # the first row of a table (column names)
     table: bool = False  # a table row
+    columns: str = ""  # a table row's column names (its header row)
 
 
 def _parts(passage: Passage) -> list[_Line]:
     lines: list[_Line] = []
     seen: set[str] = set()  # a section's chunks overlap by a few sentences
-    heading = ""
+    heading = columns = ""
     previous_table = False
     for raw in passage.text.splitlines():
         stripped = raw.strip()
@@ -70,18 +71,22 @@ def _parts(passage: Passage) -> list[_Line]:
         is_table = stripped.startswith("|")
         header_row = is_table and not previous_table
         previous_table = is_table
+        if header_row:
+            columns = _readable(stripped)
         listed = bool(re.match(r"^(?:\d+\.|[-*])\s", stripped))
         for sentence in sentences(stripped) if not is_table else [stripped]:
             text = _readable(sentence)
             if text and len(words(text)) >= 3 and (text not in seen or header_row):
                 seen.add(text)
-                lines.append(_Line(text, heading, listed, header_row, is_table))
+                lines.append(_Line(text, heading, listed, header_row, is_table,
+                                   columns if is_table and not header_row else ""))
     return lines
 
 
-def _context(title: str, heading: str) -> str:
-    """What a line is about, for its meaning: "Adaptive cruise control > Operating: "."""
-    return " > ".join(x for x in (title, heading) if x) + ": " if title or heading else ""
+def _context(title: str, heading: str, columns: str = "") -> str:
+    """What a line is about, for its meaning: "Adaptive cruise control > Operating: ", and a table
+    row's column names ("Tyre pressures > Load - Front - Rear: Normal load - 2.5 bar - 2.7 bar")."""
+    return " > ".join(x for x in (title, heading, columns) if x) + ": " if title or heading or columns else ""
 
 
 # A question asking for an amount, a distance, a time...: lines with figures are likelier answers.
@@ -114,22 +119,28 @@ class Candidates:
     quantity: bool  # the question asks for an amount
 
 
+def _under(line: _Line, table_context: bool) -> str:
+    """The words a line stands under: its heading and, for a table row, its column names ("Front")."""
+    return f"{line.heading} {line.columns}".strip() if table_context else line.heading
+
+
 def candidate_lines(question: str, ranked: Sequence[Passage], evidence: Evidence,
                     similarity: Callable[[list[str]], Sequence[float]] | None = None, candidates: int = 4,
                     number_bonus: float = 0.3, neighbours: float = 0.6, title_context: bool = True,
-                    meaning_weight: float = MEANING_WEIGHT) -> Candidates:
+                    meaning_weight: float = MEANING_WEIGHT, table_context: bool = True) -> Candidates:
     """The lines of the first ``candidates`` passages and their hand-tuned scores (see extractive_answer)."""
     terms = question_terms(question) or _stems(question)
     pool = list(ranked[:max(1, candidates)])
     parts_of = [_parts(p) for p in pool]
     flat = [(k, i) for k, parts in enumerate(parts_of) for i in range(len(parts))]
     lexical = [0.0 if parts_of[k][i].header_row else
-               _sentence_score(terms, parts_of[k][i].text, evidence, parts_of[k][i].heading) for k, i in flat]
+               _sentence_score(terms, parts_of[k][i].text, evidence, _under(parts_of[k][i], table_context))
+               for k, i in flat]
     top_lexical = max(lexical, default=0.0) or 1.0
     meaning = [0.0] * len(flat)
     if similarity is not None and flat:
-        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading) + parts_of[k][i].text
-                 for k, i in flat]
+        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading,
+                          parts_of[k][i].columns if table_context else "") + parts_of[k][i].text for k, i in flat]
         meaning = [float(x) for x in similarity(texts)]
     quantity = bool(number_bonus and _QUANTITY.search(question))
     score = {}
@@ -159,11 +170,11 @@ def default_ranker():
     """The shipped answer-line ranker (guardrails/answer_ranker.npz), or None with a warning when it
     is missing or unreadable: answers then use the hand-tuned line score."""
     if not _DEFAULT:
-        from guardrails.answer_ranker import RankerError, load
+        from guardrails import answer_ranker
 
         try:
-            _DEFAULT.append(load())
-        except RankerError as err:
+            _DEFAULT.append(answer_ranker.load(answer_ranker.RANKER_PATH))
+        except answer_ranker.RankerError as err:
             import warnings
 
             warnings.warn(f"{err}; extractive answers use the hand-tuned line score", stacklevel=2)
@@ -176,7 +187,8 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
                       candidates: int = 4, floor: float = 0.35, number_bonus: float = 0.3,
                       follow_lists: bool = True, second_section: float = 0.7,
                       neighbours: float = 0.6, title_context: bool = True,
-                      meaning_weight: float = MEANING_WEIGHT, ranker: Any = "default") -> tuple[str, list[Passage]]:
+                      meaning_weight: float = MEANING_WEIGHT, ranker: Any = "default",
+                      table_context: bool = True) -> tuple[str, list[Passage]]:
     """The sentences of the retrieved passages that answer the question, and the passages they quote.
 
     Every line of the first ``candidates`` passages is scored: IDF-weighted overlap with the
@@ -193,14 +205,15 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
     the same heading (a fact often spans two lines); up to ``max_sentences`` / ``max_words``.
     Round seven: a line means "section title > heading: line" (``title_context``: "It works between 0
     and 180 km/h" is about cruise control); a second section joins at 0.7 (was 0.9) of the best line.
-    Round nine: ``ranker`` (the shipped learned ranker by default, None: the hand score) scores each
+    Round nine: a table row also means its column names (``table_context``: "Front" is in the header
+    row of a pressure table, not in its rows); ``ranker`` (the shipped learned ranker by default, None: the hand score) scores each
     line with its probability of holding the answer; its own floor and second-section thresholds
     replace ``floor`` and ``second_section``.
     """
     if not ranked:
         return "", []
     c = candidate_lines(question, ranked, evidence, similarity, candidates, number_bonus, neighbours,
-                        title_context, meaning_weight)
+                        title_context, meaning_weight, table_context)
     pool, parts_of = c.pool, c.parts_of
     if not c.flat:
         return _readable(pool[0].text)[:600], [pool[0]]

@@ -31,7 +31,7 @@ RANKER_PATH = Path(__file__).resolve().parent / "answer_ranker.npz"
 REPO = Path(__file__).resolve().parents[1]
 TRAIN_PATH = REPO / "data" / "instructions" / "train.jsonl"
 MANUAL_DIR = REPO / "data" / "manual"
-FEATURE_VERSION = "lines-v1"  # part of the stamp: changing the features invalidates the weights
+FEATURE_VERSION = "lines-v2-columns"  # part of the stamp: changing the features invalidates the weights
 
 FEATURES = (
     "hand", "hand_in_passage", "hand_rank", "base", "neighbour", "lexical", "meaning", "meaning_gap",
