@@ -428,7 +428,8 @@ class Assistant:
         # it); the retrieval rail runs again on the text that was not retrieved.
         expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
         text, used = extractive_answer(wording, expanded or ranked, self.evidence,
-                                       similarity=self._similarity(state))
+                                       similarity=self._similarity(state),
+                                       ranker="default" if self.cfg.retrieval.answer_ranker else None)
         if not text:
             state.decision = "not_in_manual"
             return NOT_IN_MANUAL
