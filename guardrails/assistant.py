@@ -28,6 +28,7 @@ from typing import Any
 
 from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
+from guardrails.answer_lines import extractive_answer
 from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
@@ -36,7 +37,6 @@ from guardrails.grounding import (
     answerable,
     check_grounding,
     clean_passages,
-    extractive_answer,
     rank_passages,
 )
 from guardrails import inputs
@@ -417,7 +417,8 @@ class Assistant:
         # it); the retrieval rail runs again on the text that was not retrieved.
         expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
         text, used = extractive_answer(wording, expanded or ranked, self.evidence,
-                                       similarity=self._similarity(state))
+                                       similarity=self._similarity(state),
+                                       ranker="default" if self.cfg.retrieval.answer_ranker else None)
         if not text:
             state.decision = "not_in_manual"
             return self.product.not_in_manual

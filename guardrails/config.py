@@ -14,6 +14,9 @@ class RetrievalSettings:
     # "is there / can I fit X?" with the best passage holding less than this share of X: not covered
     # (0 = off: on held-out sets it declined as many look-alikes as unanswerable questions it caught)
     feature_coverage: float = 0.0
+    # extractive answers: the learned answer-line ranker and section chooser (guardrails/answer_ranker.py);
+    # false: the hand-tuned line score (round nine, docs/assistant.md)
+    answer_ranker: bool = True
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 

@@ -1,4 +1,4 @@
-"""Grounding of answers in the retrieved manual passages, and the extractive fallback.
+"""Grounding of answers in the retrieved manual passages.
 
 - ``clean_passages``: the retrieval rail. Sentences of a retrieved passage that address the model
   (indirect prompt injection planted in a web page or document) are removed before any model or
@@ -6,7 +6,8 @@
 - ``Evidence``: word statistics of the manual (IDF) to weigh question words.
 - ``coverage`` / ``answerable``: whether the best passage speaks about what the question asks
   (its rare words), so "the manual does not cover this" is said instead of a near-miss answer.
-- ``extractive_answer``: the best sentences of the best passage for the question.
+- ``Sections``: the whole text of each section, so a retrieved chunk can stand for its section
+  (the extractive answer itself is in guardrails/answer_lines.py).
 - ``check_grounding``: a generated answer is shown only if every sentence is supported by the
   passages (content words and every number), and the section it cites was retrieved.
 """
@@ -16,12 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from guardrails import lexicon
-from guardrails.text import content_words, sentences, spellings, stem, words
+from guardrails.text import content_words, sentences, spellings, stem
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 # Words a question about the car shares with every passage: they say nothing about coverage.
@@ -261,64 +262,6 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     return Answerability(True, best, cov, top, unknown, "passage covers the question")
 
 
-# --- the extractive answer --------------------------------------------------------------------------
-def _sentence_score(question_stems: set[str], sentence: str, evidence: Evidence, heading: str = "") -> float:
-    present = _stems(sentence)
-    if not present:
-        return 0.0
-    overlap = sum(evidence.idf(t) for t in question_stems & present)
-    under = sum(evidence.idf(t) for t in question_stems & (_stems(heading) - present))
-    # Weak length normalisation: the facts of a manual live in long sentences and table rows.
-    return (overlap + 0.5 * under) / (len(present) + 3) ** 0.3
-
-
-def _readable(sentence: str) -> str:
-    """A manual line as prose: table pipes to separators, Markdown emphasis and heading marks removed."""
-    text = sentence.strip()
-    if text.startswith("|") or text.count("|") >= 2:
-        cells = [c.strip() for c in text.strip("|").split("|")]
-        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-            return ""
-        text = " - ".join(c for c in cells if c)
-    text = re.sub(r"^#+\s*", "", text)
-    text = re.sub(r"^>\s*", "", text)  # a blockquote marker, not the "Settings > Safety" menu separator
-    text = text.replace("**", "").replace("`", "")
-    return text.strip()
-
-
-@dataclass
-class _Line:
-    text: str  # readable sentence
-    heading: str  # the "###" heading it stands under ("" if none)
-    listed: bool  # a list item or numbered step
-    header_row: bool  # the first row of a table (column names)
-
-
-def _parts(passage: Passage) -> list[_Line]:
-    lines: list[_Line] = []
-    seen: set[str] = set()  # a section's chunks overlap by a few sentences
-    heading = ""
-    previous_table = False
-    for raw in passage.text.splitlines():
-        stripped = raw.strip()
-        if not stripped:
-            previous_table = False
-            continue
-        if stripped.startswith("#"):
-            heading = stripped.lstrip("#").strip()
-            continue
-        is_table = stripped.startswith("|")
-        header_row = is_table and not previous_table
-        previous_table = is_table
-        listed = bool(re.match(r"^(?:\d+\.|[-*])\s", stripped))
-        for sentence in sentences(stripped) if not is_table else [stripped]:
-            text = _readable(sentence)
-            if text and len(words(text)) >= 3 and (text not in seen or header_row):
-                seen.add(text)
-                lines.append(_Line(text, heading, listed, header_row))
-    return lines
-
-
 class Sections:
     """The whole text of each section in the retriever's chunk table, so that a retrieved chunk can
     stand for its section: the retrieved chunk held the gold fact for 74% of the QA training
@@ -349,124 +292,6 @@ class Sections:
         key = self._key.get(passage.chunk_id)
         return replace(passage, text=self._text[key]) if key is not None else passage
 
-
-def _context(title: str, heading: str) -> str:
-    """What a line is about, for its meaning: "Adaptive cruise control > Operating: "."""
-    return " > ".join(x for x in (title, heading) if x) + ": " if title or heading else ""
-
-
-# A question asking for an amount, a distance, a time...: lines with figures are likelier answers.
-_QUANTITY = re.compile(r"\b(?:how (?:much|many|far|long|fast|big|heavy|high|deep|low|often|hot|cold|wide|quick(?:ly)?)|"
-                       r"what (?:is the |are the )?(?:pressure|temperature|size|range|speed|weight|capacity|power|"
-                       r"torque|depth|distance|limit|percentage|level|time)|at what|when does|which (?:size|fuse)|"
-                       r"top speed|range|capacity|kw|km|bar|psi|%)\b", re.IGNORECASE)
-
-
-# Weight of a line's meaning (question-line cosine) against its lexical match, on the lexical scale.
-# Chosen on the QA *training* questions (docs/assistant.md): 1.0 first (fact found 57% -> 62%);
-# 2.0 with whole-section passages (first 200 training questions: fact + citation 62% -> 63%);
-# 4.0 once a line is embedded with its section title and heading (500: 71.8% -> 73.6%; 6.0: 73.8%).
-MEANING_WEIGHT = 4.0
-
-
-def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Evidence, max_sentences: int = 5,
-                      max_words: int = 130, similarity: Callable[[list[str]], Sequence[float]] | None = None,
-                      candidates: int = 4, floor: float = 0.35, number_bonus: float = 0.3,
-                      follow_lists: bool = True, second_section: float = 0.7,
-                      neighbours: float = 0.6, title_context: bool = True,
-                      meaning_weight: float = MEANING_WEIGHT) -> tuple[str, list[Passage]]:
-    """The sentences of the retrieved passages that answer the question, and the passages they quote.
-
-    Every line of the first ``candidates`` passages is scored: IDF-weighted overlap with the
-    question's specific words (with the line's heading as context) plus, when ``similarity`` is
-    given (question-to-line cosine with the retriever's MiniLM), how close its meaning is, so
-    "how far away does the fob work" finds "the remote range is about 20 m". The best ranked
-    passage is quoted and cited; its best lines are given in their original order. A line that introduces a list (ends with ":") or is a step
-    brings the following steps; table header rows and headings are context, not answers. The best
-    line of a second section is added when it matches about as well.
-
-    Tuned on the first 200 QA training questions (docs/assistant.md, round five): a question asking
-    for an amount ("how far", "what pressure") multiplies the score of lines with figures by
-    1 + ``number_bonus``; a line borrows ``neighbours`` x the better score of its neighbours under
-    the same heading (a fact often spans two lines); up to ``max_sentences`` / ``max_words``.
-    Round seven: a line means "section title > heading: line" (``title_context``: "It works between 0
-    and 180 km/h" is about cruise control); a second section joins at 0.7 (was 0.9) of the best line.
-    """
-    if not ranked:
-        return "", []
-    terms = question_terms(question) or _stems(question)
-    pool = list(ranked[:max(1, candidates)])
-    parts_of = [_parts(p) for p in pool]
-    flat = [(k, i) for k, parts in enumerate(parts_of) for i in range(len(parts))]
-    if not flat:
-        return _readable(pool[0].text)[:600], [pool[0]]
-    lexical = [0.0 if parts_of[k][i].header_row else
-               _sentence_score(terms, parts_of[k][i].text, evidence, parts_of[k][i].heading) for k, i in flat]
-    top_lexical = max(lexical) or 1.0
-    meaning = [0.0] * len(flat)
-    if similarity is not None:
-        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading) + parts_of[k][i].text
-                 for k, i in flat]
-        meaning = [float(x) for x in similarity(texts)]
-    quantity = number_bonus and _QUANTITY.search(question)
-    score = {}
-    for (k, i), lex, sem in zip(flat, lexical, meaning):
-        # the line's lexical match plus its meaning (on the lexical scale), a prior for retrieval order
-        score[(k, i)] = 0.0 if parts_of[k][i].header_row else (
-            lex + meaning_weight * top_lexical * max(sem, 0.0))
-        if quantity and _NUMBER.search(parts_of[k][i].text):
-            score[(k, i)] *= 1.0 + number_bonus
-    if neighbours:
-        # a fact often spans two lines of one block ("It works between 0 and 180 km/h" after the
-        # line that names the function): a line borrows part of its neighbours' match
-        base = dict(score)
-        for (k, i) in base:
-            near = [base[(k, j)] for j in (i - 1, i + 1) if (k, j) in base
-                    and parts_of[k][j].heading == parts_of[k][i].heading]
-            if near and base[(k, i)] > 0:
-                score[(k, i)] = base[(k, i)] + neighbours * max(near)
-    # The passage quoted is the best ranked one: choosing it by its best line instead cited the
-    # gold section less often on the training questions (75% -> 69%).
-    best_k = 0
-    best, parts = pool[best_k], parts_of[best_k]
-    scores = [score[(best_k, i)] for i in range(len(parts))]
-    order = sorted(range(len(parts)), key=lambda i: scores[i], reverse=True)
-    floor_score = floor * scores[order[0]]
-    chosen: list[int] = []
-    for i in order:
-        if len(chosen) >= max_sentences or (chosen and scores[i] < floor_score):
-            break
-        if i in chosen:
-            continue
-        chosen.append(i)
-        # a line that introduces a list ("do not drive the car if:") always brings its items
-        if follow_lists and (parts[i].text.endswith(":") or (len(chosen) <= 2 and parts[i].listed)):
-            follow = i + 1
-            while follow < len(parts) and parts[follow].listed and len(chosen) < max_sentences + 3:
-                chosen.append(follow)
-                follow += 1
-    out, used, kept = [], 0, []
-    for i in sorted(set(chosen)):
-        n = len(words(parts[i].text))
-        if out and used + n > max_words:
-            continue
-        out.append(parts[i].text)
-        kept.append(i)
-        used += n
-    # an introduction whose list did not fit says nothing on its own
-    out = [t for i, t in zip(kept, out) if not (t.endswith(":") and i + 1 not in kept and len(out) > 1)]
-    quoted = [best]
-    top = scores[order[0]]
-    for k, other in enumerate(pool):
-        if k == best_k or other.section_id == best.section_id or not parts_of[k]:
-            continue
-        j = max(range(len(parts_of[k])), key=lambda i: score[(k, i)])
-        if top > 0 and score[(k, j)] >= second_section * top and parts_of[k][j].text not in out:
-            out.append(parts_of[k][j].text)
-            quoted.append(other)
-            break
-    text = " ".join(s if s.endswith((".", "!", "?", ":")) else s + "." for s in out)
-    return text, quoted
 
 
 # --- grounding of a generated answer ----------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""The extractive answer over whole sections (guardrails/grounding.py: Sections, extractive_answer),
+"""The extractive answer over whole sections (guardrails/grounding.py: Sections; guardrails/answer_lines.py: extractive_answer),
 on a few real manual sections cut into small chunks with the real retriever."""
 
 import pytest
 
-from guardrails.grounding import Evidence, Passage, Sections, clean_passages, extractive_answer, rank_passages
+from guardrails.answer_lines import extractive_answer
+from guardrails.grounding import Evidence, Passage, Sections, clean_passages, rank_passages
 from tests.support.assistant import manual_sections
 
 

@@ -1,12 +1,12 @@
 """Grounding, the extractive fallback, answerability and the retrieval rail (pure logic)."""
 
+from guardrails.answer_lines import extractive_answer
 from guardrails.grounding import (
     Evidence,
     Passage,
     answerable,
     check_grounding,
     clean_passages,
-    extractive_answer,
     rank_passages,
 )
 
