@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,9 @@ from pipeline.manifest import MANIFEST_NAME, Manifest, ManifestError, read_manif
 from pipeline.stage import Artifact
 
 KEY_CHARS = 16  # 64 bits of the sha256: enough to never collide within one project
+# Seconds to wait between writing the manifest and publishing the folder. Only the kill -9 contract
+# test sets it: without it, on a loaded machine a stage could publish before the test's kill landed.
+HOLD_BEFORE_COMMIT_ENV = "PIPELINE_TEST_HOLD_BEFORE_COMMIT_S"
 
 
 class ArtifactStore:
@@ -113,6 +117,9 @@ class ArtifactStore:
     def commit(self, temp: Path, manifest: Manifest) -> Artifact:
         """Write the manifest last, then rename the folder into place (replacing a corrupt one)."""
         write_manifest(temp, manifest)
+        hold = float(os.environ.get(HOLD_BEFORE_COMMIT_ENV) or 0)
+        if hold > 0:  # fault injection for the kill -9 contract test (tests/pipeline/test_stage_contract.py)
+            time.sleep(hold)
         final = self.folder(manifest.stage, manifest.key)
         if final.exists():
             trash = final.with_name(f".trash-{final.name}-{uuid.uuid4().hex[:6]}")

@@ -22,6 +22,7 @@ from pipeline.dag import upstream_closure
 from pipeline.manifest import MANIFEST_NAME, read_manifest, verify_files
 from pipeline.registry import default_registry
 from pipeline.stage import Artifact
+from pipeline.store import HOLD_BEFORE_COMMIT_ENV
 from tests.support import REPO
 from tests.support.cli import pipeline_command, project_paths, run_cli
 from tests.support.curate import copy_into
@@ -86,15 +87,18 @@ def test_kill_9_mid_stage_then_rerun_completes_with_the_same_content(dag, tmp_pa
         made = _artifact(dag, up)
         shutil.copytree(made.path, tmp_path / "artifacts" / up / made.path.name, symlinks=True)
     command = pipeline_command("run", f"stage={stage}", *SMOKE, *project_paths(tmp_path))
+    # the killed run holds its finished folder unpublished, so the kill always lands before publishing,
+    # however fast this run is next to the reference one (a loaded machine made it publish first)
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, HOLD_BEFORE_COMMIT_ENV: "600"})
     stage_dir = tmp_path / "artifacts" / stage
     deadline = time.time() + 600
     while time.time() < deadline and proc.poll() is None and not list(stage_dir.glob(".tmp-*")):
         time.sleep(0.05)
     time.sleep(max(0.2, 0.4 * reference.manifest.duration_s))  # well inside the stage's own work
     finished_early = proc.poll() is not None
-    os.killpg(proc.pid, signal.SIGKILL)
+    if not finished_early:
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not finished_early, f"{stage} finished before it could be killed: {proc.stderr.read()[-2000:]}"
     assert _artifact(tmp_path, stage) is None, "a killed stage must leave no artifact"
