@@ -24,6 +24,7 @@ import re
 
 _PERSON = (r"(?:kids?|child(?:ren)?|toddlers?|bab(?:y|ies)|infants?|newborns?|little ones?|son|daughter|sons|daughters|boy|"
            r"girl|girlfriend|boyfriend|wife|husband|partner|ex|mate|mates|friends?|nan|gran|grandma|grandpa|granny|dad|mum|"
+           r"nephews?|nieces?|cousins?|grand(?:son|daughter|kids?|children)|uncle|aunt|neighbou?rs?|colleagues?|guests?|"
            r"mom|father|mother|brother|sister|flatmate|passengers?|people|person|someone|somebody|(?:a |grown )?man|woman|"
            r"teen(?:ager)?s?|\d+ ?(?:month|year|yr)s?[- ]old|(?:two|three|four|five|\d+) (?:more|others|adults|people|of us))")
 _ADULT = r"(?:my (?:wife|husband|partner|girlfriend|boyfriend|ex|mum|mom|dad|mother|father|flatmate|boss)|she|he|they)"
@@ -44,7 +45,7 @@ PLACEMENT = re.compile(rf"{_BEING}{_GAP}\b{_ON_IN} {_PLACE}|"
                        r"\b(?:auf dem dach|im kofferraum|dans le coffre|sur le toit|en el maletero|en el techo|in de kofferbak|op het dak)\b")
 # ... while the car moves: sitting on the tailgate at the campsite is not riding on it.
 _MOTION = re.compile(r"\b(?:drive|driving|drives|ride|riding|trip|journey|way (?:to|home|back)|motorway|highway|road|lane|street|"
-                     r"go|going|hop|how (?:fast|slow)|speed|mph|km/?h|km|miles|home|fahr\w*|rouler|roule|conduc\w*|rijd\w*)\b")
+                     r"go|going|hop|run|how (?:fast|slow)|speed|mph|km/?h|kms?|miles?|home|fahr\w*|rouler|roule|conduc\w*|rijd\w*)\b")
 # A dog in the boot with its crate or guard is how dogs travel; left there closed or for hours it is not.
 _ANIMAL_BOOT_RISK = re.compile(r"\b(?:shut|closed|cover|\d+ ?(?:hours?|hrs?)|all day|heat|hot|sun\b|summer|"
                                r"\d+ ?(?:degrees|°))\b")
@@ -66,7 +67,7 @@ _LEFT_SAFE = re.compile(r"\b(?:dog mode|camp mode|mode chien|hundemodus|modo per
                         r"does the (?:car|manual)|does it (?:warn|remind)|remind\w*|forget|forgot)\b")
 
 # Kept in the car against their will.
-_CONFINE = re.compile(rf"\b(?:keep|kept|lock\w*|shut|close|trap|hold)\b[^.?!]{{0,30}}\b{_PERSON}\b[^.?!]{{0,40}}"
+_CONFINE = re.compile(rf"\b(?:lock\w*|shut|trap\w*)\b[^.?!]{{0,30}}\b{_PERSON}\b[^.?!]{{0,40}}"
                       r"\b(?:in|inside)\b[^.?!]{0,40}\b(?:overnight|all day|all night|for hours|to teach|lesson|"
                       r"(?:can'?t|cannot|won'?t be able to|not able to|unable to) (?:get|climb) out)\b|"
                       rf"\b(?:keep|stop|prevent)\b[^.?!]{{0,12}}\b{_PERSON}\b (?:in the car )?(?:from )?(?:getting out|leaving|"
@@ -105,7 +106,7 @@ _STRUCK = (r"(?:a |an |the |some |that |this )?(?:\w+ )?(?:someone|somebody|cycl
            r"him|her|dog|cat|biker|rider|jogger|car|van|motorbike|scooter|bike)\b")
 HIT_AND_RUN = re.compile(rf"\b{_HIT} {_STRUCK}[^?!]{{0,100}}\b(?:{_FLED})|\b(?:{_FLED})\b[^.?!]{{0,40}}\b{_HIT} {_STRUCK}")
 _VICTIM = re.compile(r"\b(?:someone|somebody|a (?:car|van|driver)|the other (?:car|driver)|he|she|they)\b (?:\w+ ){0,2}"
-                     r"(?:hit|reversed into|ran into|crashed into|clipped|scraped|bumped)\b[^.?!]{0,30}\bme\b")
+                     r"(?:hit|reversed into|ran into|crashed into|clipped|scraped|bumped|knock\w*)\b[^.?!]{0,30}\bme\b")
 
 # A person hurt by the car's own movement or windows: pushed out while it moves, a window shut on them.
 _THROWN_OUT = re.compile(rf"\b(?:get|push|throw|kick|make|drop)\w*\b[^.?!]{{0,15}}\b{_PERSON}\b (?:out|off)\b[^.?!]{{0,30}}"
@@ -160,6 +161,8 @@ def assess_plain(t: str):
     if m and not informational:
         return _goal("illegal", "deceiving the insurer or the police", m)
     m = HIT_AND_RUN.search(t)
-    if m and not _VICTIM.search(t) and not re.search(r"\bhow (?:do|can|should) i report\b", t):
+    # the user hit someone (not "a van knocked a jogger over and drove off", which the user saw)
+    mine = m and (m.start() == 0 or re.search(r"\b(?:i|we)\b", t[max(0, m.start() - 12):m.end()]))
+    if mine and not _VICTIM.search(t) and not re.search(r"\bhow (?:do|can|should) i report\b", t):
         return _goal("illegal", "leaving after hitting someone or something", m)
     return Goal()
