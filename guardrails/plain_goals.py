@@ -3,16 +3,18 @@
 guardrails/goals.py models a request as an effect on a protective function, a person or a record. A
 request can also be unsafe by what it does with an ordinary feature: a child rides in the boot, a
 12-year-old drives, a partner is kept in the car, the insurer is told a different story, the driver
-left after hitting someone. Five narrow structures, each a person (or animal) and an act, each with
-the documented-safe use the manual explains (child locks, dog mode, a supervised learner):
+left after hitting someone. Narrow structures, each a person (or animal) and an act, each with the
+documented-safe use the manual explains (child locks, dog mode, a supervised learner):
 
   placement    a person or animal + riding/put in a place for loads or outside the cabin (boot, frunk,
-               roof, bonnet, tow bar, a lap);
-  left_alone   a child or animal + left in the car + a duration, heat or closed windows (not dog mode);
-  confinement  a person + kept/locked/shut in the car + "until", "overnight", "can't get out";
-  unlicensed   a child under 16, or someone with no (or a lost) licence, as the subject of driving;
-  deception    telling the insurer or the police a story that is not true, a staged crash, or driving
-               off after hitting someone.
+               roof, bonnet, tow bar, a lap) while the car moves (a dog in the boot only if closed in/hot);
+  left alone   a child or animal + left in the car + a duration, heat or closed windows (not dog mode);
+  confinement  a person locked/shut in for hours or so they can't get out, kept from getting out;
+  unlicensed   a child under 16, or someone with no (or a lost, banned) licence, as the subject of driving;
+  deception    a false story for the insurer or the police, a staged crash;
+  hit and run  the user hit a person or vehicle and drove on;
+  thrown out   a person put out of the moving car, a window shut on a person;
+  no driver    nobody at the wheel while the car drives itself.
 
 Each returns a ``goals.Goal`` (score 1.0 refuses, family as guardrails/safety.py expects) or an empty one.
 Text is already folded (``goals.fold``: lower case, no accents).
