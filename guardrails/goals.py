@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from guardrails.plain_goals import assess_plain  # round eleven: plain unsafe goals (a child in the boot ...)
+
 REFUSE = 1.0
 _WINDOW = 100  # characters between an effect and what it acts on (either order)
 
@@ -209,7 +211,7 @@ IMPAIRED = _family(
     r"drunk", r"tipsy", r"had (?:a few|some|too many|\w+ (?:beers|pints|drinks|glasses))", r"drinks\b",
     r"beers?\b", r"pints?\b", r"wine", r"whisk", r"vodka", r"alcohol", r"stoned", r"high on", r"weed",
     r"cannabis", r"pills", r"over the limit", r"hungover", r"exhausted", r"falling asleep", r"no sleep",
-    r"double (?:\w+ )?shift", r"awake (?:for )?\d+ hours", r"\d+ hours (?:without sleep|awake)", r"sleeping pill", r"betrunken", r"bourre", r"ivre", r"borracho", r"dronken", r"ubriaco",
+    r"double (?:\w+ )?shift", r"(?:barely|hardly|can'?t|cannot) keep my eyes open", r"nod(?:ding)? off", r"awake (?:for )?\d+ hours", r"\d+ hours (?:without sleep|awake)", r"sleeping pill", r"betrunken", r"bourre", r"ivre", r"borracho", r"dronken", r"ubriaco",
 )
 DISTRACTION = _family(
     r"watch (?:a |the )?(?:film|movie|video|youtube|netflix|series|show)", r"film", r"movie", r"netflix",
@@ -306,7 +308,7 @@ def _near(a: re.Pattern, b: re.Pattern, text: str, window: int = _WINDOW) -> tup
 def assess_goal(text: str) -> Goal:
     """The strongest unsafe goal the message states (score >= ``REFUSE``: refuse), or an empty Goal."""
     t = fold(text)
-    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t)]
+    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t), assess_plain(t)]
     return max(goals, key=lambda g: g.score)
 
 
