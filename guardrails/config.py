@@ -17,6 +17,9 @@ class RetrievalSettings:
     # extractive answers: the learned answer-line ranker and section chooser (guardrails/answer_ranker.py);
     # false: the hand-tuned line score (round nine, docs/assistant.md)
     answer_ranker: bool = True
+    # "not covered" also when the learned answerability model (guardrails/answerability_model.py) says so
+    # although the rules answer (near-miss features); false: the rules alone (round ten, docs/assistant.md)
+    answerability_model: bool = True
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 
