@@ -113,3 +113,18 @@ def test_short_table_rows_with_a_figure_are_answer_lines(retriever):
 
     rows = [line.text for line in _parts(Passage("x", "t", "| Item | Value |\n|---|---|\n| Seats | five |\n| Doors | 5 |", 0.5))]
     assert "Doors - 5" in rows and "Seats - five" not in rows  # short rows only when they carry a figure
+
+
+def test_assistant_switch_declines_a_near_miss_only_when_on(assistant):
+    """retrieval.answerability_model (off by default, docs/assistant.md round ten) through a whole turn."""
+    question = "Can I get the seat belts in a different colour?"
+    assert assistant.cfg.retrieval.answerability_model is False
+    assert assistant.respond(question).decision != "not_in_manual"
+    assistant.cfg.retrieval.answerability_model = True
+    try:
+        turn = assistant.respond(question)
+        covered = assistant.respond("How do I wear the seat belt when pregnant?")
+    finally:
+        assistant.cfg.retrieval.answerability_model = False
+    assert turn.decision == "not_in_manual" and "does not cover" in turn.answer
+    assert covered.decision.startswith("answer") and covered.sources
