@@ -71,6 +71,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--retrieval", choices=("score", "rrf"), default="score",
                         help="score: score fusion 0.2 + query normalisation (default); rrf: RRF 0.5, raw query")
+    parser.add_argument("--learned-not-covered", action="store_true",
+                        help="also 'not covered' when the learned answerability model says so (retrieval.answerability_model)")
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
@@ -90,6 +92,7 @@ def main() -> None:
     retriever = manual_retriever(search)
     cfg = AssistantConfig()
     cfg.generation.use_llm = args.llm
+    cfg.retrieval.answerability_model = args.learned_not_covered
     cfg.cache_dir = ""
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances

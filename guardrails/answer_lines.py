@@ -76,7 +76,9 @@ def _parts(passage: Passage) -> list[_Line]:
         listed = bool(re.match(r"^(?:\d+\.|[-*])\s", stripped))
         for sentence in sentences(stripped) if not is_table else [stripped]:
             text = _readable(sentence)
-            if text and len(words(text)) >= 3 and (text not in seen or header_row):
+            # a table row with a figure is an answer however short ("Seats - 5", 20.1: round ten)
+            short_figure = is_table and not header_row and bool(_NUMBER.search(text))
+            if text and (len(words(text)) >= 3 or short_figure) and (text not in seen or header_row):
                 seen.add(text)
                 lines.append(_Line(text, heading, listed, header_row, is_table,
                                    columns if is_table and not header_row else ""))

@@ -29,6 +29,7 @@ from typing import Any
 from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
 from guardrails.answer_lines import extractive_answer
+from guardrails.answerability_model import check as learned_check
 from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
@@ -351,6 +352,9 @@ class Assistant:
                            min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
                            feature_coverage=self.cfg.retrieval.feature_coverage,
                            original=state.question)
+        if self.cfg.retrieval.answerability_model:  # near-miss features the rules answer (round ten)
+            check = learned_check(check, state.wording or state.question, state.passages, self.evidence,
+                                  state.question, lambda p: self.sections.expand(p).text)
         if state.language and not (check.answerable and check.score >= LANGUAGE_CONFIDENT):
             state.decision = "other_language"
             state.rail("generation", "answerability", "other language, no confident match",

@@ -88,8 +88,8 @@ def test_section_chooser_decides_which_section_is_quoted_first(retriever):
     chooser = AnswerRanker(shipped.mean, shipped.scale, shipped.weights, shipped.bias,
                            passage=(np.zeros(n), np.ones(n), favour_tables, 0.0))
     text, used = _answer(retriever, question, [SEATS_REAR, DIMENSIONS], ranker=chooser)
-    # "Seats - 5" has under three words and is not a candidate line at all (a known limit)
-    assert used[0].section_id == "20.1" and text.startswith("Length - 4,720 mm")
+    # "Seats - 5" is a candidate line since round ten (a short table row with a figure)
+    assert used[0].section_id == "20.1" and text.startswith("Seats - 5")
 
 
 def test_features_and_passage_features_have_one_row_per_line_and_passage(retriever):
