@@ -7,7 +7,7 @@ from pathlib import Path
 
 from guardrails.assistant import Assistant
 from guardrails.config import AssistantConfig
-from guardrails.ports import Ports
+from guardrails.ports import Ports, single_threaded_blas
 
 log = logging.getLogger("pipeline.assistant")
 
@@ -32,6 +32,7 @@ def keep_used_flows(rails, ours: set) -> None:
 
 def open_assistant(bundle: Path, index_dir: Path, cfg: AssistantConfig) -> Assistant:
     """The assistant over an export bundle and an index folder (what chat, serve and the stage use)."""
+    single_threaded_blas()
     ports = Ports.open(bundle, index_dir, cfg.generation.backend, cfg.generation.threads)
     try:
         extra = read_questions(cfg.safety.extra_questions) if cfg.safety.extra_questions else None

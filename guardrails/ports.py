@@ -41,6 +41,21 @@ def disable_telemetry() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def single_threaded_blas() -> None:
+    """One BLAS thread for the rest of the process.
+
+    The rails' matrix products are tiny (intent scores, the safety head, the answer ranker), and after
+    each one numpy's OpenBLAS left its second thread spinning: on the 2-core machine the demo's probe
+    measured 46-49 ms of process CPU per turn for ~21 ms of work (2026-12-06, docs/assistant.md).
+    The model and the encoder keep their own thread settings (onnxruntime, torch).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # without it: the same answers, only the spinning
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @dataclass
 class Prompts:
     """The customize stage's prompt formats and command parsing (customize/prompts.py, commands.py)."""

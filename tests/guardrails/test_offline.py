@@ -41,3 +41,15 @@ def test_assistant_answers_in_a_network_namespace_without_telemetry(tmp_path, ti
                             "import socket; socket.create_connection(('1.1.1.1', 80), timeout=2)"],
                            capture_output=True, text=True, timeout=60)
     assert probe.returncode != 0
+
+
+def test_the_assistant_process_keeps_one_blas_thread():
+    # numpy's OpenBLAS left its second thread spinning after the rails' tiny products: the demo's
+    # probe counted 46-49 ms of process CPU per turn for ~21 ms of work on 2 cores
+    code = ("import numpy, threadpoolctl; from guardrails.ports import single_threaded_blas; "
+            "single_threaded_blas(); "
+            "print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "[1]"
