@@ -478,7 +478,7 @@ class Assistant:
         source = "model"
         if outcome.status == "invalid" and self.fallback is not None:
             vector = self.embed([state.question])[0]
-            proposal, how = self.fallback.propose(state.question, vector)
+            proposal, how = self.fallback.propose(state.question, vector, (state.vehicle_state or {}).get("speaker"))
             state.rail("dialog", "command fallback", "proposed" if proposal else "none", detail=how,
                        model_problems=outcome.problems[:3])
             if proposal is not None:

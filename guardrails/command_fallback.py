@@ -1,7 +1,9 @@
 """A command for the utterance when the cockpit_commands model does not produce a valid one.
 
-The extractive fallback of the command path: the nearest training utterances (MiniLM, the
-embedding the turn already has) name the intent; each slot of that intent's schema is filled from
+The extractive fallback of the command path: a softmax regression over the MiniLM embedding (the
+vector the turn already has), fitted on the training utterances when the assistant starts, names the
+intent (the nearest neighbours' vote it replaced read template words: 77.7% -> 84.1% of intents on
+template-held-out training folds, docs/assistant.md "Vehicle commands"); each slot of that intent's schema is filled from
 the utterance itself: enum values by the surface phrases the training data maps to them ("the
 rear left seat" -> rear_left) or by the value's own words, numbers in the slot's range, free text
 (contacts, addresses, stations) by the words that introduce it in the nearest example ("call
@@ -23,10 +25,12 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
          "ninety": 90}
-_TAIL = re.compile(r"\s*(?:,|\.|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
+_TAIL = re.compile(r"\s*(?:,\s*(?=please|thanks|thank|now|cheers|ok|mate|if you|for me|would|could|when)|,\s*$|"
+                   r"\.(?!\w)|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
                    r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)
 
 
+# Checked in order, the first pair with exactly one cue wins: "play the previous song" is "previous".
 _POLARITY = {
     ("on", "off"): (re.compile(r"\b(?:on|enable|re-?enable|activate|start|back on|switch on|turn on|freezing|cold|"
                                r"chilly)\b"),
@@ -34,6 +38,12 @@ _POLARITY = {
                                r"done|park (?:the )?wipers)\b")),
     ("up", "down"): (re.compile(r"\b(?:up|louder|raise|increase|can'?t hear|barely hear|more volume)\b"),
                      re.compile(r"\b(?:down|quieter|lower|decrease|too loud|less volume)\b")),
+    ("open", "close"): (re.compile(r"\b(?:open|opened|wind (?:it )?down|crack|pop|lower)\b"),
+                        re.compile(r"\b(?:close|closed|shut|wind (?:it )?up|raise)\b")),
+    ("next", "previous"): (re.compile(r"\b(?:next|skip|forward)\b"),
+                           re.compile(r"\b(?:previous|last (?:song|track)|go back|back one|replay)\b")),
+    ("play", "pause"): (re.compile(r"\b(?:play|resume|continue|unpause|carry on)\b"),
+                        re.compile(r"\b(?:pause|hold|stop the (?:music|song|track|podcast|audio))\b")),
     ("warmer", "cooler"): (re.compile(r"\b(?:warmer|warm|warmth|heat|hotter|cold|freezing|chilly)\b"),
                            re.compile(r"\b(?:cooler|cool|colder|too hot|boiling|roasting|sweating)\b")),
 }
@@ -68,6 +78,8 @@ class CommandFallback:
         self.examples, self.vectors = examples, np.asarray(vectors, dtype=np.float32)
         self.defs = schema.get("$defs", {})
         self.min_similarity = min_similarity
+        self.intents = [_intent_and_slots(ex.command)[0] for ex in examples]
+        self.head = IntentHead.fit(self.vectors, self.intents)
         # Surface phrase -> value, per slot name, from the training data's own pairs.
         self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
         for ex in examples:
@@ -86,30 +98,47 @@ class CommandFallback:
                     fallback.surfaces[slot][surface.lower()] = slots[slot]
         return fallback
 
-    def propose(self, utterance: str, vector: np.ndarray) -> tuple[dict | None, str]:
-        """(command, how it was found) or (None, why not)."""
+    def propose(self, utterance: str, vector: np.ndarray, speaker: str | None = None) -> tuple[dict | None, str]:
+        """(command, how it was found) or (None, why not). ``speaker`` ("driver" / "passenger", from the
+        vehicle state) is the zone or seat a request means when it names none ("I'm cold")."""
         sims = self.vectors @ vector
-        order = np.argsort(-sims)[:5]
-        if sims[order[0]] < self.min_similarity:
-            return None, f"no training utterance is close (best cosine {sims[order[0]]:.2f})"
-        votes: dict[str, float] = defaultdict(float)
-        for i in order:
-            votes[_intent_and_slots(self.examples[i].command)[0]] += float(sims[i])
-        intent = max(votes, key=votes.get)
+        best = int(np.argmax(sims))
+        if sims[best] < self.min_similarity:
+            return None, f"no training utterance is close (best cosine {sims[best]:.2f})"
+        ranked = self.head.ranked(vector)
+        first = self._command(utterance, ranked[0][0], sims, speaker)
+        if first[0] is None or first[0]["slots"].get("reason") == "out_of_range":
+            # the likeliest intent has no value for a slot, or the utterance's number is out of its range
+            # ("the ventilation at four": seat ventilation is 0-3, the fan 1-7): a close second intent
+            # that fits the utterance is the better reading; the out-of-range refusal stays when none
+            # does. A safety-system refusal is never read again.
+            intent, probability = ranked[1]
+            if probability >= 0.2:
+                second = self._command(utterance, intent, sims, speaker)
+                if second[0] is not None and second[0]["intent"] != "refuse":
+                    return second[0], f"intent head {intent} (p {probability:.2f}, second: {first[1]})"
+        intent, probability = ranked[0]
+        return first[0], f"intent head {intent} (p {probability:.2f}; nearest cosine {sims[best]:.2f}): {first[1]}"
+
+    def _command(self, utterance: str, intent: str, sims: np.ndarray, speaker: str | None) -> tuple[dict | None, str]:
+        if intent == "other":  # the training data's label for requests to switch off a safety system
+            return {"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}}, "safety system"
+        mine = [i for i in np.argsort(-sims) if self.intents[i] == intent][:5]
+        neighbours = [self.examples[i] for i in mine]
         spec = self.defs.get(intent, {}).get("properties", {})
-        neighbours = [self.examples[i] for i in order if _intent_and_slots(self.examples[i].command)[0] == intent]
         slots = {}
         for slot, schema in spec.items():
             try:
-                value = self._fill(utterance, slot, schema, neighbours)
+                value = self._fill(utterance, slot, schema, neighbours, speaker)
             except OutOfRange as err:
                 return {"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}}, str(err)
             if value is None:
                 return None, f"no value for slot '{slot}' of {intent}"
             slots[slot] = value
-        return {"intent": intent, "slots": slots}, f"nearest training utterances ({sims[order[0]]:.2f}): {intent}"
+        return {"intent": intent, "slots": slots}, "slots filled"
 
-    def _fill(self, utterance: str, slot: str, schema: dict, neighbours: list[CommandExample]) -> Any:
+    def _fill(self, utterance: str, slot: str, schema: dict, neighbours: list[CommandExample],
+              speaker: str | None = None) -> Any:
         text = " " + utterance.lower() + " "
         nearest = next((_intent_and_slots(n.command)[1].get(slot) for n in neighbours
                         if slot in _intent_and_slots(n.command)[1]), None)
@@ -120,12 +149,13 @@ class CommandFallback:
                     hits = [value for value, cue in zip(pair, cues) if cue.search(text)]
                     if len(hits) == 1:
                         return hits[0]
-            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in
-                       re.sub(r"[^\w ]", " ", text)]
-            matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in
-                        re.sub(r"[^\w ]", " ", text)]
+            plain = re.sub(r"\bback\b", "rear", re.sub(r"[^\w ]", " ", text))  # "the back left seat", "back window"
+            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in plain]
+            matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in plain]
             if matches:
                 return max(matches)[1]
+            if speaker in options:  # no zone or seat named: the one of whoever spoke
+                return speaker
             return nearest if nearest in options else None
         if schema.get("type") in ("integer", "number"):
             low, high = schema.get("minimum", -1e9), schema.get("maximum", 1e9)
@@ -158,6 +188,7 @@ class CommandFallback:
                     if at >= 0:
                         rest = utterance[at + len(key) + 1:].strip()
                         rest = _TAIL.sub("", rest).strip(" ,.?!")
+                        rest = re.sub(r"^(?:to|for|with)\s+", "", rest)  # "make a call to Mum" -> Mum
                         if rest and len(rest) <= schema.get("maxLength", 80):
                             return rest
             return None
@@ -169,3 +200,35 @@ def _intent_and_slots(command: dict) -> tuple[str, dict]:
     if command.get("intent") == "refuse":
         return command.get("slots", {}).get("requested_intent", "refuse"), {}
     return command["intent"], command.get("slots", {})
+
+
+class IntentHead:
+    """Softmax regression from the MiniLM embedding to the intent (a refusal counts as the intent it
+    refused). Fitted on the training utterances when the assistant starts: 150 gradient steps from
+    zero on 640 x 384 in ~0.3 s on one core, the same weights every time."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, labels: list[str]):
+        self.weights, self.bias, self.labels = weights, bias, labels
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, intents: list[str], steps: int = 150, rate: float = 2.0,
+            l2: float = 1.0, scale: float = 3.0) -> IntentHead:
+        labels = sorted(set(intents))
+        x = np.asarray(vectors, dtype=np.float64) * scale  # unit vectors: a larger scale lets few steps separate
+        target = np.zeros((len(intents), len(labels)))
+        target[np.arange(len(intents)), [labels.index(i) for i in intents]] = 1.0
+        weights, bias = np.zeros((x.shape[1], len(labels))), np.zeros(len(labels))
+        for _ in range(steps):
+            logits = x @ weights + bias
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            weights -= rate * (x.T @ (p - target) + l2 * weights) / len(intents)
+            bias -= rate * (p - target).mean(axis=0)
+        return cls(weights * scale, bias, labels)
+
+    def ranked(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        """Every intent with its probability, likeliest first."""
+        logits = np.asarray(vector, dtype=np.float64) @ self.weights + self.bias
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        return [(self.labels[i], float(p[i])) for i in np.argsort(-p)]

@@ -258,6 +258,10 @@ def score_commands(records: list[dict], rows: dict[str, dict]) -> dict:
     for r in records:
         gold = rows[r["id"]]["command"]
         decided = (r.get("command") or {}).get("command")
+        if decided is None and str(r.get("decision", "")).startswith("refuse"):
+            # refused by the safety rails before the command path: the schema's refusal of a request to
+            # switch off a safety system ("switch the ABS off for good")
+            decided = {"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}}
         valid.append(decided is not None)
         got_intent = decided["intent"] if decided else None
         intent.append(got_intent == gold["intent"])

@@ -1,0 +1,119 @@
+"""Vehicle commands without the model: routing, the fallback's intent and slots, the vehicle-state rules.
+
+The demo's cockpit_commands adapter never writes valid JSON (docs/assistant.md), so in the demo every
+command the assistant carries out is the fallback's (guardrails/command_fallback.py). This replays,
+per utterance, what a turn does on that path, without Guardrails or a model: the classifier's
+routing decision (as benchmarks/assistant_routing.py), then ``CommandFallback.propose`` and
+``commands.decide`` with the row's vehicle state, scored like the stage (guardrails/evaluate.py:
+intent, exact command, refusals).
+
+Sets:
+- the command *training* utterances, grouped k-fold by template (a fold's templates are never seen by
+  the fallback or the classifier that scores them; the given eval's templates are disjoint from
+  training's in the same way): the development figure;
+- ``data/commands/eval.jsonl`` (160, given; fallback and classifier built on all training rows);
+- any ``--sets`` (e.g. the held-out data/assistant/commands_v2.jsonl: run for aggregates only).
+
+    OMP_NUM_THREADS=1 python benchmarks/assistant_commands.py --sets data/assistant/commands_v2.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def rows(path: str | Path) -> list[dict]:
+    return [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def replay(items: list[dict], classifier, fallback, vectors: dict, parked_only: list[str]) -> list[dict]:
+    from customize.commands import parse_command, validate_command
+    from guardrails import commands as vehicle
+
+    out = []
+    for r in items:
+        u = r["utterance"]
+        decision = classifier.assess(u, vectors[u], 0.5).decision
+        decided = None
+        if decision == "command":
+            proposal, _ = fallback.propose(u, vectors[u], (r.get("vehicle_state") or {}).get("speaker"))
+            if proposal is not None:
+                outcome = vehicle.decide(json.dumps(proposal), r.get("vehicle_state"), parked_only,
+                                         parse_command, validate_command)
+                decided = outcome.command if outcome.status != "invalid" else None
+        out.append({"id": r["id"], "decision": "command" if decision == "command" else decision,
+                    "command": {"command": decided}})
+    return out
+
+
+def main(argv: list[str]) -> None:
+    from customize.commands import load_schema
+    from guardrails.command_fallback import CommandFallback
+    from guardrails.config import AssistantConfig
+    from guardrails.evaluate import score_commands
+    from guardrails.ports import EmbeddingCache
+    from guardrails.safety import SafetyClassifier
+    from rag.embed import Embedder
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", nargs="*", default=[])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--show", action="store_true", help="print the training folds' misses (development data)")
+    parser.add_argument("--show-given", action="store_true", help="with --show: the given eval's misses too")
+    args = parser.parse_args(argv)
+
+    embed = EmbeddingCache(Embedder(threads=1).encode, capacity=32768)
+    schema, parked_only = load_schema(), AssistantConfig().parked_only
+    questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
+    train, given = rows("data/commands/train.jsonl"), rows("data/commands/eval.jsonl")
+    extra = {name: rows(name) for name in args.sets}
+    texts = questions + [r["utterance"] for group in (train, given, *extra.values()) for r in group]
+    start = time.perf_counter()
+    vectors = dict(zip(texts, embed(texts)))
+
+    templates = sorted({r.get("template", r["id"]) for r in train})
+    fold_of = {t: i % args.folds for i, t in enumerate(templates)}
+    records: dict[str, list[dict]] = {"commands train, template k-fold (dev)": []}
+    golds = {r["id"]: r for group in (train, given, *extra.values()) for r in group}
+    for k in range(args.folds):
+        seen = [r for r in train if fold_of[r.get("template", r["id"])] != k]
+        held = [r for r in train if fold_of[r.get("template", r["id"])] == k]
+        clf = SafetyClassifier.build(embed, extra={"ask manual question": questions,
+                                                   "give vehicle command": [r["utterance"] for r in seen]})
+        fb = CommandFallback.from_rows(seen, embed([r["utterance"] for r in seen]), schema)
+        records["commands train, template k-fold (dev)"] += replay(held, clf, fb, vectors, parked_only)
+    clf = SafetyClassifier.build(embed, extra={"ask manual question": questions,
+                                               "give vehicle command": [r["utterance"] for r in train]})
+    fb = CommandFallback.from_rows(train, embed([r["utterance"] for r in train]), schema)
+    records["commands eval (160, given)"] = replay(given, clf, fb, vectors, parked_only)
+    for name, items in extra.items():
+        records[name] = replay(items, clf, fb, vectors, parked_only)
+    print(f"{time.perf_counter() - start:.0f} s")
+    print("| set | n | routed to commands | intent | exact command | refusals right | false refusals |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, recs in records.items():
+        s = score_commands(recs, golds)
+        cell = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
+        print(f"| {name} | {s['n']} | {cell(s['routed_to_commands'])} | {cell(s['intent_accuracy'])} | "
+              f"{cell(s['slot_exact_match'])} | {cell(s['refusal_accuracy'])} | {cell(s['false_refusal_rate'])} |")
+    if args.show:
+        shown = records["commands train, template k-fold (dev)"] + (records["commands eval (160, given)"]
+                                                                     if args.show_given else [])
+        for r in shown:
+            if not r["correct"]:
+                gold = golds[r["id"]]
+                print(f"  {r['decision']:>12} | {gold['utterance']} | gold {json.dumps(gold['command'])} | "
+                      f"got {json.dumps(r['command']['command'])}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,81 @@
+"""The command fallback on the real training utterances and the packaged MiniLM: a learned intent head,
+slots filled from the utterance and the speaker, refusals that are never read again.
+
+The utterances below are fresh (not in data/commands/ nor in any evaluation set)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from customize.commands import load_schema, validate_command
+from guardrails.command_fallback import CommandFallback, IntentHead
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def setup():
+    from rag.embed import Embedder
+
+    rows = [json.loads(line) for line in (ROOT / "data/commands/train.jsonl").read_text().splitlines() if line.strip()]
+    embedder = Embedder(threads=1)
+    fallback = CommandFallback.from_rows(rows, embedder.encode([r["utterance"] for r in rows]), load_schema())
+    return fallback, embedder
+
+
+def propose(setup, utterance, speaker="driver"):
+    fallback, embedder = setup
+    command, how = fallback.propose(utterance, embedder.encode([utterance])[0], speaker)
+    assert command is None or validate_command(command) == [], (utterance, command)
+    return command
+
+
+@pytest.mark.parametrize("utterance, expected", [
+    ("drive to 221B Baker Street, London", {"intent": "navigation.go_to_address",
+                                            "slots": {"address": "221B Baker Street, London"}}),
+    ("give a ring to Grandma", {"intent": "phone.call", "slots": {"contact": "Grandma"}}),
+    ("set the fan to 6", {"intent": "climate.set_fan", "slots": {"level": 6}}),
+    ("shut the passenger window", {"intent": "window.set", "slots": {"window": "passenger", "action": "close"}}),
+    ("wind down my window", {"intent": "window.set", "slots": {"window": "driver", "action": "open"}}),
+    ("play the previous song", {"intent": "media.playback", "slots": {"action": "previous"}}),
+    ("heat the seat of whoever is in the back left to level two",
+     {"intent": "seat.set_heating", "slots": {"seat": "rear_left", "level": 2}}),
+])
+def test_fresh_utterances_become_the_right_command(setup, utterance, expected):
+    assert propose(setup, utterance) == expected
+
+
+def test_a_request_without_a_zone_means_the_speakers(setup):
+    said = "I'm chilly, a bit warmer please"
+    assert propose(setup, said, "passenger")["slots"] == {"zone": "passenger", "direction": "warmer"}
+    assert propose(setup, said, "driver")["slots"] == {"zone": "driver", "direction": "warmer"}
+    # a zone that is named wins over the speaker
+    assert propose(setup, "make it warmer for the rear seats", "driver")["slots"]["zone"] == "rear"
+
+
+def test_switching_off_a_safety_system_is_the_schemas_refusal_and_never_read_again(setup):
+    for said in ("deactivate the ABS forever", "switch the lane keeping off for good"):
+        assert propose(setup, said) == {"intent": "refuse",
+                                        "slots": {"requested_intent": "other", "reason": "safety_system"}}, said
+
+
+def test_a_number_out_of_every_fitting_range_stays_an_out_of_range_refusal(setup):
+    command = propose(setup, "set the temperature to 45 degrees")
+    assert command == {"intent": "refuse", "slots": {"requested_intent": "climate.set_temperature",
+                                                     "reason": "out_of_range"}}
+
+
+def test_the_intent_head_is_deterministic_and_learns_the_intents():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 16))
+    vectors = np.vstack([c + 0.3 * rng.normal(size=(20, 16)) for c in centres])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    intents = [name for name in ("a", "b", "c") for _ in range(20)]
+    first, second = IntentHead.fit(vectors, intents), IntentHead.fit(vectors, intents)
+    assert np.array_equal(first.weights, second.weights)
+    assert [first.ranked(v)[0][0] for v in vectors] == intents
+    probe = centres[1] / np.linalg.norm(centres[1])
+    ranked = first.ranked(probe)
+    assert ranked[0][0] == "b" and abs(sum(p for _, p in ranked) - 1) < 1e-9
