@@ -43,9 +43,9 @@ class CorpusError(Exception):
 
 
 # Reasons a row is quarantined (the quarantine file's "reason"; counted per reason in the metrics).
-MISSING_ID, EMPTY, BINARY, GARBAGE, HEADINGS_ONLY = (
+MISSING_ID, EMPTY, BINARY, GARBAGE, HEADINGS_ONLY, NO_CONTENT = (
     "missing id", "empty or missing text", "binary (NUL bytes)", "garbage (mostly non-printable or invalid UTF-8)",
-    "no body text (headings only)")
+    "no body text (headings only)", "no content (an HTML page of navigation, scripts and footers only)")
 # Control characters other than whitespace, U+FFFD (what a decoder writes for invalid UTF-8),
 # private-use characters and lone surrogates: none belongs in readable text.
 _UNPRINTABLE = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
@@ -264,7 +264,8 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
                 })
                 ordinal += 1
         if len(rows) == first and quarantine is not None:
-            quarantine.append({"file": doc.shard, "row": doc.row, "id": doc.doc_id, "reason": HEADINGS_ONLY})
+            reason = HEADINGS_ONLY if texts[id(doc)].strip() else NO_CONTENT
+            quarantine.append({"file": doc.shard, "row": doc.row, "id": doc.doc_id, "reason": reason})
     return rows
 
 

@@ -200,3 +200,14 @@ def test_the_third_manual_in_every_format_gets_its_sections():
     text = "\n".join(r["text"] for r in rows)
     assert "Owner's Manual" not in text and "<" not in text and "Privacy" not in text
     assert "| Colour | Meaning |" in text
+
+
+def test_an_html_page_of_chrome_only_is_quarantined_with_its_reason():
+    page = ('<html><head><script>var a = 1;</script></head><body><nav><a href="/">Home</a></nav>'
+            '<div class="footer"><p>&copy; 2026</p></div></body></html>')
+    quarantine: list[dict] = []
+    rows = chunk_documents([Document("p1", "https://x.example/p1", page, "", "s.parquet", 3)], ChunkConfig(), {},
+                           quarantine)
+    assert rows == []
+    assert quarantine == [{"file": "s.parquet", "row": 3, "id": "p1",
+                           "reason": "no content (an HTML page of navigation, scripts and footers only)"}]
