@@ -75,7 +75,7 @@ class _Converter(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in VOID:
             if tag == "br" and not self.skip:
-                self.inline.append("\n" if self.pre else " ")
+                (self.cell if self.cell is not None else self.inline).append("\n" if self.pre else " ")
             return
         attrs = dict(attrs)
         chrome = any(CHROME.search(attrs.get(key) or "") for key in ("id", "class", "role"))

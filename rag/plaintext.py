@@ -33,11 +33,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from rag.structure import BULLET, STEP, UNITS
+from rag.structure import BULLET, CHAPTER_WORD, STEP, UNITS
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-\u2013\u2014]\s*)?(?:page\s+|p\.\s*)?(?:\d{1,4}|[ivxlc]{1,6})"
+# Roman page numbers only after "page": a lone "civic" or "ill" is a word.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-\u2013\u2014]\s*)?(?:(?:page\s+|p\.\s*)?\d{1,4}|page\s+[ivxlc]{1,6})"
                           r"(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-\u2013\u2014])?\s*$", re.IGNORECASE)
-_CHAPTER_PAGE = re.compile(r"^\s*\d{1,2}\s*[-\u2013.]\s*\d{1,3}\s*$")  # "4-12": chapter 4, page 12
+_CHAPTER_PAGE = re.compile(r"^\s*\d{1,2}\s*[-\u2013]\s*\d{1,3}\s*$")  # "4-12": chapter 4, page 12
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _NUMBERED = re.compile(r"^\s{0,3}(\d{1,2}(?:\.\d{1,2}){0,3})(\.?)\s+(\S.*?)\s*$")
 _HYPHEN_END = re.compile(r"([A-Za-z]+)-$")
@@ -66,7 +67,11 @@ def _columns(line: str) -> list[str]:
 def remove_page_furniture(lines: list[str]) -> tuple[list[str], set[int]]:
     """Lines without page numbers and running headers / footers (blank lines in their place),
     and the indexes of the lines removed."""
-    counts = Counter(_norm(line) for line in lines if line.strip())
+    # A header or footer stands apart from the page's text: a blank line (or the edge) beside it.
+    # Only such occurrences count, so a sentence repeated inside paragraphs is never furniture.
+    apart = [bool(line.strip()) and (i == 0 or i + 1 >= len(lines) or not lines[i - 1].strip()
+                                     or not lines[i + 1].strip()) for i, line in enumerate(lines)]
+    counts = Counter(_norm(line) for i, line in enumerate(lines) if apart[i])
     removed: set[int] = set()
     repeated: set[int] = set()
     for i, line in enumerate(lines):
@@ -81,7 +86,7 @@ def remove_page_furniture(lines: list[str]) -> tuple[list[str], set[int]]:
                 removed.add(i)
             continue
         words = text.split()
-        running = (counts[_norm(text)] >= 3 and len(words) <= 12 and not text.endswith(_SENTENCE_END)
+        running = (apart[i] and counts[_norm(text)] >= 3 and len(words) <= 12 and not text.endswith(_SENTENCE_END)
                    and not _is_item(line) and not text.startswith(("|", ">")) and len(words) >= 2)
         if running:
             repeated.add(i)
@@ -191,9 +196,13 @@ def find_headings(lines: list[str]) -> dict[int, str]:
             found[i] = ("# " if under.group(1)[0] == "=" else "## ") + text
             found[i + 1] = ""
     # Numbered lines: candidates first, then keep the ones whose numbers continue the numbering.
-    candidates: list[tuple[int, str, str]] = []
+    candidates: list[tuple[int, str, str, bool]] = []  # line, number, title, "Chapter N" wording
     for i, line in enumerate(lines):
         if i in found or not blank_before(i):
+            continue
+        chapter = CHAPTER_WORD.match(line.strip())
+        if chapter and _title_like(chapter.group(2)):  # "Chapter 4 - Wheels and tyres"
+            candidates.append((i, chapter.group(1), sentence_case(chapter.group(2)), True))
             continue
         match = _NUMBERED.match(line)
         if not match:
@@ -202,14 +211,14 @@ def find_headings(lines: list[str]) -> dict[int, str]:
         if "." not in number and dot:  # "1. Open the glovebox": a step
             continue
         if _title_like(title):
-            candidates.append((i, number, title))
-    sections = {_key(number)[0] for _, number, _ in candidates if "." in number}
+            candidates.append((i, number, title, False))
+    sections = {_key(number)[0] for _, number, _, _ in candidates if "." in number}
     last: tuple[int, ...] = ()
-    for i, number, title in candidates:
+    for i, number, title, worded in candidates:
         key = _key(number)
         if len(key) == 1:
             caps = sentence_case(title) != title
-            if key[0] in sections or caps:
+            if key[0] in sections or caps or worded:
                 found[i] = f"# {number} {sentence_case(title)}"
                 last = max(last, key)
             continue

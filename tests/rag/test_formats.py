@@ -211,3 +211,19 @@ def test_an_html_page_of_chrome_only_is_quarantined_with_its_reason():
     assert rows == []
     assert quarantine == [{"file": "s.parquet", "row": 3, "id": "p1",
                            "reason": "no content (an HTML page of navigation, scripts and footers only)"}]
+
+
+def test_chapter_word_lines_repeated_body_lines_and_roman_words():
+    text = ("Chapter 4 - Wheels and tyres\n\nCheck the tyres.\n\n4.1 Tyre pressure\n\nPress OK to confirm\n"
+            "the pressure.\nPress OK to confirm\nthe reset.\nPress OK to confirm\nagain.\n\ncivic\n\nThe end.\n")
+    out = to_markdown(text)
+    assert _headings(out) == ["# 4 Wheels and tyres", "## 4.1 Tyre pressure"]
+    assert out.count("Press OK to confirm") == 3  # repeated, but inside the text: no running header
+    assert "civic" in out  # a lone word made of roman-numeral letters is no page number
+    assert parse_heading(_headings(out)[0]) == (1, "4", "Wheels and tyres")
+
+
+def test_line_breaks_inside_html_table_cells_separate_words():
+    out = html_to_markdown("<html><body><table><tr><th>Light</th><th>Meaning</th></tr>"
+                           "<tr><td>Red</td><td>Stop<br>safely</td></tr></table><p>x</p></body></html>")
+    assert "| Red | Stop safely |" in out
