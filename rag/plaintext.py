@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rag.structure import BULLET, CHAPTER_WORD, STEP, UNITS
 
@@ -44,7 +44,6 @@ _NUMBERED = re.compile(r"^\s{0,3}(\d{1,2}(?:\.\d{1,2}){0,3})(\.?)\s+(\S.*?)\s*$"
 _HYPHEN_END = re.compile(r"([A-Za-z]+)-$")
 _WORD_START = re.compile(r"^\s*([a-z]+)([^\s]*)(.*)$")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-_COLUMNS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|\s*$)")
 # Labels of notes: a line "WARNING" introduces a note, it is not a section.
 NOTE_LABELS = {"warning", "caution", "danger", "note", "notice", "important", "tip", "tips", "info", "information",
                "attention", "hint", "example"}
@@ -98,7 +97,17 @@ def remove_page_furniture(lines: list[str]) -> tuple[list[str], set[int]]:
     return ["" if i in removed else line for i, line in enumerate(lines)], removed
 
 
-def join_hyphens(lines: list[str], known: set[str]) -> list[str]:
+class _Known:
+    """Two word sets looked up as one, without copying the large one for every document."""
+
+    def __init__(self, *sets: Collection[str]) -> None:
+        self.sets = sets
+
+    def __contains__(self, word: str) -> bool:
+        return any(word in words for words in self.sets)
+
+
+def join_hyphens(lines: list[str], known: Collection[str]) -> list[str]:
     """Words hyphenated across a line break joined again (see the module docstring)."""
     lines = list(lines)
     for i in range(len(lines) - 1):
@@ -158,6 +167,8 @@ def _title_like(title: str) -> bool:
 
 
 def _caps_heading(text: str) -> bool:
+    if len(text) > 80 or text != text.upper():  # fast exits: long lines, any lower-case letter
+        return False
     letters = [c for c in text if c.isalpha()]
     words = text.split()
     return (len(letters) >= 4 and all(c.isupper() for c in letters) and 2 <= len(words) <= 8
@@ -225,8 +236,9 @@ def find_headings(lines: list[str]) -> dict[int, str]:
         if key > last and key[0] <= (last[0] + 1 if last else 99):
             found[i] = f"{'#' * min(len(key), 3)} {number} {sentence_case(title)}"
             last = key
-    letters = [c for line in lines for c in line if c.isalpha()]
-    mostly_lower = sum(c.islower() for c in letters) >= 0.5 * max(len(letters), 1)
+    whole = "\n".join(lines)
+    lower, upper = sum(map(str.islower, whole)), sum(map(str.isupper, whole))
+    mostly_lower = lower >= upper
     numbered = any(line.startswith(("# ", "## ", "### ")) and re.match(r"#+ \d", line) for line in found.values())
     # ALL-CAPS title lines without a number: sections, or subsections inside a numbered manual.
     for i, line in enumerate(lines):
@@ -280,12 +292,15 @@ def _tables(lines: list[str], headings: dict[int, str]) -> dict[int, tuple[int, 
 
 def to_markdown(text: str, known: Iterable[str] = ()) -> str:
     """Plain text as markdown-like blocks (see the module docstring). ``known``: words (lower case)
-    that decide which line-break hyphens to join, beyond the document's own words."""
+    that decide which line-break hyphens to join, beyond the document's own words (pass a set: it
+    is used as it is)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").split("\n")
     lines = [line.rstrip() for line in lines]
     # Page furniture first (a header between two halves of a hyphenated word hides the word).
     lines, removed = remove_page_furniture(lines)
-    lines = join_hyphens(lines, _whole_words(lines) | {w.lower() for w in known})
+    if any(_HYPHEN_END.search(line) for line in lines):
+        words = known if isinstance(known, (set, frozenset)) else {w.lower() for w in known}
+        lines = join_hyphens(lines, _Known(_whole_words(lines), words))
     headings = find_headings(lines)
     tables = _tables(lines, headings)
     blocks: list[str] = []
