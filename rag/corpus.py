@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlparse
 
 from rag.chunking import chunk_section
 from rag.config import ChunkConfig, SelectConfig
+from rag.formats import readable_text, vocabulary
 from rag.structure import chapter_titles, parse_document
 
 CHUNK_COLUMNS = (
@@ -42,9 +43,9 @@ class CorpusError(Exception):
 
 
 # Reasons a row is quarantined (the quarantine file's "reason"; counted per reason in the metrics).
-MISSING_ID, EMPTY, BINARY, GARBAGE, HEADINGS_ONLY = (
+MISSING_ID, EMPTY, BINARY, GARBAGE, HEADINGS_ONLY, NO_CONTENT = (
     "missing id", "empty or missing text", "binary (NUL bytes)", "garbage (mostly non-printable or invalid UTF-8)",
-    "no body text (headings only)")
+    "no body text (headings only)", "no content (an HTML page of navigation, scripts and footers only)")
 # Control characters other than whitespace, U+FFFD (what a decoder writes for invalid UTF-8),
 # private-use characters and lone surrogates: none belongs in readable text.
 _UNPRINTABLE = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
@@ -227,13 +228,16 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
                     quarantine: list[dict] | None = None) -> list[dict]:
     """One row per chunk (CHUNK_COLUMNS), in document order. A document that gives no chunk (only
     headings, no body text) is recorded in ``quarantine`` when a list is passed."""
+    # HTML pages and plain text (PDF extracts, setext markdown) as markdown-like text; markdown with
+    # "#" headings is unchanged (rag/formats.py).
     docs = list(docs)
+    texts = {id(doc): readable_text(doc.text, fallback_title(doc), vocabulary()) for doc in docs}
     # Chapter headings anywhere in the corpus name the chapters of its other pages, and win over
     # the table of contents: a user's own manual keeps its own titles when ``index.toc`` still
     # names another manual (the default toc is the embedded EV7's, whose pages carry no chapter headings).
     known: dict[str, str] = {}
     for doc in docs:
-        for number, title in chapter_titles(doc.text).items():
+        for number, title in chapter_titles(texts[id(doc)]).items():
             known.setdefault(number, title)
     known = {**dict(chapters or {}), **known}
     rows: list[dict] = []
@@ -245,7 +249,7 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
         key = doc.doc_id if doc.doc_id not in seen else f"{doc.doc_id}@{doc.shard}:{doc.row}"
         seen.add(doc.doc_id)
         first = len(rows)
-        for section in parse_document(doc.text, title, known):
+        for section in parse_document(texts[id(doc)], title, known):
             section_title = section.title or section.chapter or title
             for chunk in chunk_section(section, cfg):
                 context = context_line(section.chapter, section.section_id, section_title, chunk.subsection)
@@ -260,7 +264,8 @@ def chunk_documents(docs: Iterable[Document], cfg: ChunkConfig, chapters: dict[s
                 })
                 ordinal += 1
         if len(rows) == first and quarantine is not None:
-            quarantine.append({"file": doc.shard, "row": doc.row, "id": doc.doc_id, "reason": HEADINGS_ONLY})
+            reason = HEADINGS_ONLY if texts[id(doc)].strip() else NO_CONTENT
+            quarantine.append({"file": doc.shard, "row": doc.row, "id": doc.doc_id, "reason": reason})
     return rows
 
 

@@ -25,6 +25,14 @@ HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 NUMBERED_TITLE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|\d{1,3}-\d{1,3})\.?\s+(\S.*)$")
 # "Chapter 3 - Driving", "Chapter 3: Driving", "Part 2 Seats": the number is the chapter's.
 CHAPTER_WORD = re.compile(r"^(?:chapter|chap\.|part)\s+(\d{1,3})\s*[-\u2013\u2014:.]?\s+(\S.*)$", re.IGNORECASE)
+# First words that make "12 V battery" or "4.2 bar" a quantity, not a numbered title.
+UNITS = {"bar", "kpa", "psi", "mm", "cm", "m", "km", "kg", "g", "t", "l", "litres", "liters", "litre", "liter",
+         "v", "kw", "kwh", "w", "a", "ah", "nm", "s", "h", "min", "mph", "km/h", "kmh", "percent", "per", "x",
+         "in", "inch", "inches", "ft", "lb", "lbs", "hp", "ps", "rpm", "hz", "mah", "%", "°c", "°f", "°", "to", "and", "or"}
+# Units that cannot start a title even in a "#" heading ("## 12 V battery"); UNITS adds short or
+# common words ("a", "in", "to") that only plain-text lines are judged by ("4.2 to 4.5 bar").
+HEADING_UNITS = {"v", "kw", "kwh", "bar", "kpa", "psi", "mm", "cm", "km", "kg", "nm", "mph", "km/h", "percent",
+                 "%", "°c", "°f", "ah", "mah", "hp", "rpm", "litres", "liters", "inch", "volt", "volts"}
 STEP = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+\S")
 BULLET = re.compile(r"^\s{0,3}[-*+\u2022]\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -70,6 +78,8 @@ def parse_heading(line: str) -> tuple[int, str, str] | None:
         return None
     level, text = len(match.group(1)), match.group(2).strip()
     numbered = NUMBERED_TITLE.match(text) or CHAPTER_WORD.match(text)
+    if numbered and numbered.group(2).split()[0].lower() in HEADING_UNITS and not re.search(r"[.-]", numbered.group(1)):
+        numbered = None  # "## 12 V battery" is a title about a 12 V battery, not section 12
     if numbered:
         return level, numbered.group(1), numbered.group(2).strip()
     return level, "", text

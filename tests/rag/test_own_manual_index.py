@@ -33,8 +33,11 @@ def test_every_format_of_the_second_manual_gets_a_meaningful_label():
     assert sections[("tavi-02-seats", "Airbags")] == ("2", "Seats and restraints", "2.3")
     # plain text without any heading: one section titled by its URL's last segment
     assert sections[("tavi-tyres-and-wheels", "Tyres and wheels")] == ("", "", "")
-    assert ("tavi-emergencies", "Emergencies") in sections
-    assert len(sections) == 35
+    # plain text with ALL-CAPS title lines (rag/plaintext.py, 2026-12-06): a section per title, the
+    # document's title as chapter (before: the whole file was one section "Emergencies")
+    assert sections[("tavi-emergencies", "Jump starting")] == ("", "Emergencies", "")
+    assert sections[("tavi-emergencies", "In case of a flat tyre")] == ("", "Emergencies", "")
+    assert len(sections) == 38
 
 
 def test_the_manuals_own_chapter_headings_win_over_another_manuals_toc():
