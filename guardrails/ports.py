@@ -47,7 +47,10 @@ def single_threaded_blas() -> None:
     The rails' matrix products are tiny (intent scores, the safety head, the answer ranker), and after
     each one numpy's OpenBLAS left its second thread spinning: on the 2-core machine the demo's probe
     measured 46-49 ms of process CPU per turn for ~21 ms of work (2026-12-06, docs/assistant.md).
-    The model and the encoder keep their own thread settings (onnxruntime, torch).
+    The model and the encoder keep their own thread settings (onnxruntime, torch). The application's
+    entry points call it (``factory.open_assistant``: stage, chat, serve), not ``Assistant`` itself: a
+    process-wide thread limit is the application's choice, and a script that embeds the assistant in
+    a larger numpy program would be slowed by it; such a script may call it too.
     """
     try:
         from threadpoolctl import threadpool_limits
