@@ -125,7 +125,9 @@ def main() -> None:
                           flush=True)
                     misses += [{"set": name, "question": r["input"], "gold": rows_by[r["id"]]["answer"],
                                 "section": rows_by[r["id"]]["section_id"], "decision": r["decision"],
-                                "answer": r["answer"]}
+                                "answer": r["answer"],
+                                "cited": [s["section_id"] for s in r.get("sources", [])],
+                                "lenient": bool(r.get("correct_lenient"))}
                                for rows_by in [{str(x.get("id", i)): x for i, x in enumerate(rows)}]
                                for r in records if not r.get("correct")]
                 else:

@@ -21,6 +21,11 @@ class RetrievalSettings:
     # although the rules answer (near-miss features). Off: it caught many more held-out unanswerable
     # questions but declined 3 held-out answerable ones (qa_v6) and more look-alikes (round ten, docs/assistant.md)
     answerability_model: bool = False
+    # its threshold on P(not covered); 0: the weight file's own (0.93, chosen on training folds)
+    answerability_threshold: float = 0.0
+    # extractive answers also cite (once) a retrieved section that states a quoted figure or line, so an
+    # answer quoted from the 20.x tables names the chapter that explains it too (guardrails/citations.py, round eleven)
+    also_cite: bool = True
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 
