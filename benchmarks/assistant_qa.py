@@ -73,6 +73,9 @@ def main() -> None:
                         help="score: score fusion 0.2 + query normalisation (default); rrf: RRF 0.5, raw query")
     parser.add_argument("--learned-not-covered", action="store_true",
                         help="also 'not covered' when the learned answerability model says so (retrieval.answerability_model)")
+    parser.add_argument("--not-covered-threshold", type=float, default=0.0,
+                        help="with --learned-not-covered: P(not covered) threshold (retrieval.answerability_threshold; 0: the file's)")
+    parser.add_argument("--no-also-cite", action="store_true", help="cite only the quoted sections (retrieval.also_cite false)")
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
@@ -93,6 +96,8 @@ def main() -> None:
     cfg = AssistantConfig()
     cfg.generation.use_llm = args.llm
     cfg.retrieval.answerability_model = args.learned_not_covered
+    cfg.retrieval.answerability_threshold = args.not_covered_threshold
+    cfg.retrieval.also_cite = not args.no_also_cite
     cfg.cache_dir = ""
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances
