@@ -73,8 +73,10 @@ def main() -> None:
                         help="score: score fusion 0.2 + query normalisation (default); rrf: RRF 0.5, raw query")
     parser.add_argument("--learned-not-covered", action="store_true",
                         help="also 'not covered' when the learned answerability model says so (retrieval.answerability_model)")
-    parser.add_argument("--not-covered-threshold", type=float, default=0.0,
-                        help="with --learned-not-covered: P(not covered) threshold (retrieval.answerability_threshold; 0: the file's)")
+    parser.add_argument("--rules-not-covered", action="store_true",
+                        help="'not covered' by the rules alone (retrieval.answerability_model false; on by default since round eleven)")
+    parser.add_argument("--not-covered-threshold", type=float, default=None,
+                        help="the learned check's P(not covered) threshold (retrieval.answerability_threshold; 0: the file's)")
     parser.add_argument("--no-also-cite", action="store_true", help="cite only the quoted sections (retrieval.also_cite false)")
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
@@ -95,8 +97,10 @@ def main() -> None:
     retriever = manual_retriever(search)
     cfg = AssistantConfig()
     cfg.generation.use_llm = args.llm
-    cfg.retrieval.answerability_model = args.learned_not_covered
-    cfg.retrieval.answerability_threshold = args.not_covered_threshold
+    if args.learned_not_covered or args.rules_not_covered:
+        cfg.retrieval.answerability_model = not args.rules_not_covered
+    if args.not_covered_threshold is not None:
+        cfg.retrieval.answerability_threshold = args.not_covered_threshold
     cfg.retrieval.also_cite = not args.no_also_cite
     cfg.cache_dir = ""
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
