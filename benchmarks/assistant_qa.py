@@ -73,6 +73,11 @@ def main() -> None:
                         help="score: score fusion 0.2 + query normalisation (default); rrf: RRF 0.5, raw query")
     parser.add_argument("--learned-not-covered", action="store_true",
                         help="also 'not covered' when the learned answerability model says so (retrieval.answerability_model)")
+    parser.add_argument("--rules-not-covered", action="store_true",
+                        help="'not covered' by the rules alone (retrieval.answerability_model false; on by default since round eleven)")
+    parser.add_argument("--not-covered-threshold", type=float, default=None,
+                        help="the learned check's P(not covered) threshold (retrieval.answerability_threshold; 0: the file's)")
+    parser.add_argument("--no-also-cite", action="store_true", help="cite only the quoted sections (retrieval.also_cite false)")
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
@@ -92,7 +97,11 @@ def main() -> None:
     retriever = manual_retriever(search)
     cfg = AssistantConfig()
     cfg.generation.use_llm = args.llm
-    cfg.retrieval.answerability_model = args.learned_not_covered
+    if args.learned_not_covered or args.rules_not_covered:
+        cfg.retrieval.answerability_model = not args.rules_not_covered
+    if args.not_covered_threshold is not None:
+        cfg.retrieval.answerability_threshold = args.not_covered_threshold
+    cfg.retrieval.also_cite = not args.no_also_cite
     cfg.cache_dir = ""
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances
@@ -125,7 +134,9 @@ def main() -> None:
                           flush=True)
                     misses += [{"set": name, "question": r["input"], "gold": rows_by[r["id"]]["answer"],
                                 "section": rows_by[r["id"]]["section_id"], "decision": r["decision"],
-                                "answer": r["answer"]}
+                                "answer": r["answer"],
+                                "cited": [s["section_id"] for s in r.get("sources", [])],
+                                "lenient": bool(r.get("correct_lenient"))}
                                for rows_by in [{str(x.get("id", i)): x for i, x in enumerate(rows)}]
                                for r in records if not r.get("correct")]
                 else:

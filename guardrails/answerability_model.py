@@ -152,12 +152,15 @@ def data_stamp(train_path: Path = TRAIN_PATH, negatives: Sequence[Path] = NEGATI
 
 def check(result: Answerability, question: str, passages: Sequence[Passage], evidence: Evidence,
           original: str = "", section_of: Callable[[Passage], str] | None = None,
-          model: AnswerabilityModel | None | str = "default") -> Answerability:
+          model: AnswerabilityModel | None | str = "default", threshold: float = 0.0) -> Answerability:
     """``result`` (the rules' decision), declined when the rules answer but the model says the
-    manual does not cover the question; unchanged without a usable model."""
+    manual does not cover the question; unchanged without a usable model. ``threshold`` (> 0)
+    replaces the model's own."""
     model = shipped() if model == "default" else model
     if not result.answerable or model is None or not passages:
         return result
+    if threshold > 0:
+        model = replace(model, threshold=threshold)
     p = model.probability(features(question, passages, evidence, original, section_of))
     if p < model.threshold:
         return result

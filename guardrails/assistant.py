@@ -30,6 +30,7 @@ from guardrails import commands as vehicle
 from guardrails.config import AssistantConfig
 from guardrails.answer_lines import extractive_answer
 from guardrails.answerability_model import check as learned_check
+from guardrails.citations import cite_sections
 from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
@@ -354,7 +355,8 @@ class Assistant:
                            original=state.question)
         if self.cfg.retrieval.answerability_model:  # near-miss features the rules answer (round ten)
             check = learned_check(check, state.wording or state.question, state.passages, self.evidence,
-                                  state.question, lambda p: self.sections.expand(p).text)
+                                  state.question, lambda p: self.sections.expand(p).text,
+                                  threshold=self.cfg.retrieval.answerability_threshold)
         if state.language and not (check.answerable and check.score >= LANGUAGE_CONFIDENT):
             state.decision = "other_language"
             state.rail("generation", "answerability", "other language, no confident match",
@@ -426,6 +428,8 @@ class Assistant:
         if not text:
             state.decision = "not_in_manual"
             return self.product.not_in_manual
+        if self.cfg.retrieval.also_cite:  # another retrieved section stating a quoted fact (round eleven)
+            used = cite_sections(text, used, expanded or ranked, tuple(self.sections.by_id().values()))
         state.decision = "answer_extractive"
         note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
         return self._with_sources(state, f"{text} {note}" if note else text, used)

@@ -18,9 +18,15 @@ class RetrievalSettings:
     # false: the hand-tuned line score (round nine, docs/assistant.md)
     answer_ranker: bool = True
     # "not covered" also when the learned answerability model (guardrails/answerability_model.py) says so
-    # although the rules answer (near-miss features). Off: it caught many more held-out unanswerable
-    # questions but declined 3 held-out answerable ones (qa_v6) and more look-alikes (round ten, docs/assistant.md)
-    answerability_model: bool = False
+    # although the rules answer (near-miss features). Round ten kept it off at its file's threshold 0.93
+    # (3 held-out qa_v6 questions declined); round eleven turns it on at 0.98, the lowest threshold at which
+    # it declined no answerable training (out of fold) or dev QA question (docs/assistant.md)
+    answerability_model: bool = True
+    # its threshold on P(not covered); 0: the weight file's own (0.93, chosen on training folds)
+    answerability_threshold: float = 0.98
+    # extractive answers also cite (once) a retrieved section that states a quoted figure or line, so an
+    # answer quoted from the 20.x tables names the chapter that explains it too (guardrails/citations.py, round eleven)
+    also_cite: bool = True
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 

@@ -118,15 +118,27 @@ def test_short_table_rows_with_a_figure_are_answer_lines(retriever):
 
 
 def test_assistant_switch_declines_a_near_miss_only_when_on(assistant):
-    """retrieval.answerability_model (off by default, docs/assistant.md round ten) through a whole turn."""
+    """retrieval.answerability_model (on at 0.98 by default since round eleven, docs/assistant.md) through a whole turn."""
     question = "Can I get the seat belts in a different colour?"
-    assert assistant.cfg.retrieval.answerability_model is False
-    assert assistant.respond(question).decision != "not_in_manual"
-    assistant.cfg.retrieval.answerability_model = True
-    try:
-        turn = assistant.respond(question)
-        covered = assistant.respond("How do I wear the seat belt when pregnant?")
-    finally:
-        assistant.cfg.retrieval.answerability_model = False
+    r = assistant.cfg.retrieval
+    assert r.answerability_model is True and r.answerability_threshold == 0.98
+    turn = assistant.respond(question)
+    covered = assistant.respond("How do I wear the seat belt when pregnant?")
     assert turn.decision == "not_in_manual" and "does not cover" in turn.answer
     assert covered.decision.startswith("answer") and covered.sources
+    r.answerability_model = False
+    try:
+        assert assistant.respond(question).decision != "not_in_manual"
+    finally:
+        r.answerability_model = True
+
+
+def test_a_higher_threshold_declines_less(assistant):
+    """The config threshold replaces the weight file's (0.93): at 0.999 the near-miss is answered again."""
+    question = "Can I get the seat belts in a different colour?"
+    r = assistant.cfg.retrieval
+    r.answerability_threshold = 0.999
+    try:
+        assert assistant.respond(question).decision != "not_in_manual"
+    finally:
+        r.answerability_threshold = 0.98
