@@ -73,11 +73,15 @@ _SECTION_ID = re.compile(r"^\d{1,3}(?:[.-]\d{1,3})+$")
 def cites(sources: list[dict], section_id: str, title: str = "") -> bool:
     """A source names the gold section: by id when the gold has one, else by its title's words
     ("Lane Guard" in "4-3 Lane Guard"): a manual whose sections have no numbers (docs/assistant.md,
-    "Your own manual") is cited by title, and an id-less source never matches an id-less gold by id."""
+    "Your own manual") is cited by title, and an id-less source never matches an id-less gold by id.
+    A gold title that is the cited section's chapter also counts: a gold written for a document read
+    as one section ("Emergencies") stays right when the index finds the sections inside it."""
     for s in sources:
         if section_id and s.get("section_id") == section_id:
             return True
         if not section_id and title and title.lower() in f"{s.get('section_id', '')} {s.get('title', '')}".lower():
+            return True
+        if not section_id and title and title.strip().lower() == str(s.get("chapter", "")).strip().lower():
             return True
     return False
 

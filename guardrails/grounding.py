@@ -59,8 +59,8 @@ class Passage:
                    chapter=str(getattr(hit, "chapter", "")), url=str(getattr(hit, "url", "")))
 
     def source(self) -> dict:
-        return {"section_id": self.section_id, "title": self.title, "chunk_id": self.chunk_id, "url": self.url,
-                "score": round(self.score, 4)}
+        return {"section_id": self.section_id, "title": self.title, "chapter": self.chapter, "chunk_id": self.chunk_id,
+                "url": self.url, "score": round(self.score, 4)}
 
 
 # --- the retrieval rail ---------------------------------------------------------------------------

@@ -96,3 +96,15 @@ def test_missing_settings_fail_in_one_line(tmp_path, changes, expected):
         cfg.validate()
         cfg.validate_run()  # the stage's run only: chat and serve need no evaluation sets
     assert str(err.value).startswith(expected) and "\n" not in str(err.value)
+
+
+def test_a_gold_title_that_is_the_cited_sections_chapter_counts(tavi):
+    """emergencies.txt reads as sections under its chapter "Emergencies" (rag/plaintext.py): a gold
+    label written for the whole document still matches, another chapter's title does not."""
+    from guardrails.evaluate import cites
+
+    turn = tavi.respond("how fast can I drive after using the puncture repair kit?")
+    assert turn.sources and turn.sources[0]["chapter"] == "Emergencies"
+    assert turn.sources[0]["title"] != "Emergencies"
+    assert cites(turn.sources, "", "Emergencies") and cites(turn.sources, "", "emergencies ")
+    assert not cites(turn.sources, "", "Keys, doors and windows")
