@@ -13,6 +13,8 @@ Split out of guardrails/grounding.py (round nine) to keep both modules under 500
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -164,24 +166,26 @@ def candidate_lines(question: str, ranked: Sequence[Passage], evidence: Evidence
     return Candidates(question, terms, pool, parts_of, flat, lexical, meaning, base, score, quantity)
 
 
-# the shipped ranker, loaded on first use ("default" in extractive_answer); None: fall back to the hand score
-_DEFAULT: list = []
-
-
 def default_ranker():
-    """The shipped answer-line ranker (guardrails/answer_ranker.npz), or None with a warning when it
+    """The shipped answer-line ranker (``answer_ranker.RANKER_PATH``), or None with a warning when it
     is missing or unreadable: answers then use the hand-tuned line score."""
-    if not _DEFAULT:
-        from guardrails import answer_ranker
+    from guardrails import answer_ranker
 
-        try:
-            _DEFAULT.append(answer_ranker.load(answer_ranker.RANKER_PATH))
-        except answer_ranker.RankerError as err:
-            import warnings
+    return _shipped_ranker(answer_ranker.RANKER_PATH)
 
-            warnings.warn(f"{err}; extractive answers use the hand-tuned line score", stacklevel=2)
-            _DEFAULT.append(None)
-    return _DEFAULT[0]
+
+@functools.lru_cache(maxsize=None)
+def _shipped_ranker(path):
+    """Loaded once per process and path (as ``answerability_model.shipped``)."""
+    from guardrails import answer_ranker
+
+    try:
+        return answer_ranker.load(path)
+    except answer_ranker.RankerError as err:
+        import warnings
+
+        warnings.warn(f"{err}; extractive answers use the hand-tuned line score", stacklevel=3)
+        return None
 
 
 def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Evidence, max_sentences: int = 5,

@@ -21,6 +21,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -185,13 +186,19 @@ def load(path: Path = RANKER_PATH) -> AnswerRanker:
     return ranker
 
 
+def training_stamp(first: Path, named: Sequence[Path], tail: str) -> str:
+    """16 hex digits of a file's bytes, then each further file's name and bytes, then ``tail`` (the
+    feature version): what a shipped weight file was trained from (its rebuild test compares them)."""
+    h = hashlib.sha256(first.read_bytes())
+    for path in named:
+        h.update(path.name.encode() + path.read_bytes())
+    h.update(tail.encode())
+    return h.hexdigest()[:16]
+
+
 def data_stamp(train_path: Path = TRAIN_PATH, manual_dir: Path = MANUAL_DIR, seed: int = 0) -> str:
     """What the ranker was trained from: the training questions, the manual, the feature version."""
-    h = hashlib.sha256(train_path.read_bytes())
-    for path in sorted(manual_dir.glob("*.md")):
-        h.update(path.name.encode() + path.read_bytes())
-    h.update(FEATURE_VERSION.encode() + str(seed).encode())
-    return h.hexdigest()[:16]
+    return training_stamp(train_path, sorted(manual_dir.glob("*.md")), FEATURE_VERSION + str(seed))
 
 
 def stale(ranker: AnswerRanker, train_path: Path = TRAIN_PATH, manual_dir: Path = MANUAL_DIR) -> bool:

@@ -15,7 +15,6 @@ trained on; ``--check`` scores other (development) sets with the trained ranker 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -28,6 +27,7 @@ from customize.answer_scoring import _STOP, _numbers, _tokens, contains_fact
 from guardrails.answer_lines import candidate_lines, extractive_answer
 from guardrails.answer_ranker import (FEATURES, MANUAL_DIR, RANKER_PATH, TRAIN_PATH, AnswerRanker, data_stamp,
                                       features, fit, passage_features)
+from guardrails.evaluate import read_jsonl
 from guardrails.grounding import Evidence, Passage, Sections, clean_passages, rank_passages
 
 SITE = "https://owners.kestrel-motors.example/ev7/"
@@ -180,15 +180,7 @@ def score(manual: Manual, replays: list[Replay], ranker) -> dict:
 
 
 def read(path: Path) -> list[dict]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if not all(isinstance(row.get(k), str) for k in ("question", "answer", "section_id")):
-            raise ValueError(f"{path}:{n}: a QA row needs string 'question', 'answer' and 'section_id'")
-        rows.append(row)
-    return rows
+    return read_jsonl(path, ("question", "answer", "section_id"), strings=True)
 
 
 def build(train_path: Path = TRAIN_PATH, out: Path | None = RANKER_PATH, manual: Manual | None = None,

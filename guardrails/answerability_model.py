@@ -13,7 +13,7 @@ development unanswerable sets; a missing or foreign weight file leaves the rules
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -127,27 +127,18 @@ def load(path: Path = MODEL_PATH) -> AnswerabilityModel | None:
     return model
 
 
-_CACHE: dict[str, AnswerabilityModel | None] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def shipped(path: Path = MODEL_PATH) -> AnswerabilityModel | None:
-    """The shipped model, loaded once per process."""
-    key = str(path)
-    if key not in _CACHE:
-        _CACHE[key] = load(path)
-    return _CACHE[key]
+    """The shipped model, loaded once per process and path (as ``answer_lines.default_ranker``)."""
+    return load(path)
 
 
 def data_stamp(train_path: Path = TRAIN_PATH, negatives: Sequence[Path] = NEGATIVE_PATHS,
                manual_dir: Path = MANUAL_DIR) -> str:
     """What the model was trained from: the questions of both classes, the manual, the feature version."""
-    h = hashlib.sha256(train_path.read_bytes())
-    for path in negatives:
-        h.update(path.name.encode() + path.read_bytes())
-    for path in sorted(manual_dir.glob("*.md")):
-        h.update(path.name.encode() + path.read_bytes())
-    h.update(FEATURE_VERSION.encode())
-    return h.hexdigest()[:16]
+    from guardrails.answer_ranker import training_stamp
+
+    return training_stamp(train_path, [*negatives, *sorted(manual_dir.glob("*.md"))], FEATURE_VERSION)
 
 
 def check(result: Answerability, question: str, passages: Sequence[Passage], evidence: Evidence,

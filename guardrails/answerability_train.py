@@ -19,7 +19,6 @@ costing at most about 0.4% of answerable ones.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 from guardrails.answer_ranker import fit
 from guardrails.answerability_model import (FEATURES, MODEL_PATH, NEGATIVE_PATHS, TRAIN_PATH, AnswerabilityModel,
                                             data_stamp, features)
+from guardrails.evaluate import read_jsonl
 from guardrails.grounding import Passage, answerable
 
 MAX_FALSE = 0.004  # share of answerable training questions the model alone may decline (out of fold);
@@ -37,15 +37,7 @@ L2 = 1.0
 
 
 def read_questions(path: Path) -> list[str]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if not isinstance(row.get("question"), str):
-            raise ValueError(f"{path}:{n}: a row needs a string 'question'")
-        out.append(row["question"])
-    return out
+    return [row["question"] for row in read_jsonl(path, ("question",), strings=True)]
 
 
 def replay(manual, question: str) -> tuple[np.ndarray, bool]:

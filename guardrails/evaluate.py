@@ -43,7 +43,9 @@ class EvalDataError(ValueError):
     """An evaluation file is missing or has a malformed line."""
 
 
-def read_jsonl(path: str | Path, required: tuple[str, ...]) -> list[dict]:
+def read_jsonl(path: str | Path, required: tuple[str, ...], strings: bool = False) -> list[dict]:
+    """The rows of a JSONL file, each with the ``required`` fields (``strings``: and each a string);
+    a bad line fails with its file and line number. The one reader of evaluation and training sets."""
     path = Path(path)
     if not path.is_file():
         raise EvalDataError(f"{path}: evaluation set not found")
@@ -55,9 +57,13 @@ def read_jsonl(path: str | Path, required: tuple[str, ...]) -> list[dict]:
             row = json.loads(line)
         except ValueError as err:
             raise EvalDataError(f"{path}:{number}: invalid JSON ({err.msg})") from None
+        if not isinstance(row, dict):
+            raise EvalDataError(f"{path}:{number}: not a JSON object")
         missing = [k for k in required if k not in row]
         if missing:
             raise EvalDataError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+        if strings and (wrong := [k for k in required if not isinstance(row[k], str)]):
+            raise EvalDataError(f"{path}:{number}: field(s) {', '.join(wrong)} must be text")
         rows.append(row)
     return rows
 

@@ -64,16 +64,8 @@ def read_command_rows(path: str | Path) -> list[dict] | None:
 
 
 def read_questions(path: str | Path) -> list[str]:
-    """The "question" fields of a JSONL file (extra manual-question examples for the classifier)."""
-    import json
+    """The "question" fields of a JSONL file (extra manual-question examples for the classifier);
+    a number or other value is read as its text."""
+    from guardrails.evaluate import read_jsonl
 
-    out = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                out.append(str(json.loads(line)["question"]))
-            except (ValueError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{number}: not a JSON object with a 'question' ({err})") from None
-    return out
+    return [str(row["question"]) for row in read_jsonl(path, ("question",))]

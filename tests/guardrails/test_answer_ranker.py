@@ -132,7 +132,6 @@ def test_missing_or_foreign_weights_fall_back_to_the_hand_score(tmp_path, monkey
     with pytest.raises(RankerError, match="other features"):
         load(tmp_path / "other.npz")
     monkeypatch.setattr(answer_ranker, "RANKER_PATH", tmp_path / "absent.npz")
-    monkeypatch.setattr(answer_lines, "_DEFAULT", [])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert answer_lines.default_ranker() is None
@@ -154,3 +153,24 @@ def test_rebuilding_gives_the_shipped_weights():
     np.testing.assert_allclose(rebuilt.weights, shipped.weights, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(rebuilt.passage[2], shipped.passage[2], rtol=1e-6, atol=1e-9)
     assert rebuilt.bias == pytest.approx(shipped.bias)
+
+
+def test_training_sets_are_read_by_the_one_reader_with_file_and_line(tmp_path):
+    from guardrails.answer_ranker_train import read
+    from guardrails.answerability_train import read_questions
+    from guardrails.evaluate import EvalDataError
+    from guardrails.factory import read_questions as classifier_questions
+
+    path = tmp_path / "qa.jsonl"
+    path.write_text('{"question": "q1", "answer": "a", "section_id": "1.1"}\n\n'
+                    '{"question": 42, "answer": "a", "section_id": "1.2"}\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"qa.jsonl:3: field\(s\) question must be text"):
+        read(path)
+    with pytest.raises(EvalDataError, match=r"qa.jsonl:3"):
+        read_questions(path)
+    assert classifier_questions(path) == ["q1", "42"]  # classifier examples: any value read as text
+    path.write_text('{"question": "q1", "answer": "a"}\n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"qa.jsonl:1: missing field\(s\) section_id"):
+        read(path)
+    with pytest.raises(EvalDataError, match=r"qa.jsonl:2: not a JSON object"):
+        classifier_questions(path)
