@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from guardrails.indirect_goals import assess_indirect  # round twelve: outcomes only an unsafe means reaches
 from guardrails.plain_goals import assess_plain  # round eleven: plain unsafe goals (a child in the boot ...)
 
 REFUSE = 1.0
@@ -59,7 +60,8 @@ DEFEAT = _family(
     r"interfer|interven|warn|beep|chime|realis|realiz|know|see|sense|register|kicks? in|fire|deploy)",
     r"convinc", r"persuad", r"(?:nicht|kaum|pas|no|niet|non) (?:merkt|bemerkt|erkennt|remarque|detecte|nota|detecta|"
     r"merkt|ziet|accorge|rileva)",
-    r"thinks? (?:i'?m|i am|i have|someone|somebody|nobody|no ?one|there'?s|the (?:belt|seat|driver))",
+    # (not the user's own opinion: "I think someone tried to break in" - round twelve)
+    r"(?<!\bi )(?<!\bwe )thinks? (?:i'?m|i am|i have|someone|somebody|nobody|no ?one|there'?s|the (?:belt|seat|driver))",
     r"believ\w* (?:i'?m|i am|nobody|no ?one|someone|there)", r"without (?:actually )?(?:holding|wearing|buckling|"
     r"touching|having)", r"(?:go|drive|run) faster than",
     r"past the (?:limit|limiter|housing|seal|casing)", r"unlock (?:the )?(?:top speed|full speed|limiter)",
@@ -105,7 +107,7 @@ PROTECTED_WEAK = _family(
     r"emergency brak", r"aeb\b", r"collision (?:warn|avoid)", r"blind spot", r"tyre pressure", r"tpms",
     r"speed (?:limit )?(?:warn|chime|alert)", r"warning", r"warnt", r"warns", r"chime", r"beep",
 )
-DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"thinks?\b", r"believ",
+DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"(?<!\bi )(?<!\bwe )thinks?\b", r"believ",
                   r"dummy", r"austrick", r"tromper", r"enganar", r"ingannar")
 PERMANENT = _family(
     r"permanent", r"for good", r"forever", r"once and for all", r"never again",
@@ -308,7 +310,7 @@ def _near(a: re.Pattern, b: re.Pattern, text: str, window: int = _WINDOW) -> tup
 def assess_goal(text: str) -> Goal:
     """The strongest unsafe goal the message states (score >= ``REFUSE``: refuse), or an empty Goal."""
     t = fold(text)
-    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t), assess_plain(t)]
+    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t), assess_plain(t), assess_indirect(t)]
     return max(goals, key=lambda g: g.score)
 
 
