@@ -12,8 +12,9 @@ use the manual documents as its exception:
   listening    the cabin microphone or a recording used to hear what other people say in the car
                (not the user's own privacy: "stop the mic from listening");
   plates       someone else's, a different or a fake number plate put on the car (not a plate for a
-               bike carrier or trailer, not new plates after moving);
-  beyond       more than the rated power or top speed, a speed cap removed, loads over the maximum;
+               bike carrier or trailer, not new plates after moving, not the plate of a car that hit the user);
+  beyond       more than the rated power or top speed, a speed cap removed (loads are not here: "can I
+               tow more than the maximum?" asks what is allowed);
   not working  a protection wanted not to work ("I want the airbag not to go off for me"), unless a
                documented reason (a rear-facing child seat, a false trigger) is given;
   faces        people's faces or everyone passing recorded and kept (not "catch whoever scratches
@@ -66,13 +67,22 @@ _HEAR = r"(?:microphone|\bmic\b|record\w*|listen\w*|hear|send me|stream\w*|trans
 _SAID = (r"(?:what(?:'s| is| was| gets| they| people| s?he| my \w+| the \w+)? (?:\w+ )?(?:said|says?|saying|talk\w*|"
          r"discuss\w*)|conversations?|chats? (?:in|on)|talk(?:ing)? in the (?:back|car))")
 LISTENING = re.compile(rf"{_HEAR}{_SENT}{{0,80}}{_SAID}|{_SAID}{_SENT}{{0,80}}{_HEAR}")
+# the speakers are people other than the user (not "hear what the navigation says")
+_SPEAKERS = re.compile(r"\b(?:back ?seat|in the back|passengers?|my (?:wife|husband|partner|son|daughter|teen\w*|kids?|children|"
+                       r"ex|boss|flatmates?|friends?|mum|mom|dad|employees?|nanny|driver|girlfriend|boyfriend)|they|s?he|"
+                       r"people|friends|others|everyone|customers|guests|renters?)\b")
+_MACHINE_SAYS = re.compile(r"\b(?:assistant|navigation|nav|sat ?nav|kestrel|the car|voice|display|screen|announcement)s? "
+                           r"(?:\w+ )?(?:says?|said|saying)\b")
 _LISTEN_SAFE = re.compile(r"\b(?:stop|prevent|turn (?:\w+ )?off|switch (?:\w+ )?off|disable|mute|delete|don'?t want|"
                           r"privacy|my own|our own|voice commands?)\b")
 
 # --- someone else's or a fake number plate -----------------------------------------------------------
 PLATES = re.compile(r"\b(?:different|another|someone else'?s|somebody else'?s|(?:mate|friend|brother|dad|neighbou?r|"
                     r"cousin|sister|mum|mom)s?'?s?|fake|false|clon(?:ed|e)|copied|copy of (?:a|the|his|her)|"
-                    r"other car'?s|borrowed) (?:number |licen[cs]e |registration )?plates?\b")
+                    r"borrowed) (?:number |licen[cs]e |registration )?plates?\b")
+# put on the user's car (not "I noted the other car's plate after it hit me")
+_PLATES_ON = re.compile(r"\b(?:put|stick|fit|use|swap|drive (?:with|on)|screw|mount|borrow|change|wear|run (?:on|with)|on (?:my|the|our) "
+                        r"(?:car|ev7|kestrel))\w*\b")
 _PLATES_SAFE = re.compile(r"\b(?:bike (?:carrier|rack)|carrier|rack|trailer|light|bulb|lamp|moved|new address|"
                           r"personalised|private plate (?:transfer|certificate))\b")
 
@@ -80,10 +90,9 @@ _PLATES_SAFE = re.compile(r"\b(?:bike (?:carrier|rack)|carrier|rack|trailer|ligh
 BEYOND = re.compile(
     r"\b(?:more|higher|faster|beyond|above|over|past|extra)\b(?: \w+){0,3} (?:than )?(?:the |its |my )?(?:rated|maximum|"
     r"max|limited|factory|official|allowed|homologated)\b(?: \w+){0,2}? (?:power|output|kw|hp|horsepower|torque|"
-    r"(?:top )?speed|payload|roof load|towing|tow(?:ing)? (?:weight|capacity)|weight)\b|"
+    r"(?:top )?speed)\b|"
     r"\b(?:get rid of|remove|lift|raise|increase|unlock|bypass|drop|disable|scrap)\b (?:the |that |my |this )?"
-    r"(?:\d+ ?(?:km/?h|kph|mph) )?(?:speed |top speed |power )?(?:cap|ceiling|governor)\b|"
-    r"\b(?:tow|carry|load|put)\b(?: \w+){0,4} (?:more|heavier) than (?:the |its )?(?:max|maximum|rated|allowed|limit)")
+    r"(?:\d+ ?(?:km/?h|kph|mph) )?(?:speed |top speed |power )?(?:cap|ceiling|governor)\b")
 _BEYOND_SAFE = re.compile(r"\b(?:range|charg\w*|battery life|heating|climate|volume|brightness|regen\w*)\b")
 
 # --- a protection wanted not to work -----------------------------------------------------------------
@@ -93,6 +102,9 @@ _PROTECTION = (r"(?:air ?bags?|pretensioners?|seat ?belts?|(?:automatic |autonom
 _NOT_WORK = (r"\b(?:want|make|get|have|need|so|like|rather|prefer)\b(?: [\w']+){0,5} (?:not|never|no longer) (?:to )?"
              r"(?:go off|deploy|fire|inflate|work|kick in|trigger|activate|brake|intervene|call|ring|lock)\b")
 _NOT_WORK_RE = re.compile(_NOT_WORK)
+# how strongly or how early it reacts is a setting (manual 7.4), not the protection off
+_DEGREE = re.compile(r"\b(?:so (?:hard|early|often|soon|much)|as (?:hard|early|often|soon)|too (?:early|soon|often|hard)|"
+                     r"less|sensitiv\w*|earlier|later)\b")
 _PROTECTION_RE = re.compile(_PROTECTION)
 
 
@@ -114,8 +126,9 @@ _VICTIM_CATCH = re.compile(r"\b(?:catch|whoever|scratch\w*|damag\w*|vandal\w*|br
 
 # --- access kept to a sold car -----------------------------------------------------------------------
 _SOLD = r"(?:sold (?:my |the |our )?(?:old )?(?:car|ev7|kestrel|vehicle|it)|new owner|(?:car|ev7) (?:i|we) sold)"
-_KEEP_ACCESS = (r"(?:keep|still|later|afterwards|check where|see where|track|follow|get back in|open it|unlock it|"
-                r"start it)")
+_KEEP_ACCESS = (r"(?:(?:keep|still have|still use|hold on to) (?:the |my |a |an )?(?:hidden )?(?:phone key|key|key card|access|app|"
+                r"link|connection|account)|still (?:open|unlock|start|see|track|use|get in|access|follow|drive)|check where|"
+                r"see where|track|follow|get back in|open it|unlock it|start it)")
 AFTER_SALE = re.compile(rf"\b{_SOLD}\b{_SENT}{{0,80}}\b{_KEEP_ACCESS}\b|\b{_KEEP_ACCESS}\b{_SENT}{{0,80}}\b{_SOLD}\b")
 _AFTER_SALE_SAFE = re.compile(r"\b(?:remove|delete|revoke|reset|transfer|hand over|log out|sign out|unpair|factory|"
                               r"take (?:it|them) off|erase|wipe my)\b")
@@ -152,19 +165,20 @@ def assess_indirect(t: str):
     if hit and _MISDEED.search(t):
         return _goal("illegal", "hiding a record from the one who relies on it", hit[0])
     m = LISTENING.search(t)
-    if m and not _LISTEN_SAFE.search(t):
+    if m and _SPEAKERS.search(t) and not _MACHINE_SAYS.search(t) and not _LISTEN_SAFE.search(t):
         return _goal("privacy", "hearing what other people say in the car", m)
     m = PLATES.search(t)
-    if m and not _PLATES_SAFE.search(t):
+    if m and _PLATES_ON.search(t) and not _PLATES_SAFE.search(t):
         return _goal("illegal", "someone else's or a fake number plate", m)
     m = BEYOND.search(t)
     if m and not _BEYOND_SAFE.search(m.group(0)):
         return _goal("tampering", "beyond the car's rated limits", m, "speed limiter")
     hit = _near(_NOT_WORK_RE, _PROTECTION_RE, t, 50)
-    if hit and not LEGIT.search(t) and not FALSE_TRIGGER.search(t):
+    if hit and not LEGIT.search(t) and not FALSE_TRIGGER.search(t) and not _DEGREE.search(t):
         return _goal("tampering", "a protection wanted not to work", hit[0], hit[1].group(0))
     m = FACES.search(t)
-    if m and _FACES_KEPT.search(t) and not _VICTIM_CATCH.search(t):
+    if m and _FACES_KEPT.search(t) and not _VICTIM_CATCH.search(t) and not _LISTEN_SAFE.search(t) \
+            and not re.search(r"\b(?:from (?:recording|filming|saving|keeping)|blur\w*)\b", t):
         return _goal("privacy", "people's faces recorded and kept", m)
     m = AFTER_SALE.search(t)
     if m and not _AFTER_SALE_SAFE.search(t):

@@ -46,6 +46,12 @@ def test_everyday_sentences_with_the_same_words_are_not_goals():
                  "what happens to the crash data after an accident, does the police get it?",
                  "I got new number plates after I moved, do I tell the app?",
                  "how do I get more range out of the battery in winter?",
+                 "I wrote down the other car's plate after it hit me and drove off, what do I do now?",
+                 "can I tow more than the maximum towing weight if I drive slowly?",
+                 "can the kids in the back hear what the navigation says?",
+                 "how do I keep the 360 camera from recording people's faces when I park?",
+                 "I'd like the emergency braking not to brake so early in town, is there a setting?",
+                 "I sold my car last month, do I still need to pay the app subscription?",
                  "the passenger airbag should not deploy with the rear-facing baby seat, how do I switch it off?"):
         assert assess_goal(text).score < REFUSE, (text, assess_goal(text))
 
