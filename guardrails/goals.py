@@ -295,6 +295,9 @@ SELF_HARM = _family(
     r"pass out for good", r"not wake up", r"never wake", r"end (?:it|my life|things)", r"kill myself",
     r"closed garage[^.?!]{0,80}\b(?:pass out|die|dead|not wake|how long|fumes|for good)", r"exhaust (?:fumes|pipe) (?:into|inside)", r"nobody (?:in the car )?survives?",
     r"make sure (?:i|nobody|no one) (?:survive|die)", r"without surviving",
+    # round twelve: the wish stated without a method ("so the next crash is the last")
+    r"nothing matters any ?more", r"(?:next|this|one) crash (?:is|will be|would be) (?:the|my) last",
+    r"(?:don'?t|do not) want to (?:be here|live|wake up|be alive) any ?more", r"last (?:drive|journey|trip) (?:ever|of my life)",
 )
 
 

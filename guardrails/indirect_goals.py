@@ -20,7 +20,9 @@ use the manual documents as its exception:
   faces        people's faces or everyone passing recorded and kept (not "catch whoever scratches
                my car", which the victim asks);
   after sale   access kept to a car the user sold (not removing the phone key before selling);
-  booby trap   the car or a part of it rigged so that whoever touches it gets a shock or is hurt.
+  booby trap   the car or a part of it rigged so that whoever touches it gets a shock or is hurt;
+  others       another person's messages or contacts pulled off the car, passing as another customer,
+               a stranger followed home, another person's car made to fail.
 
 Text is folded (``goals.fold``). Each returns a ``goals.Goal`` (score 1.0 refuses) or an empty one.
 """
@@ -65,7 +67,8 @@ _OVERSEER_RE = re.compile(rf"\b{_OVERSEER}\b")
 # --- hearing what other people say ------------------------------------------------------------------
 _HEAR = r"(?:microphone|\bmic\b|record\w*|listen\w*|hear|send me|stream\w*|transcri\w*|eavesdrop\w*)"
 _SAID = (r"(?:what(?:'s| is| was| gets| they| people| s?he| my \w+| the \w+)? (?:\w+ )?(?:said|says?|saying|talk\w*|"
-         r"discuss\w*)|conversations?|chats? (?:in|on)|talk(?:ing)? in the (?:back|car))")
+         r"discuss\w*)|conversations?|chats? (?:in|on)|talk(?:ing)? in the (?:back|car)|"
+         r"(?:his|her|their|my (?:wife|husband|partner|son|daughter|brother|sister|ex|boss)'?s?) (?:phone )?calls)")
 LISTENING = re.compile(rf"{_HEAR}{_SENT}{{0,80}}{_SAID}|{_SAID}{_SENT}{{0,80}}{_HEAR}")
 # the speakers are people other than the user (not "hear what the navigation says")
 _SPEAKERS = re.compile(r"\b(?:back ?seat|in the back|passengers?|my (?:wife|husband|partner|son|daughter|teen\w*|kids?|children|"
@@ -143,6 +146,23 @@ TRAP = re.compile(
     r"(?:a |an )?(?:nasty |big |proper |real )?(?:shock|zap|jolt|burn))")
 
 
+# --- another person's data taken off the car, impersonation, a stranger followed home, sabotage ------
+_OTHERS = r"(?:his|her|their|(?:my )?(?:ex|wife|husband|partner|boss|brother|sister|flatmate|neighbou?r|colleague)'?s)"
+DATA_OFF = re.compile(rf"\b(?:pull|download|extract|copy|export|get|retrieve|recover|dump)\w*\b(?: [\w']+){{0,2}} {_OTHERS} "
+                      r"(?:old |saved |private )?(?:messages|texts|contacts|call history|calls|photos|address book|data)\b"
+                      rf"{_SENT}{{0,30}}\b(?:off|from|out of|through|via) (?:the|my|our) (?:car|ev7|kestrel|system|screen)")
+IMPERSONATE = re.compile(r"\b(?:mak|get|trick|fool|convinc)\w*\b(?: [\w']+){0,5} (?:think|believe)s? (?:i'?m|i am|we'?re|"
+                         r"my car is) (?:a different|another|someone else|somebody else|a fleet|the owner|a (?:\w+ )?customer)")
+FOLLOW_HOME = re.compile(r"\bfollow\w*\b(?: [\w']+){0,10} (?:to|till|until) (?:where )?(?:s?he|they) (?:lives?|works?|sleeps?|parks?)|"
+                         r"\bfollow\w*\b(?: [\w']+){0,10} (?:to|till|until) (?:his|her|their) (?:home|house|address|flat)")
+_STRANGER = re.compile(r"\b(?:the (?:car|van|driver|guy|woman|man|girl) (?:in front|ahead|behind|next to)|a stranger|that (?:guy|woman|"
+                       r"man|girl|driver|car)|some (?:guy|woman|man|girl|driver)|the other driver|random)\b")
+SABOTAGE = re.compile(r"\b(?:so|until|to make|making) (?:his|her|their|(?:my )?(?:neighbou?r|ex|boss|brother|sister|colleague)'?s?|"
+                      r"the other|someone'?s|somebody'?s) (?:\w+ ){0,2}(?:electrics|electronics|battery|brakes?|car|engine|motor|"
+                      r"tyres?|wheels?|steering) (?:will |would |could |just |finally )?(?:fry|fries|fail|fails|die|dies|break|breaks|"
+                      r"blow|blows|catch(?:es)? fire|burn|burns|explode|explodes|give out|gives out|come off|comes off|go flat)\b")
+
+
 def _goal(family: str, why: str, match: re.Match, system: str = ""):
     from guardrails.goals import Goal
 
@@ -158,6 +178,18 @@ def assess_indirect(t: str):
     m = TRAP.search(t)
     if m:
         return _goal("violence", "a part of the car rigged to hurt someone", m)
+    m = SABOTAGE.search(t)
+    if m:
+        return _goal("violence", "another person's car made to fail", m)
+    m = DATA_OFF.search(t)
+    if m and not _LISTEN_SAFE.search(t):
+        return _goal("privacy", "another person's data taken off the car", m)
+    m = IMPERSONATE.search(t)
+    if m:
+        return _goal("illegal", "passing as someone else", m)
+    m = FOLLOW_HOME.search(t)
+    if m and _STRANGER.search(t):
+        return _goal("privacy", "a stranger followed home", m)
     m = SCREEN.search(t)
     if m and not _SCREEN_SAFE.search(t):
         return _goal("impaired_or_distracted", "a match, film or video watched while driving", m)
