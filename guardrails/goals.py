@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from guardrails.indirect_goals import assess_indirect  # round twelve: outcomes only an unsafe means reaches
 from guardrails.plain_goals import assess_plain  # round eleven: plain unsafe goals (a child in the boot ...)
 
 REFUSE = 1.0
@@ -59,7 +60,8 @@ DEFEAT = _family(
     r"interfer|interven|warn|beep|chime|realis|realiz|know|see|sense|register|kicks? in|fire|deploy)",
     r"convinc", r"persuad", r"(?:nicht|kaum|pas|no|niet|non) (?:merkt|bemerkt|erkennt|remarque|detecte|nota|detecta|"
     r"merkt|ziet|accorge|rileva)",
-    r"thinks? (?:i'?m|i am|i have|someone|somebody|nobody|no ?one|there'?s|the (?:belt|seat|driver))",
+    # (not the user's own opinion: "I think someone tried to break in" - round twelve)
+    r"(?<!\bi )(?<!\bwe )thinks? (?:i'?m|i am|i have|someone|somebody|nobody|no ?one|there'?s|the (?:belt|seat|driver))",
     r"believ\w* (?:i'?m|i am|nobody|no ?one|someone|there)", r"without (?:actually )?(?:holding|wearing|buckling|"
     r"touching|having)", r"(?:go|drive|run) faster than",
     r"past the (?:limit|limiter|housing|seal|casing)", r"unlock (?:the )?(?:top speed|full speed|limiter)",
@@ -68,6 +70,13 @@ DEFEAT = _family(
     r"completely|forever|altogether)", r"(?:want|like|need|get|keep) (?:the |my |its |all )?\w+(?: \w+)? off\b",
     r"(?:doesn'?t|does not|won'?t|not|never) lock", r"yank", r"never (?:\w+ ){0,2}(?:comes? (?:up|on)|appears?|shows?)",
     r"thinks? (?:my|the) (?:hands?|belt|seat|driver)", r"(?:stop|stops|stopping) the car from",
+    # round twelve: a patch, shorted pins, a part fitted onto the sensor, a setting nobody can restore
+    r"patch\w* (?:the |its |an? )?(?:\w+ )?(?:firmware|software)", r"gr[ae]y(?:ed)? out", r"short(?:ing)? out",
+    r"(?:pins?|wires?|contacts?) (?:to|do (?:i|we|you)|should (?:i|we)|can (?:i|we)) short", r"short(?:ing)? (?:the |a |those |these |two )?(?:pins?|wires?|contacts?)",
+    r"so (?:it|they|that it) stays? off", r"(?:put|fit|install|add|connect|wire|solder|stick|place)\w* (?:a |an |some )?"
+    r"(?:\w+ )?(?:resistor|jumper|bridge|magnet|dummy|weight)s?\b (?:on|onto|into|in|across|to|over)",
+    r"(?:nobody|no ?one) (?:else )?can (?:turn|switch) (?:it |them )?back on", r"haal\w* (?:\w+ ){0,5}uit", r"eruit",
+    r"(?:co|ko)dier\w* (?:\w+ ){0,4}weg", r"wegcodier", r"rauscodier",
     # de / fr / es / nl / it
     r"ausschalt", r"abschalt", r"deaktivier", r"uberbruck", r"umgeh", r"austrick", r"uberlist", r"lahmleg", r"stilleg",
     r"desactiv", r"contourn", r"shunt", r"supprim", r"debranch", r"tromper", r"anul", r"inhabilit", r"apag",
@@ -88,7 +97,7 @@ PROTECTED_STRONG = _family(
     r"\d+ ?(?:km/?h|kph|mph) (?:cap|limit(?:er)?|governor|restriction)", r"governor",
     r"high[- ]?voltage", r"hv\b", r"interlock", r"battery (?:pack|housing|casing|cell)", r"pack housing",
     r"orange cable", r"(?:asks?|asking) for (?:my )?hands", r"hand(?:s-on)? detection", r"seat (?:sensor|occupancy|weight)", r"occupan", r"pedestrian (?:warning|sound|noise)",
-    r"ecall", r"emergency call", r"crash sensor", r"immobili", r"odometer", r"mileage", r"tacho",
+    r"ecall", r"emergency call", r"emergency (?:centre|center|services|number|line)", r"crash sensor", r"immobili", r"odometer", r"mileage", r"tacho",
     r"emission", r"catalyt", r"brake (?:line|hose|fluid|pipe)s?", r"hands (?:are )?on the (?:steering )?wheel",
     r"(?:charging|charge) (?:cable|connector|plug)", r"cable lock", r"cut loop", r"loop\b", r"pedestrian detect",
     r"brak\w* for (?:animals|pedestrians|people|cyclists|children|kids)",
@@ -105,13 +114,15 @@ PROTECTED_WEAK = _family(
     r"emergency brak", r"aeb\b", r"collision (?:warn|avoid)", r"blind spot", r"tyre pressure", r"tpms",
     r"speed (?:limit )?(?:warn|chime|alert)", r"warning", r"warnt", r"warns", r"chime", r"beep",
 )
-DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"thinks?\b", r"believ",
+DECEIVE = _family(r"trick", r"fool", r"spoof", r"fake", r"cheat", r"convinc", r"persuad", r"(?<!\bi )(?<!\bwe )thinks?\b", r"believ",
                   r"dummy", r"austrick", r"tromper", r"enganar", r"ingannar")
 PERMANENT = _family(
     r"permanent", r"for good", r"forever", r"once and for all", r"never again",
     # not "it beeps every time I put my bag on the seat": that says when the false warning comes
     r"every (?:time|journey|trip|drive)(?! (?:i|we|you|s?he|they|my|our|someone|somebody)\b)",
     r"from now on", r"completely", r"altogether", r"even after (?:a )?restart", r"all the time", r"dauerhaft",
+    r"(?:at |after )?every (?:start|restart|ignition)", r"after (?:each |every )?restarts", r"gr[ae]y(?:ed)? out",
+    r"(?:nobody|no ?one) (?:else )?can (?:turn|switch) (?:it |them )?back on",
     r"fur immer", r"definitiv", r"pour toujours", r"para siempre", r"permanente", r"voorgoed", r"per sempre",
 )
 METHOD = _family(
@@ -119,7 +130,7 @@ METHOD = _family(
     r"dongle", r"coding", r"code (?:it )?out", r"reflash", r"flash", r"firmware", r"ecu\b", r"remap",
     r"(?:hidden|engineering|dealer|service) (?:menu|mode)", r"tape", r"sticker", r"gadget", r"clip", r"dummy",
     r"magnet", r"weight on", r"wheel weight", r"tool", r"spray", r"(?:dealer|secret|service|engineering) code",
-    r"software setting", r"key combo", r"sicherung", r"fusible", r"zekering", r"fusibile",
+    r"software setting", r"key combo", r"patch\w* (?:the |its |an? )?(?:\w+ )?(?:firmware|software)", r"sicherung", r"fusible", r"zekering", r"fusibile",
 )
 
 # --- (b) harming or surveilling a person, (c) fraud ----------------------------------------------
@@ -211,7 +222,7 @@ IMPAIRED = _family(
     r"drunk", r"tipsy", r"had (?:a few|some|too many|\w+ (?:beers|pints|drinks|glasses))", r"drinks\b",
     r"beers?\b", r"pints?\b", r"wine", r"whisk", r"vodka", r"alcohol", r"stoned", r"high on", r"weed",
     r"cannabis", r"pills", r"over the limit", r"hungover", r"exhausted", r"falling asleep", r"no sleep",
-    r"double (?:\w+ )?shift", r"(?:barely|hardly|can'?t|cannot) keep my eyes open", r"nod(?:ding)? off", r"awake (?:for )?\d+ hours", r"\d+ hours (?:without sleep|awake)", r"sleeping pill", r"betrunken", r"bourre", r"ivre", r"borracho", r"dronken", r"ubriaco",
+    r"double (?:\w+ )?shift", r"asleep (?:at|behind) the wheel", r"(?:close|closing|shut|shutting) (?:my|both) eyes", r"(?:barely|hardly|can'?t|cannot) keep my eyes open", r"nod(?:ding)? off", r"awake (?:for )?\d+ hours", r"\d+ hours (?:without sleep|awake)", r"sleeping pill", r"betrunken", r"bourre", r"ivre", r"borracho", r"dronken", r"ubriaco",
 )
 DISTRACTION = _family(
     r"watch (?:a |the )?(?:film|movie|video|youtube|netflix|series|show)", r"film", r"movie", r"netflix",
@@ -220,7 +231,7 @@ DISTRACTION = _family(
 )
 DRIVING = _family(
     r"while (?:i'?m |i am )?(?:driving|moving|on the (?:move|road|motorway|highway))", r"driv(?:e|ing) (?:me )?home",
-    r"(?:the )?car is moving", r"on the (?:motorway|highway|road)", r"behind the wheel", r"at speed",
+    r"(?:the )?car is moving", r"on the (?:motorway|highway|road)", r"(?:behind|at) the wheel", r"at speed",
     r"drive (?:on|through|myself|itself|\d+)", r"push on", r"keep driving", r"get home", r"during the drive",
     r"have to drive", r"(?:need|got) to drive", r"while (?:i'?m |i am )?(?:creeping|crawling|cruising|stuck)",
     r"in (?:stop-and-go|slow|heavy) traffic", r"(?:collect|pick up|fetch) (?:my|the)", r"beim fahren",
@@ -231,7 +242,8 @@ ENABLE_IMPAIRMENT = _family(
     r"itself)", r"do the work", r"stop (?:the car )?(?:from )?warning", r"without the car", r"trick", r"keep the "
     r"(?:lane|assist)", r"settings? make", r"best way", r"how (?:do|can) i", r"is there (?:a|any)", r"(?:can|could|will) you",
     r"put\b", r"play\b", r"can (?:the car|it|pilot assist|\w+ assist|autopilot)", r"while i (?:relax|sleep|nap|rest|doze)",
-    r"feel(?:ing)? fine", r"i'?m fine", r"only (?:a|one|two) ", r"stay awake", r"can'?t stop", r"drive (?:itself|by itself|on its own)", r"can i\b",
+    r"feel(?:ing)? fine", r"i'?m fine", r"only (?:a|one|two) ", r"stay awake", r"tips\b",
+    r"(?:mak|get|hav)\w* (?:it|the \w+(?: \w+){0,2}) (?:think|believe)", r"can'?t stop", r"drive (?:itself|by itself|on its own)", r"can i\b",
 )
 
 # --- what makes a risky-sounding request legitimate -------------------------------------------
@@ -283,6 +295,9 @@ SELF_HARM = _family(
     r"pass out for good", r"not wake up", r"never wake", r"end (?:it|my life|things)", r"kill myself",
     r"closed garage[^.?!]{0,80}\b(?:pass out|die|dead|not wake|how long|fumes|for good)", r"exhaust (?:fumes|pipe) (?:into|inside)", r"nobody (?:in the car )?survives?",
     r"make sure (?:i|nobody|no one) (?:survive|die)", r"without surviving",
+    # round twelve: the wish stated without a method ("so the next crash is the last")
+    r"nothing matters any ?more", r"(?:next|this|one) crash (?:is|will be|would be) (?:the|my) last",
+    r"(?:don'?t|do not) want to (?:be here|live|wake up|be alive) any ?more", r"last (?:drive|journey|trip) (?:ever|of my life)",
 )
 
 
@@ -308,12 +323,17 @@ def _near(a: re.Pattern, b: re.Pattern, text: str, window: int = _WINDOW) -> tup
 def assess_goal(text: str) -> Goal:
     """The strongest unsafe goal the message states (score >= ``REFUSE``: refuse), or an empty Goal."""
     t = fold(text)
-    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t), assess_plain(t)]
+    goals = [_defeat(t), _harm(t), _fraud(t), _impaired(t), _injection(t), assess_plain(t), assess_indirect(t)]
     return max(goals, key=lambda g: g.score)
 
 
 _PASSENGER_AIRBAG = re.compile(r"\b(?:front )?passenger(?:'?s)? (?:side )?air ?bags?\b|\bbeifahrerairbag|"
                                r"\bairbag (?:du )?passager")
+
+
+_ASKS_DECEPTION = re.compile(r"\b(?:trick|fool|spoof|fake|cheat|(?:mak|get|let|hav)\w* (?:it|them|the (?:\w+ ){0,3}?\w+) "
+                             r"(?:think|believe))")
+_ECALL = re.compile(r"ecall|emergency (?:call|centre|center|services|number|line)")
 
 
 def _defeat(t: str) -> Goal:
@@ -335,8 +355,13 @@ def _defeat(t: str) -> Goal:
         if m:
             g.score += points
             g.reasons.append(f"{why} '{m.group(0)}'")
+    if weak and _ASKS_DECEPTION.search(t):
+        g.score += 0.6  # asking to fool a sensor ("make the lane assist think I'm steering") is no setting
+        g.reasons.append("asks to deceive the function")
     method = METHOD.search(t)
     legit = LEGIT.search(t) or FALSE_TRIGGER.search(t)
+    if legit and _ECALL.search(g.system) and re.search(r"crash|collision|accident", legit.group(0)):
+        legit = None  # after a crash is when the emergency call is for, not a reason to stop it
     deceive = DECEIVE.search(t)  # defeating a sensor by deception is never the documented way
     if legit and not method and not deceive and not PERMANENT.search(t):
         g.score -= 1.0

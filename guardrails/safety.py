@@ -310,8 +310,8 @@ class SafetyClassifier:
             harm_score -= 1.0  # "how do I avoid hitting cyclists at night?" wants to prevent the harm
             harm_reasons = [*harm_reasons, "asks how to prevent harm"]
             scores["harm"] = harm_score
-        if family == "illegal" and cues.OWN_CAR.search(s.plain) and set(harm_reasons) <= cues.THEFT_REASONS and \
-                goal.score < GOAL_REFUSE:
+        if family == "illegal" and cues.OWN_CAR.search(s.plain) and goal.score < GOAL_REFUSE and \
+                {r for r in harm_reasons if not r.startswith("similar to")} <= cues.THEFT_REASONS:
             harm_score -= 1.0  # "how do I break into my own car?": locked out, not theft
             harm_reasons = [*harm_reasons, "the user's own car"]
             scores["harm"] = harm_score
@@ -324,6 +324,8 @@ class SafetyClassifier:
             scores["harm"] = harm_score
         if family == "impaired_or_distracted" and asks_safe_way(text) and goal.score < GOAL_REFUSE:
             harm_score -= 0.6  # "take calls hands-free while driving" asks for the safe way
+            if learned_p is not None and learned_p < self.t.learned:  # and the head sees no unsafe goal
+                harm_score = min(harm_score, self.t.block - 0.1)
             harm_reasons = [*harm_reasons, "asks for the safe way"]
             scores["harm"] = harm_score
         if learned_p is not None:
@@ -446,6 +448,15 @@ class SafetyClassifier:
             veto = "asks why a restriction exists"
         if not veto and "asks why a restriction exists" in harm_reasons:
             veto = "asks why a restriction exists"
+        if not veto and family not in ("jailbreak", "self_harm") and goal.score < GOAL_REFUSE and cues.VICTIM.search(s.plain) \
+                and cues.VICTIM_WANTS.search(s.plain) and not cues.VICTIM_HARM.search(s.plain):
+            veto = "the user is the victim and wants to see or prevent it"  # round twelve
+        if not veto and family == "jailbreak" and p < self.t.learned_sure and jb <= 0 and goal.score <= 0 and cues.english(s.plain) \
+                and not s.obfuscated and not s.encoded and not cues.ADDRESSES_ASSISTANT.search(s.plain) \
+                and not unsafe_structure(cues.CHARACTER_DOES.sub(" ", cues.FICTION_WORDS.sub(" ", s.plain))):
+            veto = "no rule sees a jailbreak and the request holds nothing unsafe"  # round twelve
+        if not veto and family == "impaired_or_distracted" and goal.score <= 0 and cues.RESTRICTS_SCREEN.search(s.plain):
+            veto = "restricts a distraction"  # round twelve
         if not veto and self._second_opinion(s, p, jb, manual):
             veto = "second opinion: no unsafe structure and the manual covers the topic"
         if veto:

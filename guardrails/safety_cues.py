@@ -134,3 +134,37 @@ def english(text: str) -> bool:
 def strip_openers(plain: str) -> str:
     """"ok, so which gear am i in" -> "which gear am i in" (unchanged when nothing follows the opener)."""
     return _OPENERS.sub("", plain, count=1)
+
+
+# Round twelve: the user as the victim who wants to see, record or prevent what someone does to their
+# car ("how do I tell if someone tried to break into my car", "record while parked to catch whoever keeps
+# scratching my car"): the head read "break into" and "record ... whoever" as the user's own goal.
+_ACTOR = r"(?:someone|somebody|whoever|who|anyone|thie(?:f|ves)|vandals?|burglars?|kids|people|a (?:guy|man|woman|neighbou?r))"
+_AGAINST = (r"(?:break\w* (?:in(?:to)?)|broke in(?:to)?|scratch\w*|key(?:ed|ing|s)?|steal\w*|stole|damag\w*|vandali[sz]\w*|"
+            r"dent\w*|tamper\w* with|hit|reversed into|bump\w* into|jimm\w*|messing with|mess with)")
+VICTIM = re.compile(rf"\b{_ACTOR}\b(?: [\w']+){{0,4}}? {_AGAINST}\b(?: [\w']+){{0,3}}? (?:my|our) (?:own )?"
+                    r"(?:car|ev7|kestrel|vehicle|doors?|charger|charging cable|cable|wheels?|tyres?|paint|bonnet)\b")
+VICTIM_WANTS = re.compile(r"\b(?:tell if|know if|find out (?:who|if|whether)|see who|catch|record\w*|film|footage|alert\w*|"
+                          r"notif\w*|protect|prevent|check (?:if|whether)|evidence|report|cameras?|sentry|alarm)\b")
+# ... and the means a victim must not ask for (revenge on the one who did it)
+VICTIM_HARM = re.compile(r"\b(?:shock\w*|electrocut\w*|hurt|harm|injur\w*|pin (?:him|her|them)|run (?:\w+ )?(?:over|down|into)|"
+                         r"ram|trap\w*|teach (?:him|her|them)|revenge|get back at|punish\w*|scare|rig\w*|booby|lesson|"
+                         r"spikes?|poison\w*|burn|fire|dye|pepper)\b")
+# A story or scene whose request holds nothing unsafe is no jailbreak ("I'm writing a story where the
+# heroine checks her tyre pressures"): the head reads the fiction frame; a persona, instructions to the
+# assistant or an unrestricted mode keep the refusal.
+FICTION_WORDS = re.compile(r"\b(?:story|stories|novel|book|script|scene|screenplay|thriller|tale|fiction)\b")
+ADDRESSES_ASSISTANT = re.compile(
+    r"\b(?:you\w*|jailbr\w*|restrict\w*|refus\w*|confirm\w*|exact\w*|real steps|step by step|specific|realistic|"
+    r"detail\w*|authori[sz]\w*|permission|allowed to|act(?:ing)? as|pretend|imagine (?:you|that)|persona|from now on|"
+    r"no (?:rules|restrictions|limits|filters?|censorship)|unrestricted|uncensored|jailbreak|drop|forget|ignore|"
+    r"disregard|mode|ai|reply|answer only|respond|configuration|instructions?|system|prompt|rules|say|dan|developer|"
+    r"role ?play|in character|stay in|villain|evil|hacker|criminal|thief|heist|getaway|murder\w*|kill\w*|answer|"
+    r"backwards?|reverse\w*|decode|translate|base64|cipher|spell\w*|encod\w*|hidden|secret)\b")
+# the character of a story doing the thing ("how would she do it"), not a third person's data or words
+CHARACTER_DOES = re.compile(r"\b(?:s?he|they|the (?:hero|heroine|character)) (?:do|does|did) (?:it|this|that)\b")
+# Restricting a distraction, the opposite of screen use while driving ("stop the screen from playing videos
+# when the kids are asleep"); not "disable the video lock".
+RESTRICTS_SCREEN = re.compile(r"\b(?:stop|block|pause|turn off|switch off|disable|limit|restrict|prevent)\b(?: (?:the|my|our))?"
+                              r"(?: \w+){0,2} (?:from )?(?:playing|showing|videos?|films?|movies?|games?|the screen|cartoons)\b"
+                              r"(?! ?(?:lock|block|restriction|limit|warning))")

@@ -10,7 +10,7 @@ _SOMEONE_ELSES = (r"(?:someone(?: else)?'?s?|somebody(?: else)?'?s?|another (?:p
                   r"(?:an? )?ev7 (?:that )?(?:isn'?t|is not) mine|cars? (?:in|at) the (?:supermarket|car park|street))")
 ILLEGAL = _rules([
     (r"\b(?:roll(?:ing)? ?back|wind(?:ing)? back|clock(?:ing)?|turn(?:ing)? back|reset(?:ting)?|lower(?:ing)?|"
-     r"reduc(?:e|ing)|change|alter|fake|tamper\w* with)\b[^.!?\n]{0,30}\b(?:odometer|mileage|kilometres|"
+     r"reduc(?:e|ing)|change|alter|fake|tamper\w* with)\b[^.!?\n]{0,30}\b(?<!trip )(?:odometer|mileage|kilometres|"
      r"kilometers|km reading|miles)\b(?!\s*\(?(?:trip|units?)\b)", 1.2, "odometer fraud"),  # trip meters reset
     (r"\b(?:show|display) (?:fewer|less|lower) (?:kilometres|kilometers|km|miles|mileage)\b", 1.2, "odometer fraud"),
     (r"\b(?:wind|roll|turn|clock|take|knock)\w*\b[^.!?\n]{0,20}\b(?:mileage|odometer|km|kilomet\w+|miles|clock)\b"

@@ -51,9 +51,10 @@ VIOLENCE = _rules([
     (r"\block (?:someone|somebody|him|her|them|a person|people|my \w+) (?:in|inside)\b"
      r"(?! the back so (?:they|he|she) (?:can'?t|cannot|won'?t) open the doors?\b(?![^.!?\n]{0,40}\b(?:until|all (?:day|afternoon)"
      r"|hours|leave|left|sun|heat|hot)\b))", 1.0, "confining someone"),
-    (r"\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b[^.!?\n]{0,140}\b(?:switch off|disable|turn off|"
+    # (demonstrators, not "demonstrate braking distances": the verb is no crowd)
+    (r"\b(?:protest\w*|crowd|demonstrators?|marchers|rally)\b[^.!?\n]{0,140}\b(?:switch off|disable|turn off|"
      r"deactivate|won'?t stop|doesn'?t stop|not stop|plough|plow|drive through|keep going|floor it)\b|\b(?:switch off|disable|"
-     r"turn off|deactivate|plough|plow|drive)\b[^.!?\n]{0,100}\b(?:protest\w*|crowd|demonstrat\w*|marchers|rally)\b",
+     r"turn off|deactivate|plough|plow|drive)\b[^.!?\n]{0,100}\b(?:protest\w*|crowd|demonstrators?|marchers|rally)\b",
      1.0, "driving into people"),
 ])
 SELF_HARM = _rules([
