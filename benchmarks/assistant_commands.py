@@ -66,6 +66,8 @@ def main(argv: list[str]) -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="*", default=[])
+    parser.add_argument("--questions", nargs="*", default=[],
+                        help="JSONL sets of manual questions (prompt): share routed to the manual")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show", action="store_true", help="print the training folds' misses (development data)")
     parser.add_argument("--show-given", action="store_true", help="with --show: the given eval's misses too")
@@ -76,7 +78,9 @@ def main(argv: list[str]) -> None:
     questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
     train, given = rows("data/commands/train.jsonl"), rows("data/commands/eval.jsonl")
     extra = {name: rows(name) for name in args.sets}
-    texts = questions + [r["utterance"] for group in (train, given, *extra.values()) for r in group]
+    asked = {name: [r["prompt"] for r in rows(name)] for name in args.questions}
+    texts = questions + [r["utterance"] for group in (train, given, *extra.values()) for r in group] + \
+        [q for group in asked.values() for q in group]
     start = time.perf_counter()
     vectors = dict(zip(texts, embed(texts)))
 
@@ -97,6 +101,7 @@ def main(argv: list[str]) -> None:
     records["commands eval (160, given)"] = replay(given, clf, fb, vectors, parked_only)
     for name, items in extra.items():
         records[name] = replay(items, clf, fb, vectors, parked_only)
+    routed_q = {name: [clf.assess(q, vectors[q], 0.5).decision for q in group] for name, group in asked.items()}
     print(f"{time.perf_counter() - start:.0f} s")
     print("| set | n | routed to commands | intent | exact command | refusals right | false refusals |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -105,6 +110,10 @@ def main(argv: list[str]) -> None:
         cell = lambda v: "-" if v is None else f"{v:.1%}"  # noqa: E731
         print(f"| {name} | {s['n']} | {cell(s['routed_to_commands'])} | {cell(s['intent_accuracy'])} | "
               f"{cell(s['slot_exact_match'])} | {cell(s['refusal_accuracy'])} | {cell(s['false_refusal_rate'])} |")
+    for name, decisions in routed_q.items():
+        n = len(decisions)
+        print(f"| {name} (questions) | {n} | to the manual {sum(d == 'answer' for d in decisions) / n:.1%}, "
+              f"to commands {sum(d == 'command' for d in decisions) / n:.1%} | | | | |")
     if args.show:
         shown = records["commands train, template k-fold (dev)"] + (records["commands eval (160, given)"]
                                                                      if args.show_given else [])

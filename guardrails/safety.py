@@ -24,6 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails import safety_cues as cues
+from guardrails.command_form import THING_SETTING, request_form
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal, consents, documented_reason, false_trigger
 from guardrails.safety_head import HEAD_PATH, TRAIN_PATH, SafetyHead, stale
@@ -154,6 +155,9 @@ class Thresholds:
     # (chosen on the dev pool, where it lost no blocked request) it answered 2 more unseen look-alikes
     # but also 4 unseen unsafe requests (docs/assistant.md, round ten).
     second_opinion_below: float = 0.0
+    # A verbless fragment ("drive mode eco") sent to the manual is a command only when the vote leans
+    # that way at least this much (command_form.THING_SETTING; chosen on the command training folds).
+    thing_setting_command: float = 0.15
     documented_cosine: float = 0.45
 
 
@@ -390,6 +394,11 @@ class SafetyClassifier:
         if not car and ((top == OFF_TOPIC and probs[top] >= 0.5 and relevance < self.t.off_topic_retrieval) or
                         relevance < self.t.unrelated_retrieval):
             return Assessment(OFF_TOPIC, "off_topic", "off_topic", ["not about the car or its manual"], scores)
+        # A second look at a message the vote sent to the manual: an order, a wish or a polite request in
+        # its form is a command (guardrails/command_form.py); only allowed turns get here.
+        form = request_form(plain)
+        if form and (form != THING_SETTING or probs.get(COMMAND, 0) >= self.t.thing_setting_command):
+            return Assessment(COMMAND, "command", reasons=[f"request form: {form}"], scores=scores)
         if tamper.legitimate or top == PROCEDURE:
             return Assessment(PROCEDURE, "answer", legitimate=tamper.legitimate or "safety procedure in the manual",
                               reasons=tamper_reasons, scores=scores)
