@@ -395,8 +395,9 @@ class SafetyClassifier:
                         relevance < self.t.unrelated_retrieval):
             return Assessment(OFF_TOPIC, "off_topic", "off_topic", ["not about the car or its manual"], scores)
         # A second look at a message the vote sent to the manual: an order, a wish or a polite request in
-        # its form is a command (guardrails/command_form.py); only allowed turns get here.
-        form = request_form(plain)
+        # its form is a command (guardrails/command_form.py); only allowed turns get here. Not when the
+        # likeliest intent is off-topic ("give me a recipe for lasagne" is an order, not to the car).
+        form = request_form(plain) if top != OFF_TOPIC else ""
         if form and (form != THING_SETTING or probs.get(COMMAND, 0) >= self.t.thing_setting_command):
             return Assessment(COMMAND, "command", reasons=[f"request form: {form}"], scores=scores)
         if tamper.legitimate or top == PROCEDURE:
