@@ -58,7 +58,7 @@ def request_form(plain: str) -> str:
     clauses = [c for c in _CLAUSES.split(text) if c]
     if any(_QUESTION_WORD.match(c) for c in clauses):
         return ""
-    if _WISH.match(text):
+    if any(_WISH.match(c) for c in clauses):  # "we've a long drive, I'd like the battery full"
         return "a wish for a state or an action"
     if any(_VERB.match(c) for c in clauses[1:]) or _VERB.match(text):
         return "an order in a clause"
