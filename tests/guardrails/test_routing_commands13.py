@@ -79,6 +79,6 @@ def test_a_request_form_never_lifts_a_refusal(classifier, head):
 
 def test_the_assistant_takes_a_request_form_to_the_command_path(assistant):
     # the test assistant's command adapter writes no valid command: the turn reaching it is what counts
-    turn = assistant.respond("the windscreen is going white, clear it for me please",
+    turn = assistant.respond("my phone's at 5 percent, give my wife a ring before it dies",  # manual before
                              {"speed_kmh": 50, "gear": "D", "speaker": "driver"})
     assert turn.decision.startswith("command_"), (turn.decision, turn.rails)
