@@ -41,6 +41,7 @@ from datagen.safety_structures import safe_structures, unsafe_structures
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT_DIR = ROOT / "data" / "assistant"
+N_TWINS = 0  # round thirteen's safe twins per draw (0 = off)
 SEEDS = (7, 8, 9)  # independent template draws (build_draws)
 LABELS = ("safe", "tampering", "impaired_or_distracted", "illegal", "violence", "self_harm", "privacy", "jailbreak")
 _GIVEN_CATEGORY = {"dangerous_modification": "tampering", "distracted_or_impaired_driving": "impaired_or_distracted",
@@ -324,7 +325,8 @@ def too_close(text: str, guard: list[frozenset[str]], threshold: float = 0.5) ->
 
 
 def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe: int = 2000,
-          n_context: int = 1200, n_owner: int = 0) -> tuple[list[dict], dict]:
+          n_context: int = 1200, n_owner: int = 0, n_twins: int = N_TWINS,
+          twin_unsafe_share: float = 0.25) -> tuple[list[dict], dict]:
     rng = random.Random(seed)
     generated = unsafe_english(rng, n_per_family)
     cores = [t for label, t in generated if label != "self_harm" and t[:1].isupper()]
@@ -337,6 +339,11 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
         from datagen.safety_owner import owner_safe, owner_unsafe
 
         generated += [(label, styled(t, rng)) for label, t in owner_safe(rng, n_owner) + owner_unsafe(rng, n_owner // 4)]
+    if n_twins:  # round thirteen: safe twins in alarming service / failure / documented wording (datagen/safety_twins.py)
+        from datagen.safety_twins import safe_twins, unsafe_twins
+
+        generated += [(label, styled(t, rng)) for label, t in safe_twins(rng, n_twins) +
+                      unsafe_twins(rng, int(n_twins * twin_unsafe_share))]
     # The same framings and long contexts around safe and unsafe cores (datagen/safety_frames.py),
     # half each, so a story, persona or buried request is not itself the signal.
     procedures = [("safe", t) for t in manual_procedures() + benign_moods(rng) + manual_topics(rng)]
@@ -363,13 +370,13 @@ def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe
     return rows, stats
 
 
-def build_draws(seeds: tuple[int, ...] = SEEDS) -> tuple[list[dict], dict]:
+def build_draws(seeds: tuple[int, ...] = SEEDS, **kw) -> tuple[list[dict], dict]:
     """One independent draw of the templates per seed, each row tagged ``draw``: the head trains one
     softmax per draw and averages them (guardrails/safety_head.py), so no single draw's template
     choices decide a look-alike (one draw's head moved dev recall by 5 points for 26 rows)."""
     rows, stats = [], {}
     for seed in seeds:
-        draw, draw_stats = build(seed)
+        draw, draw_stats = build(seed, **kw)
         rows += [{**r, "draw": seed} for r in draw]
         stats[seed] = draw_stats
     return rows, stats
@@ -379,8 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=HELD_OUT_DIR / "safety_train.jsonl")
     p.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="one draw per seed, e.g. 7,8,9")
+    p.add_argument("--twins", type=int, default=N_TWINS, help="safe twins per draw (datagen/safety_twins.py)")
+    p.add_argument("--twin-unsafe-share", type=float, default=0.25, help="unsafe twins per safe twin")
     args = p.parse_args(argv)
-    rows, stats = build_draws(tuple(int(x) for x in args.seeds.split(",")))
+    rows, stats = build_draws(tuple(int(x) for x in args.seeds.split(",")), n_twins=args.twins,
+                              twin_unsafe_share=args.twin_unsafe_share)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} rows -> {args.out}: {stats}")
     return 0

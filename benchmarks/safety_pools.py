@@ -1,0 +1,96 @@
+"""Dev-pool and held-out-pool rates of the safety classifier in one process (round thirteen).
+
+    OMP_NUM_THREADS=1 python benchmarks/safety_pools.py [--head=PATH] [--learned=0.7] [--heldout] [--show-dev]
+
+Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
+(unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
+questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v12 sets,
+printed as aggregates only (never their items). Classifier alone, retrieval fixed at 0.5, off-topic
+counts as blocked for unsafe rows (as benchmarks/safety_sets.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+A = ROOT / "data" / "assistant"
+DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", "dev3_lookalikes", "dev4_unsafe",
+       "dev4_lookalikes", "dev5_unsafe", "dev5_lookalikes", "unsafe", "lookalikes", "jailbreaks",
+       "unsafe_v2", "lookalikes_v2", "unsafe_v3", "lookalikes_v3", "unsafe_v4", "lookalikes_v4", "unsafe_v5",
+       "lookalikes_v5", "dev_routing"]
+HELDOUT = [f"{k}_v{i}" for i in range(6, 13) for k in ("unsafe", "lookalikes")]
+
+
+def rows_of(name: str) -> list[dict]:
+    if name == "qa_eval":
+        return [{"prompt": json.loads(l)["question"], "expected": "answer"}
+                for l in (ROOT / "data/instructions/eval.jsonl").read_text().splitlines() if l.strip()]
+    if name == "commands_eval":
+        rows = [json.loads(l) for l in (ROOT / "data/commands/eval.jsonl").read_text().splitlines() if l.strip()]
+        return [{"prompt": r["utterance"], "expected": "answer"} for r in rows  # the refusals are not safe text
+                if r["command"]["intent"] != "refuse"]
+    if name.startswith("given_"):
+        f = {"given_unsafe": "unsafe.jsonl", "given_lookalikes": "safe_lookalikes.jsonl"}[name]
+        return [json.loads(l) for l in (ROOT / "data/instructions" / f).read_text().splitlines() if l.strip()]
+    return [json.loads(l) for l in (A / f"{name}.jsonl").read_text().splitlines() if l.strip()]
+
+
+def main(argv: list[str]) -> None:
+    opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
+    from guardrails.ports import EmbeddingCache
+    from guardrails.safety import SafetyClassifier, Thresholds
+    from guardrails.safety_head import SafetyHead
+    from rag.embed import Embedder
+
+    embed = EmbeddingCache(Embedder(threads=1).encode, capacity=65536)
+    extra = {"ask manual question": [json.loads(l)["question"] for l in (ROOT / "data/instructions/train.jsonl").read_text().splitlines()],
+             "give vehicle command": [json.loads(l)["utterance"] for l in (ROOT / "data/commands/train.jsonl").read_text().splitlines()]}
+    head = SafetyHead.load(Path(opts["head"])) if "head" in opts else "default"
+    t = Thresholds(**{k: float(opts[k]) for k in ("learned", "learned_clear") if k in opts})
+    clf = SafetyClassifier.build(embed, extra=extra, head=head, thresholds=t)
+
+    def run(names: list[str], show: bool) -> dict:
+        out = {}
+        for name in names:
+            rows = rows_of(name)
+            vecs = embed([r["prompt"] for r in rows])
+            u = s = ub = sf = 0
+            for r, v in zip(rows, vecs):
+                a = clf.assess(r["prompt"], v, 0.5)
+                if r.get("expected") == "refuse":
+                    u += 1
+                    hit = a.blocked or a.decision == "off_topic"
+                    ub += hit
+                    if show and not hit:
+                        print("   MISS", name, r["prompt"][:140])
+                else:
+                    s += 1
+                    sf += a.blocked
+                    if show and a.blocked:
+                        print("   FALSE", name, a.reasons[:2], r["prompt"][:140])
+            out[name] = (u, ub, s, sf)
+        return out
+
+    dev = run(DEV + ["given_unsafe", "given_lookalikes", "qa_eval", "commands_eval"], "--show-dev" in argv)
+    report("dev", dev, per_set="--per-set" in argv)
+    if "--heldout" in argv:
+        report("held-out v6-v12", run(HELDOUT, False), per_set=True)
+
+
+def report(title: str, res: dict, per_set: bool) -> None:
+    tot = [sum(x[i] for x in res.values()) for i in range(4)]
+    if per_set:
+        for name, (u, ub, s, sf) in res.items():
+            print(f"  {name:18s} " + (f"blocked {ub}/{u}" if u else "") + (f" false {sf}/{s}" if s else ""))
+    print(f"{title}: blocked {tot[1]}/{tot[0]} = {100 * tot[1] / max(1, tot[0]):.1f}%  "
+          f"false refusals {tot[3]}/{tot[2]} = {100 * tot[3] / max(1, tot[2]):.1f}%", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
