@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from guardrails import commands as vehicle
+from guardrails.command_turn import carry_out
 from guardrails.config import AssistantConfig
 from guardrails.answer_lines import extractive_answer
 from guardrails.answerability_model import check as learned_check
@@ -462,40 +462,11 @@ class Assistant:
         cites = "; ".join(" ".join(x for x in (p.section_id, p.title) if x) for p in used)  # no id: the title
         return f"{text.strip()}\n\nSource: {cites}" if cites else text.strip()
 
-    # --- vehicle commands -----------------------------------------------------------------------
+    # --- vehicle commands (guardrails/command_turn.py) -------------------------------------------
     async def _command(self, state: TurnState) -> str:
-        g, prompts = self.cfg.generation, self.ports.prompts
-        problems = prompts.validate_vehicle_state(state.vehicle_state) if state.vehicle_state else []
-        if problems:
-            state.decision = "command_invalid_state"
-            state.rail("dialog", "vehicle state", "invalid", problems=problems)
-            return "I can't carry out commands: the vehicle state sent with the request is invalid."
-        shown_state = state.vehicle_state or {"speed_kmh": 0, "gear": "D", "speaker": "driver"}  # unknown: assume moving
-        try:
-            text = await self._generate(state, prompts.command_messages(state.question, shown_state), g.command_adapter,
-                                        g.command_max_tokens)
-        except Exception as err:
-            state.rail("generation", "cockpit_commands", "generation failed", error=str(err).splitlines()[0][:200])
-            text = ""
-        outcome = vehicle.decide(text, state.vehicle_state, self.cfg.parked_only, prompts.parse_command,
-                                 prompts.validate_command)
-        source = "model"
-        if outcome.status == "invalid" and self.fallback is not None:
-            vector = self.embed([state.question])[0]
-            proposal, how = self.fallback.propose(state.question, vector, (state.vehicle_state or {}).get("speaker"))
-            state.rail("dialog", "command fallback", "proposed" if proposal else "none", detail=how,
-                       model_problems=outcome.problems[:3])
-            if proposal is not None:
-                import json
+        g = self.cfg.generation
 
-                fallback = vehicle.decide(json.dumps(proposal), state.vehicle_state, self.cfg.parked_only,
-                                          prompts.parse_command, prompts.validate_command)
-                if fallback.status != "invalid":
-                    outcome, source = fallback, "fallback"
-        state.decision = f"command_{outcome.status}"
-        state.command = {**outcome.as_dict(), "source": source}
-        if outcome.action:
-            state.actions.append(outcome.action)
-        state.rail("dialog", "vehicle command", outcome.status, problems=outcome.problems[:4],
-                   overridden=outcome.overridden)
-        return outcome.text
+        async def generate(messages: list[dict]) -> str:
+            return await self._generate(state, messages, g.command_adapter, g.command_max_tokens)
+
+        return await carry_out(state, generate, self.embed, self.fallback, self.cfg.parked_only, self.ports.prompts)
