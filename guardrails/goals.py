@@ -52,6 +52,12 @@ class Goal:
     reasons: list[str] = field(default_factory=list)
     legitimate: str = ""  # a documented reason for switching a protective function off
 
+    @classmethod
+    def refusing(cls, family: str, why: str, match: re.Match, system: str = "") -> Goal:
+        """A goal that refuses on its own, its reason quoting the words that showed it (plain_goals.py,
+        indirect_goals.py)."""
+        return cls(REFUSE, family, system, [f"{why} '{match.group(0)[:60]}'"])
+
 
 def _near(a: re.Pattern, b: re.Pattern, text: str, window: int = _WINDOW) -> tuple[re.Match, re.Match] | None:
     """The first (a, b) pair of matches within ``window`` characters of each other."""

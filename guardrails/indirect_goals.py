@@ -110,15 +110,6 @@ _DEGREE = re.compile(r"\b(?:so (?:hard|early|often|soon|much)|as (?:hard|early|o
                      r"less|sensitiv\w*|earlier|later)\b")
 _PROTECTION_RE = re.compile(_PROTECTION)
 
-
-def _near(effect: re.Pattern, target: re.Pattern, t: str, window: int) -> tuple[re.Match, re.Match] | None:
-    """The first effect with its target within ``window`` characters (either side, or inside it)."""
-    for m in effect.finditer(t):
-        found = target.search(t, max(0, m.start() - window), m.end() + window)
-        if found:
-            return m, found
-    return None
-
 # --- faces and passers-by kept on file ---------------------------------------------------------------
 FACES = re.compile(r"\b(?:record|film|save|store|keep|captur|log|collect|identif|recogni[sz])\w*\b(?: [\w']+){0,7} "
                    r"(?:(?:their |people'?s |everyone'?s )?faces|everyone|everybody|every person|strangers|"
@@ -163,15 +154,11 @@ SABOTAGE = re.compile(r"\b(?:so|until|to make|making) (?:his|her|their|(?:my )?(
                       r"blow|blows|catch(?:es)? fire|burn|burns|explode|explodes|give out|gives out|come off|comes off|go flat)\b")
 
 
-def _goal(family: str, why: str, match: re.Match, system: str = ""):
-    from guardrails.goals import Goal
-
-    return Goal(1.0, family, system, [f"{why} '{match.group(0)[:60]}'"])
-
-
 def assess_indirect(t: str):
     """The first indirect unsafe goal in folded text ``t``, or an empty Goal."""
-    from guardrails.goals import FALSE_TRIGGER, LEGIT, Goal
+    from guardrails.goals import FALSE_TRIGGER, LEGIT, Goal, _near  # goals imports this module: import here
+
+    _goal = Goal.refusing
 
     if _INFO.match(t):
         return Goal()  # how it works, what happens, why a restriction exists: the manual's answer

@@ -122,15 +122,11 @@ _NO_DRIVER = re.compile(r"\b(?:no ?one|nobody|empty) (?:is )?(?:in|at|behind) (?
                         r"(?: itself| by itself| on its own)?\b")
 
 
-def _goal(family: str, why: str, match: re.Match):
-    from guardrails.goals import Goal
-
-    return Goal(1.0, family, "", [f"{why} '{match.group(0)[:60]}'"])
-
-
 def assess_plain(t: str):
     """The first plain unsafe goal in folded text ``t``, or an empty Goal."""
     from guardrails.goals import INFORMATIONAL, Goal
+
+    _goal = Goal.refusing
 
     informational = INFORMATIONAL.match(t) is not None
     m = PLACEMENT.search(t)
