@@ -30,7 +30,7 @@ from guardrails.command_turn import carry_out
 from guardrails.config import AssistantConfig
 from guardrails.answer_lines import extractive_answer
 from guardrails.answerability_model import check as learned_check
-from guardrails.citations import cite_sections
+from guardrails.citations import also_cite, common_figures
 from guardrails.followup import resolve as resolve_followup
 from guardrails.grounding import (
     Evidence,
@@ -86,6 +86,7 @@ class Assistant:
         texts = getattr(ports.retriever, "chunks", {}).get("text") or []
         self.evidence = Evidence(texts)
         self.sections = Sections(getattr(ports.retriever, "chunks", {}) or {})
+        self.common_figures = common_figures(self.sections.by_id().values())  # for also_cite, once per manual
         self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
         self._turns: dict[str, TurnState] = {}
         self._loop = asyncio.new_event_loop()
@@ -429,7 +430,7 @@ class Assistant:
             state.decision = "not_in_manual"
             return self.product.not_in_manual
         if self.cfg.retrieval.also_cite:  # another retrieved section stating a quoted fact (round eleven)
-            used = cite_sections(text, used, expanded or ranked, tuple(self.sections.by_id().values()))
+            used = also_cite(text, used, expanded or ranked, common=self.common_figures)
         state.decision = "answer_extractive"
         note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
         return self._with_sources(state, f"{text} {note}" if note else text, used)

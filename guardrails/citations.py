@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 
 from guardrails.grounding import Passage
 
@@ -50,17 +49,6 @@ def common_figures(section_texts: Sequence[str], most: int = COMMON) -> frozense
     """The figures stated in more than ``most`` of ``section_texts``."""
     df = Counter(f for text in section_texts for f in figures(text))
     return frozenset(f for f, n in df.items() if n > most)
-
-
-@lru_cache(maxsize=8)
-def _common_of(texts: tuple[str, ...], most: int) -> frozenset[str]:
-    return common_figures(texts, most)
-
-
-def cite_sections(text: str, quoted: Sequence[Passage], pool: Sequence[Passage], section_texts: Sequence[str],
-                  limit: int = 1, most: int = COMMON) -> list[Passage]:
-    """``also_cite`` with the common figures of the manual's sections (computed once per manual)."""
-    return also_cite(text, quoted, pool, limit=limit, common=_common_of(tuple(section_texts), most))
 
 
 def content_words(text: str) -> set[str]:
