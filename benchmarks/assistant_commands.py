@@ -32,7 +32,9 @@ sys.path.insert(0, str(REPO))
 
 
 def rows(path: str | Path) -> list[dict]:
-    return [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    from guardrails.evaluate import read_jsonl  # the one JSONL reader: a bad line names its file and line
+
+    return read_jsonl(REPO / path, ())
 
 
 def replay(items: list[dict], classifier, fallback, vectors: dict, parked_only: list[str]) -> list[dict]:

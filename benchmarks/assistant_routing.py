@@ -16,7 +16,6 @@ are development data); the eval rows are counted only.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -28,7 +27,9 @@ sys.path.insert(0, str(REPO))
 
 
 def rows(path: str) -> list[dict]:
-    return [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    from guardrails.evaluate import read_jsonl  # the one JSONL reader: a bad line names its file and line
+
+    return read_jsonl(REPO / path, ())
 
 
 def main(argv: list[str]) -> None:
