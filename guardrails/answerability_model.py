@@ -69,7 +69,7 @@ def features(question: str, passages: Sequence[Passage], evidence: Evidence, ori
     asks = asks_feature(original)
     thing = coverage(_ASKS_FEATURE.sub(" ", question), section, evidence) if asks else 1.0
     line_cov = max((coverage(question, line, evidence) for line in _lines(section)), default=0.0)
-    commercial = bool({_s for _s in _stems(original)} & COMMERCIAL)
+    commercial = bool(_stems(original) & COMMERCIAL)
     return np.array([
         scores[0],
         scores[0] - (scores[1] if len(scores) > 1 else 0.0),
