@@ -3,9 +3,9 @@
 The demo's cockpit_commands adapter never writes valid JSON (docs/assistant.md), so in the demo every
 command the assistant carries out is the fallback's (guardrails/command_fallback.py). This replays,
 per utterance, what a turn does on that path, without Guardrails or a model: the classifier's
-routing decision (as benchmarks/assistant_routing.py), then ``CommandFallback.propose`` and
-``commands.decide`` with the row's vehicle state, scored like the stage (guardrails/evaluate.py:
-intent, exact command, refusals).
+routing decision (as benchmarks/assistant_routing.py), then the assistant's own command turn
+(``command_turn.carry_out``: the fallback and the vehicle-state rules) with the row's vehicle state,
+scored like the stage (guardrails/evaluate.py: intent, exact command, refusals).
 
 Sets:
 - the command *training* utterances, grouped k-fold by template (a fold's templates are never seen by
@@ -38,8 +38,18 @@ def rows(path: str | Path) -> list[dict]:
 
 
 def replay(items: list[dict], classifier, fallback, vectors: dict, parked_only: list[str]) -> list[dict]:
-    from customize.commands import parse_command, validate_command
-    from guardrails import commands as vehicle
+    """Each utterance through the classifier and, when routed to commands, through the assistant's own
+    command turn (guardrails/command_turn.py) with a model whose output is never valid (as the demo's)."""
+    import asyncio
+
+    from guardrails.command_turn import carry_out
+    from guardrails.ports import Prompts
+    from guardrails.turns import TurnState
+
+    prompts = Prompts.from_customize()
+
+    async def invalid_model_output(messages: list[dict]) -> str:
+        return ""
 
     out = []
     for r in items:
@@ -47,13 +57,11 @@ def replay(items: list[dict], classifier, fallback, vectors: dict, parked_only: 
         decision = classifier.assess(u, vectors[u], 0.5).decision
         decided = None
         if decision == "command":
-            proposal, _ = fallback.propose(u, vectors[u], (r.get("vehicle_state") or {}).get("speaker"))
-            if proposal is not None:
-                outcome = vehicle.decide(json.dumps(proposal), r.get("vehicle_state"), parked_only,
-                                         parse_command, validate_command)
-                decided = outcome.command if outcome.status != "invalid" else None
-        out.append({"id": r["id"], "decision": "command" if decision == "command" else decision,
-                    "command": {"command": decided}})
+            state = TurnState(u, r.get("vehicle_state"))
+            asyncio.run(carry_out(state, invalid_model_output, lambda texts: [vectors[t] for t in texts], fallback,
+                                  parked_only, prompts))
+            decided = (state.command or {}).get("command")
+        out.append({"id": r["id"], "decision": decision, "command": {"command": decided}})
     return out
 
 
