@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from guardrails.intent_model import IntentModel
+
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -79,7 +81,7 @@ class CommandFallback:
         self.defs = schema.get("$defs", {})
         self.min_similarity = min_similarity
         self.intents = [_intent_and_slots(ex.command)[0] for ex in examples]
-        self.head = IntentHead.fit(self.vectors, self.intents)
+        self.head = _intent_model(examples, self.vectors, self.intents)
         # Surface phrase -> value, per slot name, from the training data's own pairs.
         self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
         for ex in examples:
@@ -105,7 +107,7 @@ class CommandFallback:
         best = int(np.argmax(sims))
         if sims[best] < self.min_similarity:
             return None, f"no training utterance is close (best cosine {sims[best]:.2f})"
-        ranked = self.head.ranked(vector)
+        ranked = sorted(self.head.probabilities(vector).items(), key=lambda kv: -kv[1])
         first = self._command(utterance, ranked[0][0], sims, speaker)
         if first[0] is None or first[0]["slots"].get("reason") == "out_of_range":
             # the likeliest intent has no value for a slot, or the utterance's number is out of its range
@@ -202,33 +204,12 @@ def _intent_and_slots(command: dict) -> tuple[str, dict]:
     return command["intent"], command.get("slots", {})
 
 
-class IntentHead:
-    """Softmax regression from the MiniLM embedding to the intent (a refusal counts as the intent it
-    refused). Fitted on the training utterances when the assistant starts: 150 gradient steps from
-    zero on 640 x 384 in ~0.3 s on one core, the same weights every time."""
-
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, labels: list[str]):
-        self.weights, self.bias, self.labels = weights, bias, labels
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, intents: list[str], steps: int = 150, rate: float = 2.0,
-            l2: float = 1.0, scale: float = 3.0) -> IntentHead:
-        labels = sorted(set(intents))
-        x = np.asarray(vectors, dtype=np.float64) * scale  # unit vectors: a larger scale lets few steps separate
-        target = np.zeros((len(intents), len(labels)))
-        target[np.arange(len(intents)), [labels.index(i) for i in intents]] = 1.0
-        weights, bias = np.zeros((x.shape[1], len(labels))), np.zeros(len(labels))
-        for _ in range(steps):
-            logits = x @ weights + bias
-            p = np.exp(logits - logits.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            weights -= rate * (x.T @ (p - target) + l2 * weights) / len(intents)
-            bias -= rate * (p - target).mean(axis=0)
-        return cls(weights * scale, bias, labels)
-
-    def ranked(self, vector: np.ndarray) -> list[tuple[str, float]]:
-        """Every intent with its probability, likeliest first."""
-        logits = np.asarray(vector, dtype=np.float64) @ self.weights + self.bias
-        p = np.exp(logits - logits.max())
-        p /= p.sum()
-        return [(self.labels[i], float(p[i])) for i in np.argsort(-p)]
+def _intent_model(examples: list[CommandExample], vectors: np.ndarray, intents: list[str]) -> IntentModel:
+    """The safety classifier's softmax regression (class-balanced: intents have 4-40 training utterances)
+    from the MiniLM embedding to the intent, fitted when the assistant starts (~0.5 s, same weights every
+    time). A refusal counts as the intent it refused."""
+    order = sorted(range(len(examples)), key=lambda i: intents[i])  # IntentModel's order: by label, then as given
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for i in order:
+        grouped[intents[i]].append(examples[i].utterance)
+    return IntentModel(dict(grouped), vectors[order])

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from customize.commands import load_schema, validate_command
-from guardrails.command_fallback import CommandFallback, IntentHead
+from guardrails.command_fallback import CommandFallback
+from guardrails.intent_model import IntentModel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,15 +68,17 @@ def test_a_number_out_of_every_fitting_range_stays_an_out_of_range_refusal(setup
                                                      "reason": "out_of_range"}}
 
 
-def test_the_intent_head_is_deterministic_and_learns_the_intents():
+def test_the_intent_model_is_deterministic_and_learns_a_rare_intent_beside_common_ones():
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(3, 16))
-    vectors = np.vstack([c + 0.3 * rng.normal(size=(20, 16)) for c in centres])
+    sizes = {"a": 40, "b": 10, "c": 5}  # the command intents have 4-40 training utterances each
+    vectors = np.vstack([c + 0.3 * rng.normal(size=(n, 16)) for c, n in zip(centres, sizes.values())])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    intents = [name for name in ("a", "b", "c") for _ in range(20)]
-    first, second = IntentHead.fit(vectors, intents), IntentHead.fit(vectors, intents)
+    examples = {name: [f"{name}{i}" for i in range(n)] for name, n in sizes.items()}
+    first, second = IntentModel(examples, vectors), IntentModel(examples, vectors)
     assert np.array_equal(first.weights, second.weights)
-    assert [first.ranked(v)[0][0] for v in vectors] == intents
-    probe = centres[1] / np.linalg.norm(centres[1])
-    ranked = first.ranked(probe)
-    assert ranked[0][0] == "b" and abs(sum(p for _, p in ranked) - 1) < 1e-9
+    labels = [name for name, n in sizes.items() for _ in range(n)]
+    assert [max(first.probabilities(v).items(), key=lambda kv: kv[1])[0] for v in vectors] == labels
+    probe = centres[2] / np.linalg.norm(centres[2])
+    p = first.probabilities(probe)
+    assert max(p, key=p.get) == "c" and abs(sum(p.values()) - 1) < 1e-5
