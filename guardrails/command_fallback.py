@@ -13,10 +13,11 @@ the same vehicle-state rules, so the fallback can never do what the model may no
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -30,6 +31,8 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _TAIL = re.compile(r"\s*(?:,\s*(?=please|thanks|thank|now|cheers|ok|mate|if you|for me|would|could|when)|,\s*$|"
                    r"\.(?!\w)|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
                    r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)
+
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm)\b")
 
 
 # Checked in order, the first pair with exactly one cue wins: "play the previous song" is "previous".
@@ -51,6 +54,19 @@ _POLARITY = {
 }
 
 
+_SUFFIXES = ("ations", "ation", "ating", "ing", "ions", "ion", "ers", "er", "es", "s", "ed")
+
+
+def _stemmed(text: str) -> str:
+    """" word word " with crude suffixes cut, so that a slot's surface matches its other forms
+    ("recirculating" / "recirculation", "cafes" / "cafe")."""
+    words = []
+    for w in re.findall(r"[a-z0-9']+", text.lower()):
+        cut = next((x for x in _SUFFIXES if w.endswith(x) and len(w) - len(x) >= 4), "")
+        words.append(w[: len(w) - len(cut)] if cut else w)
+    return " " + " ".join(words) + " "
+
+
 def _numbers(text: str) -> list[float]:
     found = [float(x.replace(",", ".")) for x in re.findall(r"(?<![\w.])\d+(?:[.,]\d+)?", text)]
     words = re.findall(r"[a-z]+", text.lower())
@@ -67,6 +83,13 @@ def _numbers(text: str) -> list[float]:
 
 class OutOfRange(ValueError):
     """The utterance names a value outside the range the schema (and the manual) allows."""
+
+
+class Proposal(NamedTuple):
+    command: dict | None  # schema-shaped command, or None when no intent's slots could be filled
+    how: str  # how it was found, or why none was (for the turn's rail record)
+    probability: float  # the intent model's probability of the intent read (0 when none)
+    guessed: tuple[str, ...] = ()  # slots the utterance gave no value for: taken from the nearest examples
 
 
 @dataclass
@@ -93,20 +116,26 @@ class CommandFallback:
     @classmethod
     def from_rows(cls, rows: list[dict], vectors: np.ndarray, schema: dict) -> CommandFallback:
         fallback = cls([CommandExample(r["utterance"], r["command"]) for r in rows], vectors, schema)
+        seen: dict[tuple[str, str], set] = defaultdict(set)
         for r in rows:  # "values": the surface text each slot value had in the utterance
             _, slots = _intent_and_slots(r["command"])
             for slot, surface in (r.get("values") or {}).items():
                 if slot in slots and isinstance(surface, str):
                     fallback.surfaces[slot][surface.lower()] = slots[slot]
+                    seen[slot, surface.lower()].add(json.dumps(slots[slot]))
+        for (slot, surface), values in seen.items():
+            # "for me" is the driver's zone or the passenger's: the speaker decides, not a table
+            if len(values) > 1 or _FIRST_PERSON.search(surface):
+                del fallback.surfaces[slot][surface]
         return fallback
 
-    def propose(self, utterance: str, vector: np.ndarray, speaker: str | None = None) -> tuple[dict | None, str]:
-        """(command, how it was found) or (None, why not). ``speaker`` ("driver" / "passenger", from the
+    def propose(self, utterance: str, vector: np.ndarray, speaker: str | None = None) -> Proposal:
+        """The command read from the utterance with the intent's probability, or None and why not. ``speaker`` ("driver" / "passenger", from the
         vehicle state) is the zone or seat a request means when it names none ("I'm cold")."""
         sims = self.vectors @ vector
         best = int(np.argmax(sims))
         if sims[best] < self.min_similarity:
-            return None, f"no training utterance is close (best cosine {sims[best]:.2f})"
+            return Proposal(None, f"no training utterance is close (best cosine {sims[best]:.2f})", 0.0)
         ranked = sorted(self.head.probabilities(vector).items(), key=lambda kv: -kv[1])
         first = self._command(utterance, ranked[0][0], sims, speaker)
         if first[0] is None or first[0]["slots"].get("reason") == "out_of_range":
@@ -118,26 +147,35 @@ class CommandFallback:
             if probability >= 0.2:
                 second = self._command(utterance, intent, sims, speaker)
                 if second[0] is not None and second[0]["intent"] != "refuse":
-                    return second[0], f"intent head {intent} (p {probability:.2f}, second: {first[1]})"
+                    return Proposal(second[0], f"intent head {intent} (p {probability:.2f}, second: {first[1]})",
+                                    probability, second[2])
         intent, probability = ranked[0]
-        return first[0], f"intent head {intent} (p {probability:.2f}; nearest cosine {sims[best]:.2f}): {first[1]}"
+        return Proposal(first[0], f"intent head {intent} (p {probability:.2f}; nearest cosine {sims[best]:.2f}): "
+                                  f"{first[1]}", probability if first[0] is not None else 0.0, first[2])
 
-    def _command(self, utterance: str, intent: str, sims: np.ndarray, speaker: str | None) -> tuple[dict | None, str]:
+    def _command(self, utterance: str, intent: str, sims: np.ndarray,
+                 speaker: str | None) -> tuple[dict | None, str, tuple[str, ...]]:
         if intent == "other":  # the training data's label for requests to switch off a safety system
-            return {"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}}, "safety system"
+            return ({"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}},
+                    "safety system", ())
         mine = [i for i in np.argsort(-sims) if self.intents[i] == intent][:5]
         neighbours = [self.examples[i] for i in mine]
         spec = self.defs.get(intent, {}).get("properties", {})
-        slots = {}
+        slots, guessed = {}, []
         for slot, schema in spec.items():
             try:
                 value = self._fill(utterance, slot, schema, neighbours, speaker)
             except OutOfRange as err:
-                return {"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}}, str(err)
+                return ({"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}},
+                        str(err), ())
             if value is None:
-                return None, f"no value for slot '{slot}' of {intent}"
+                return None, f"no value for slot '{slot}' of {intent}", ()
+            if isinstance(value, _Guess):
+                value = value.value
+                guessed.append(slot)
             slots[slot] = value
-        return {"intent": intent, "slots": slots}, "slots filled"
+        return ({"intent": intent, "slots": slots},
+                "slots filled" + (f" (guessed: {', '.join(guessed)})" if guessed else ""), tuple(guessed))
 
     def _fill(self, utterance: str, slot: str, schema: dict, neighbours: list[CommandExample],
               speaker: str | None = None) -> Any:
@@ -151,14 +189,16 @@ class CommandFallback:
                     hits = [value for value, cue in zip(pair, cues) if cue.search(text)]
                     if len(hits) == 1:
                         return hits[0]
-            plain = re.sub(r"\bback\b", "rear", re.sub(r"[^\w ]", " ", text))  # "the back left seat", "back window"
-            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in plain]
-            matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in plain]
+            plain = _stemmed(re.sub(r"\bback\b", "rear", text))  # "the back left seat", "back window"
+            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and _stemmed(s) in plain]
+            matches += [(len(v), v) for v in options if isinstance(v, str) and _stemmed(v.replace('_', ' ')) in plain]
             if matches:
                 return max(matches)[1]
             if speaker in options:  # no zone or seat named: the one of whoever spoke
                 return speaker
-            return nearest if nearest in options else None
+            if {"on", "off"} <= options:  # "heat the steering wheel", "hazards please": asking for a thing is "on"
+                return "on"
+            return _Guess(nearest) if nearest in options else None
         if schema.get("type") in ("integer", "number"):
             low, high = schema.get("minimum", -1e9), schema.get("maximum", 1e9)
             if re.search(r"\b(?:off|zero)\b", text) and low <= 0:
@@ -194,7 +234,14 @@ class CommandFallback:
                         if rest and len(rest) <= schema.get("maxLength", 80):
                             return rest
             return None
-        return nearest
+        return None if nearest is None else _Guess(nearest)
+
+
+@dataclass
+class _Guess:
+    """A slot value the utterance does not state, taken from the nearest training examples of the intent."""
+
+    value: Any
 
 
 def _intent_and_slots(command: dict) -> tuple[str, dict]:

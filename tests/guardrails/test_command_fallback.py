@@ -28,7 +28,7 @@ def setup():
 
 def propose(setup, utterance, speaker="driver"):
     fallback, embedder = setup
-    command, how = fallback.propose(utterance, embedder.encode([utterance])[0], speaker)
+    command = fallback.propose(utterance, embedder.encode([utterance])[0], speaker).command
     assert command is None or validate_command(command) == [], (utterance, command)
     return command
 
