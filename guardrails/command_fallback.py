@@ -54,7 +54,7 @@ _POLARITY = {
 }
 
 
-_SUFFIXES = ("ations", "ation", "ating", "ing", "ions", "ion", "ers", "er", "es", "s", "ed")
+_SUFFIXES = ("ations", "ation", "ating", "ated", "ates", "ate", "ing", "ions", "ion", "ers", "er", "es", "s", "ed")
 
 
 def _stemmed(text: str) -> str:
@@ -65,6 +65,41 @@ def _stemmed(text: str) -> str:
         cut = next((x for x in _SUFFIXES if w.endswith(x) and len(w) - len(x) >= 4), "")
         words.append(w[: len(w) - len(cut)] if cut else w)
     return " " + " ".join(words) + " "
+
+
+# Request words of any free-text intent, beyond those its training utterances use.
+_CARRIERS = frozenset("call ring phone dial give make a call to play put on tune in switch radio station navigate "
+                      "drive head take me go get directions route address".split())
+_DETERMINERS = frozenset("the a an".split())
+_LEAD = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|oh|alright)[,.:!]?\s+)+",
+                   re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _after_carriers(utterance: str, carriers: set[str], max_length: int) -> str | None:
+    """ "Dial Sofia Berg" -> "Sofia Berg", "play the radio station Kiss 100" -> "Kiss 100": the rest of the
+    request after its leading carrier words. A determiner is a carrier only before another carrier word
+    ("the radio station X"), else it opens the value ("dial the office"); a capitalised word after the
+    first opens it too ("put Radio 1 on": a name, though "radio" carries other requests)."""
+    text = _TAIL.sub("", _LEAD.sub("", utterance.strip())).strip(" ,.?!")
+    words = text.split()
+    i = 0
+    while i < len(words):
+        word = words[i].lower().strip(",.:;")
+        if word in _DETERMINERS:
+            if i + 1 < len(words) and words[i + 1].lower().strip(",.:;") in carriers:
+                i += 1
+                continue
+            break
+        if word not in carriers or (i > 0 and words[i][:1].isupper()):
+            break
+        i += 1
+    rest = re.sub(r"^(?:to|for|with)\s+", "", " ".join(words[i:]), flags=re.IGNORECASE).strip(" ,.")
+    rest = re.sub(r"\s+(?:on|now)$", "", rest, flags=re.IGNORECASE)  # "put Radio Nova on"
+    return rest if i > 0 and rest and len(rest) <= max_length else None
 
 
 def _numbers(text: str) -> list[float]:
@@ -105,6 +140,13 @@ class CommandFallback:
         self.min_similarity = min_similarity
         self.intents = [_intent_and_slots(ex.command)[0] for ex in examples]
         self.head = _intent_model(examples, self.vectors, self.intents)
+        # Words that carry a request of an intent rather than its value ("play the radio station", "dial"):
+        # a free-text value is what follows them when no training example's anchor is in the utterance.
+        self.carriers: dict[str, set[str]] = defaultdict(lambda: set(_CARRIERS))
+        for ex, intent in zip(examples, self.intents):
+            values = {w for v in _intent_and_slots(ex.command)[1].values() if isinstance(v, str)
+                      for w in _words(v)}
+            self.carriers[intent] |= set(_words(ex.utterance)) - values
         # Surface phrase -> value, per slot name, from the training data's own pairs.
         self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
         for ex in examples:
@@ -224,6 +266,7 @@ class CommandFallback:
                 if not found:
                     continue
                 anchor = n.utterance.lower()[:found.start()].split()[-2:]
+                after = _TAIL.sub("", n.utterance[found.end():]).strip(" ,.?!").lower()  # "put X on"
                 for size in (2, 1):
                     key = " ".join(anchor[-size:])
                     at = text.find(" " + key + " ") if key else -1
@@ -231,8 +274,13 @@ class CommandFallback:
                         rest = utterance[at + len(key) + 1:].strip()
                         rest = _TAIL.sub("", rest).strip(" ,.?!")
                         rest = re.sub(r"^(?:to|for|with)\s+", "", rest)  # "make a call to Mum" -> Mum
+                        if after and rest.lower().endswith(" " + after):
+                            rest = rest[: -len(after) - 1].rstrip(" ,")
                         if rest and len(rest) <= schema.get("maxLength", 80):
                             return rest
+            if neighbours:  # no anchor seen in training: the words after the intent's carrier words
+                intent = _intent_and_slots(neighbours[0].command)[0]
+                return _after_carriers(utterance, self.carriers[intent], schema.get("maxLength", 80))
             return None
         return None if nearest is None else _Guess(nearest)
 

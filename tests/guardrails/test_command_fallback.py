@@ -43,6 +43,13 @@ def propose(setup, utterance, speaker="driver"):
     ("play the previous song", {"intent": "media.playback", "slots": {"action": "previous"}}),
     ("heat the seat of whoever is in the back left to level two",
      {"intent": "seat.set_heating", "slots": {"seat": "rear_left", "level": 2}}),
+    # a verb no training utterance uses before a name: the words after the request's carrier words
+    ("dial Priya Natarajan", {"intent": "phone.call", "slots": {"contact": "Priya Natarajan"}}),
+    ("tune in to Jazz FM", {"intent": "media.play_radio", "slots": {"station": "Jazz FM"}}),
+    ("put Radio Caroline on", {"intent": "media.play_radio", "slots": {"station": "Radio Caroline"}}),
+    # word forms: "recirculate" / "recirculation", "cafes" / "cafe"
+    ("recirculate the air", {"intent": "climate.set_feature", "slots": {"feature": "recirculation", "state": "on"}}),
+    ("any cafes on the way", {"intent": "navigation.find_along_route", "slots": {"category": "cafe"}}),
 ])
 def test_fresh_utterances_become_the_right_command(setup, utterance, expected):
     assert propose(setup, utterance) == expected
@@ -54,6 +61,16 @@ def test_a_request_without_a_zone_means_the_speakers(setup):
     assert propose(setup, said, "driver")["slots"] == {"zone": "driver", "direction": "warmer"}
     # a zone that is named wins over the speaker
     assert propose(setup, "make it warmer for the rear seats", "driver")["slots"]["zone"] == "rear"
+    # "for me" meant the driver in some training rows and the passenger in others: the speaker decides
+    assert propose(setup, "make it warmer for me", "passenger")["slots"]["zone"] == "passenger"
+
+
+def test_a_value_the_request_does_not_state_is_marked_as_guessed(setup):
+    fallback, embedder = setup
+    stated = fallback.propose("set the fan to 6", embedder.encode(["set the fan to 6"])[0], "driver")
+    implied = "put the blinkers on, we've broken down"  # which lights? the training examples' guess
+    guessed = fallback.propose(implied, embedder.encode([implied])[0], "driver")
+    assert stated.guessed == () and guessed.guessed != () and guessed.command is not None
 
 
 def test_switching_off_a_safety_system_is_the_schemas_refusal_and_never_read_again(setup):
