@@ -34,7 +34,7 @@ from customize.data import (
 from customize.evaluate import eval_loss, score_commands, score_manual_qa
 from customize.generate import generate
 from customize.loss import AnswerLoss
-from customize.train_adapter import AdapterRun, base_dtype, train_adapter, write_json
+from customize.train_adapter import AdapterRun, base_dtype, train_adapter, uses_bf16, write_json
 
 log = logging.getLogger("pipeline.customize")
 
@@ -144,7 +144,7 @@ def scoring_dtype(cfg: CustomizeConfig, device: torch.device) -> torch.dtype:
     """fp32 on CPU: greedy decoding's small GEMMs run faster in fp32 there than in bf16 (measured on
     the project's CPUs, docs/customize.md), and fp32 scores are the more exact ones; the training
     precision on GPUs."""
-    return torch.float32 if device.type == "cpu" else base_dtype(cfg)
+    return torch.float32 if device.type == "cpu" else base_dtype(uses_bf16(cfg, device))
 
 
 def _scored_model(base_dir: Path, cfg: CustomizeConfig, device: torch.device, adapter: Path | None):

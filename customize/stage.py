@@ -115,6 +115,7 @@ def _describe(name: str, adapter, tokenizer) -> dict[str, Any]:
 def _metrics(ctx: StageContext, base_dir: Path, outcome: dict[str, Any], world, elapsed: float) -> dict[str, Any]:
     from customize.chat import stop_token_ids
     from customize.run import lora_manifest
+    from customize.train_adapter import uses_bf16
 
     cfg = ctx.config
     tokenizer = outcome["tokenizer"]
@@ -126,6 +127,7 @@ def _metrics(ctx: StageContext, base_dir: Path, outcome: dict[str, Any], world, 
         "stop_tokens": [tokenizer.convert_ids_to_tokens(i) for i in stop_token_ids(tokenizer)],
         "quarantined": len(outcome["problems"]),
         "precision": cfg.precision, "device": str(world.device), "world_size": world.size,
+        "computes_in": "bf16" if uses_bf16(cfg, world.device) else "fp32",
         "seconds": round(elapsed, 2),
     }
     for name, result in outcome["results"].items():  # headline numbers for the run log

@@ -35,10 +35,17 @@ class AdapterRun:
     metrics_path: Path
 
 
-def base_dtype(cfg: CustomizeConfig) -> torch.dtype:
+def uses_bf16(cfg: CustomizeConfig, device: torch.device) -> bool:
+    """customize.precision=bf16 where the device computes bf16 fast (train/core/loop.py); else fp32."""
+    from train.core.loop import bf16_usable
+
+    return cfg.precision == "bf16" and bf16_usable(device, "customize.precision=bf16")
+
+
+def base_dtype(bf16: bool) -> torch.dtype:
     # A frozen base needs no fp32 master weights: keeping it in bf16 saves memory and the
     # per-step weight casts autocast would otherwise repeat (frozen weights are not cached).
-    return torch.bfloat16 if cfg.precision == "bf16" else torch.float32
+    return torch.bfloat16 if bf16 else torch.float32
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -66,16 +73,16 @@ def train_adapter(name: str, adapter: AdapterConfig, cfg: CustomizeConfig, base_
         log.info("customize: adapter %s already trained (%s)", name, final)
         return AdapterRun(name, final, json.loads(done.read_text()), metrics_path)
     work.mkdir(parents=True, exist_ok=True)
-    base = lora.load_base(base_dir, base_dtype(cfg))
-    attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()),
-                                   cfg.precision == "bf16")
+    bf16 = uses_bf16(cfg, world.device)
+    base = lora.load_base(base_dir, base_dtype(bf16))
+    attention = lora.attention_for(cfg.attention, world.device.type, float(train.lengths().mean()), bf16)
     base.set_attn_implementation(attention)
     model = lora.wrap(base, name, adapter.lora.rank, adapter.lora.alpha, adapter.lora.dropout,
-                      list(adapter.lora.targets), cfg.seed, autocast=cfg.precision == "bf16")
+                      list(adapter.lora.targets), cfg.seed, autocast=bf16)
     counts = lora.trainable_count(model)
     settings = LoopSettings(
         steps=adapter.steps, micro_batch_size=adapter.micro_batch_size, grad_accum=adapter.grad_accum,
-        seed=cfg.seed, precision=cfg.precision, optim=adapter.optim, compile=cfg.compile, log_every=cfg.log_every,
+        seed=cfg.seed, precision="bf16" if bf16 else "fp32", optim=adapter.optim, compile=cfg.compile, log_every=cfg.log_every,
         eval_every=adapter.eval_every, eval_rows=adapter.eval_rows, checkpoint_every=cfg.checkpoint_every,
         keep_checkpoints=cfg.keep_checkpoints,
     )

@@ -254,10 +254,11 @@ def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
         peak_flops=llama.peak_flops(world.device),
     ))
     resumed = loop.resume()
+    autocast = str(loop.autocast_dtype).removeprefix("torch.") if loop.autocast_dtype else "fp32"
     ctx.log.info(
-        "train: %.2fM parameters, %d train rows, %d val rows, global batch %d x %d tokens, %s on %s x%d",
+        "train: %.2fM parameters, %d train rows, %d val rows, global batch %d x %d tokens, %s (computes in %s) on %s x%d",
         counts["params"] / 1e6, len(train_rows), len(val_rows), loop.global_batch, cfg.seq_len,
-        cfg.precision.value if hasattr(cfg.precision, "value") else cfg.precision, world.device, world.size,
+        cfg.precision.value if hasattr(cfg.precision, "value") else cfg.precision, autocast, world.device, world.size,
     )
     started = time.perf_counter()
     start_step = loop.step
@@ -269,7 +270,7 @@ def _train(ctx: StageContext, prepared: Path, world) -> StageResult:
         return StageResult({}, {})
     _publish(ctx, prepared, model, tokenizer, metrics_path)
     run_info = {"world_size": world.size, "device": str(world.device), "global_batch": loop.global_batch,
-                "vocab_size": loop.model.config.vocab_size, "engine": "native"}
+                "vocab_size": loop.model.config.vocab_size, "engine": "native", "computes_in": autocast}
     if loop.fp8 is not None:
         run_info.update({"fp8_backend": loop.fp8.backend, "fp8_modules": loop.fp8.modules,
                          "fp8_layers": loop.fp8.layers, "fp8_high_precision_layers": loop.fp8.skipped,
