@@ -49,7 +49,8 @@ def test_reload_gives_identical_logits_and_merge_matches(tmp_path):
         merged_dir = lora.merge(base_dir, folder, tmp_path / "merged")
         merged = lora.load_base(merged_dir).eval()
         assert not any("lora" in n for n, _ in merged.named_parameters())
-        assert (merged(input_ids=ids).logits - live).abs().max() < 1e-5
+        # fp32 rounding of W + BA vs W x + B(A x): ~1e-5 on AVX2 CPUs, far below the adapter's own effect (> 1e-2)
+        assert (merged(input_ids=ids).logits - live).abs().max() < 1e-4
 
 
 def test_two_adapters_on_one_base_switched_per_request(tmp_path):

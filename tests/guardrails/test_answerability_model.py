@@ -102,8 +102,9 @@ def test_rebuilding_gives_the_shipped_weights():
     shipped = am.load()
     # the same up to float noise of the MiniLM embeddings between processes
     assert rebuilt.stamp == shipped.stamp and rebuilt.threshold == pytest.approx(shipped.threshold, abs=1e-6)
-    np.testing.assert_allclose(rebuilt.weights, shipped.weights, rtol=1e-6, atol=1e-9)
-    assert rebuilt.bias == pytest.approx(shipped.bias, rel=1e-6)
+    # (the largest difference between CPUs seen: 3.4e-7, AVX2-only vs AVX-512, 2026-12-07)
+    np.testing.assert_allclose(rebuilt.weights, shipped.weights, rtol=0, atol=1e-5)
+    assert rebuilt.bias == pytest.approx(shipped.bias, abs=1e-5)
 
 
 def test_short_table_rows_with_a_figure_are_answer_lines(retriever):

@@ -33,7 +33,10 @@ EXIT_NOT_IMPLEMENTED = 3
 
 
 def _artifact(root: Path, stage: str) -> Artifact | None:
-    found = [p for p in (root / "artifacts" / stage).glob("*") if (p / MANIFEST_NAME).is_file()]
+    # published artifacts only: a killed run's temp folder (".tmp-...") may already hold its manifest, which is
+    # written just before the folder is renamed into place (pipeline/store.py)
+    found = [p for p in (root / "artifacts" / stage).glob("*")
+             if not p.name.startswith(".") and (p / MANIFEST_NAME).is_file()]
     assert len(found) <= 1, found
     return Artifact(found[0], read_manifest(found[0])) if found else None
 
