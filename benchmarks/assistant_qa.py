@@ -78,8 +78,8 @@ def main() -> None:
     parser.add_argument("--not-covered-threshold", type=float, default=None,
                         help="the learned check's P(not covered) threshold (retrieval.answerability_threshold; 0: the file's)")
     parser.add_argument("--no-also-cite", action="store_true", help="cite only the quoted sections (retrieval.also_cite false)")
-    parser.add_argument("--no-line-context", action="store_true",
-                        help="round eleven's answer-line selection (retrieval.line_context false)")
+    parser.add_argument("--line-context", action="store_true",
+                        help="round twelve's answer-line selection (retrieval.line_context true; off by default)")
     parser.add_argument("--llm", action="store_true", help="let the random tiny model draft every answer")
     parser.add_argument("--qa", nargs="*", default=QA_SETS, help="QA sets (path[:first n])")
     parser.add_argument("--unanswerable", nargs="*", default=NA_SETS)
@@ -104,7 +104,7 @@ def main() -> None:
     if args.not_covered_threshold is not None:
         cfg.retrieval.answerability_threshold = args.not_covered_threshold
     cfg.retrieval.also_cite = not args.no_also_cite
-    cfg.retrieval.line_context = not args.no_line_context
+    cfg.retrieval.line_context = args.line_context
     cfg.cache_dir = ""
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances

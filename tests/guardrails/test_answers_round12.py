@@ -88,6 +88,8 @@ def test_the_word_budget_goes_to_the_likeliest_row_first(retriever, evidence):
     assert rows == sorted(rows, key=after.index)
 
 
-def test_line_context_is_on_by_default_and_the_old_selection_is_kept_behind_the_switch():
-    assert AssistantConfig().retrieval.line_context is True
+def test_line_context_is_off_by_default_and_switches_all_three_options():
+    """Off by the round's shipping rule (the held-out sets did not move); the switch turns all three on."""
+    assert AssistantConfig().retrieval.line_context is False
     assert line_context(False) == {"budget_by_score": False, "antecedent": False, "continuation": False}
+    assert line_context(True) == {"budget_by_score": True, "antecedent": True, "continuation": True}
