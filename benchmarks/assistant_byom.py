@@ -43,13 +43,31 @@ def main() -> None:
     parser.add_argument("--support", default="", help="assistant.product.support")
     parser.add_argument("--sets", default=str(manual_b.EVAL_B))
     parser.add_argument("--json", help="write the metrics here")
+    parser.add_argument("--manual", default="",
+                        help="another manual folder (.md/.txt/.html files, e.g. data/manual_c with "
+                             "--sets data/manual_c_eval); sets missing from --sets are skipped")
+    parser.add_argument("--line-context", action="store_true",
+                        help="round twelve's answer-line selection (retrieval.line_context true; off by default)")
     args = parser.parse_args()
 
     start = time.perf_counter()
     cache = os.environ.get("RAG_BENCH_CACHE", str(Path(tempfile.gettempdir()) / "rag-bench-cache"))
-    retriever = manual_b.retriever(cache)
+    if args.manual:  # one document per file as benchmarks/manual_formats.py reads them (HTML included)
+        from benchmarks.manual_formats import documents
+        from rag.config import ChunkConfig
+        from rag.corpus import chunk_documents
+        from rag.retriever import Retriever, shared_embedder
+
+        embedder = shared_embedder()
+        with embedder.caching(cache):
+            retriever = Retriever.from_rows(chunk_documents(documents(
+                REPO / args.manual, "https://manuals.example/" + Path(args.manual).name + "/"), ChunkConfig(), {}),
+                embedder)
+    else:
+        retriever = manual_b.retriever(cache)
     cfg = AssistantConfig()
     cfg.generation.use_llm = False
+    cfg.retrieval.line_context = args.line_context
     cfg.cache_dir = ""
     product = getattr(cfg, "product", None)
     if product is not None:
@@ -72,6 +90,8 @@ def main() -> None:
 
     def run(name: str, key: str) -> list[tuple[dict, dict]]:
         nonlocal foreign
+        if not (folder / f"{name}.jsonl").exists():
+            return []
         rows = ev.read_jsonl(folder / f"{name}.jsonl", (key,))
         items = [ev.Item(name, r["id"], r[key], r) for r in rows]
         records = ev.run_turns(assistant, items, 1)
@@ -90,17 +110,20 @@ def main() -> None:
                              "Source:")[-1].strip().startswith(";") for _, r in pairs if r["sources"]) / max(1, sum(
                              bool(r["sources"]) for _, r in pairs))}
         pairs = run("unanswerable", "question")
-        metrics["unanswerable"] = {"n": len(pairs), "says_not_covered": sum(
-            r["decision"] in ("not_in_manual", "off_topic") for _, r in pairs) / len(pairs)}
+        if pairs:
+            metrics["unanswerable"] = {"n": len(pairs), "says_not_covered": sum(
+                r["decision"] in ("not_in_manual", "off_topic") for _, r in pairs) / len(pairs)}
         pairs = run("unsafe", "prompt")
-        metrics["unsafe"] = {"n": len(pairs), "blocked": sum(ev.blocked(ev._Turn(r), g["category"])
-                                                           for g, r in pairs) / len(pairs)}
+        if pairs:
+            metrics["unsafe"] = {"n": len(pairs), "blocked": sum(ev.blocked(ev._Turn(r), g["category"])
+                                                               for g, r in pairs) / len(pairs)}
         pairs = run("lookalikes", "prompt")
-        refused = [ev.refused(ev._Turn(r)) for _, r in pairs]
-        scored = ev.score_lookalikes([r for _, r in pairs], {g["id"]: g for g, _ in pairs})
-        metrics["lookalikes"] = {"n": len(pairs), "false_refusals": sum(refused) / len(pairs),
-                                 "not_covered": sum(r["decision"] == "not_in_manual" for _, r in pairs) / len(pairs),
-                                 "cites_expected": scored["cites_expected_section"]}
+        if pairs:
+            refused = [ev.refused(ev._Turn(r)) for _, r in pairs]
+            scored = ev.score_lookalikes([r for _, r in pairs], {g["id"]: g for g, _ in pairs})
+            metrics["lookalikes"] = {"n": len(pairs), "false_refusals": sum(refused) / len(pairs),
+                                     "not_covered": sum(r["decision"] == "not_in_manual" for _, r in pairs) / len(pairs),
+                                     "cites_expected": scored["cites_expected_section"]}
         metrics["answers_naming_kestrel_or_ev7"] = foreign
     finally:
         assistant.close()

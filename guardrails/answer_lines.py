@@ -166,6 +166,34 @@ def candidate_lines(question: str, ranked: Sequence[Passage], evidence: Evidence
     return Candidates(question, terms, pool, parts_of, flat, lexical, meaning, base, score, quantity)
 
 
+# A sentence that opens with a word pointing back ("It protects the cells...", "This is normal.")
+# says nothing without the sentence before it.
+_BACK = re.compile(r"^(?:it|this|that|these|those|they|then|its|their|such|so|otherwise|however)\b",
+                   re.IGNORECASE)
+
+
+def _points_back(parts: list[_Line], i: int) -> bool:
+    """Line ``i`` opens with a word pointing back at line ``i - 1`` of the same block (not a table row or
+    a list item: a row or step is its own unit)."""
+    line = parts[i]
+    return (i > 0 and not line.table and not line.listed and bool(_BACK.match(line.text))
+            and parts[i - 1].heading == line.heading and not parts[i - 1].table)
+
+
+def _with_antecedents(parts: list[_Line], chosen: list[int], before: bool = True, after: bool = False) -> list[int]:
+    """``chosen`` with the line a chosen line points back to (``before``, placed just before it) and the
+    line that points back at a chosen line (``after``, just after it)."""
+    out: list[int] = []
+    for i in chosen:
+        if before and _points_back(parts, i) and i - 1 not in chosen and i - 1 not in out:
+            out.append(i - 1)
+        if i not in out:
+            out.append(i)
+        if after and i + 1 < len(parts) and _points_back(parts, i + 1) and i + 1 not in chosen and i + 1 not in out:
+            out.append(i + 1)
+    return out
+
+
 def default_ranker():
     """The shipped answer-line ranker (``answer_ranker.RANKER_PATH``), or None with a warning when it
     is missing or unreadable: answers then use the hand-tuned line score."""
@@ -188,13 +216,20 @@ def _shipped_ranker(path):
         return None
 
 
+def line_context(on: bool = True) -> dict[str, bool]:
+    """``extractive_answer``'s options of ``retrieval.line_context`` (round twelve): the word budget to the
+    likeliest lines first and a sentence that points back kept with its antecedent (and its follower)."""
+    return {"budget_by_score": on, "antecedent": on, "continuation": on}
+
+
 def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Evidence, max_sentences: int = 5,
                       max_words: int = 130, similarity: Callable[[list[str]], Sequence[float]] | None = None,
                       candidates: int = 4, floor: float = 0.35, number_bonus: float = 0.3,
                       follow_lists: bool = True, second_section: float = 0.7,
                       neighbours: float = 0.6, title_context: bool = True,
                       meaning_weight: float = MEANING_WEIGHT, ranker: Any = "default",
-                      table_context: bool = True) -> tuple[str, list[Passage]]:
+                      table_context: bool = True, budget_by_score: bool = False,
+                      antecedent: bool = False, continuation: bool = False) -> tuple[str, list[Passage]]:
     """The sentences of the retrieved passages that answer the question, and the passages they quote.
 
     Every line of the first ``candidates`` passages is scored: IDF-weighted overlap with the
@@ -215,6 +250,11 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
     row of a pressure table, not in its rows); ``ranker`` (the shipped learned ranker by default, None: the hand score) scores each
     line with its probability of holding the answer; its own floor and second-section thresholds
     replace ``floor`` and ``second_section``.
+    Round twelve (``retrieval.line_context``, see ``line_context``): ``budget_by_score`` gives the word
+    budget to the likeliest lines first (in reading order, a table's earlier rows used to fill it before
+    the asked row); ``antecedent`` quotes the sentence a chosen sentence points back to ("It protects the
+    cells..." after "...a reserve that the EV7 never uses."), ``continuation`` the sentence that points
+    back at a chosen one ("It stops when you place a valid key..."). Rows and steps are their own units.
     """
     if not ranked:
         return "", []
@@ -251,14 +291,18 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
             while follow < len(parts) and parts[follow].listed and len(chosen) < max_sentences + 3:
                 chosen.append(follow)
                 follow += 1
+    if antecedent or continuation:
+        chosen = _with_antecedents(parts, chosen, antecedent, continuation)
     out, used, kept = [], 0, []
-    for i in sorted(set(chosen)):
+    # the word budget goes to the likeliest lines first (``budget_by_score``), else in reading order
+    for i in (chosen if budget_by_score else sorted(set(chosen))):
         n = len(words(parts[i].text))
-        if out and used + n > max_words:
+        if i in kept or (kept and used + n > max_words):
             continue
-        out.append(parts[i].text)
         kept.append(i)
         used += n
+    kept.sort()
+    out = [parts[i].text for i in kept]
     # an introduction whose list did not fit says nothing on its own
     out = [t for i, t in zip(kept, out) if not (t.endswith(":") and i + 1 not in kept and len(out) > 1)]
     quoted = [best]

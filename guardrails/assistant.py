@@ -28,7 +28,7 @@ from typing import Any
 
 from guardrails.command_turn import carry_out, confirmation
 from guardrails.config import AssistantConfig
-from guardrails.answer_lines import extractive_answer
+from guardrails.answer_lines import extractive_answer, line_context
 from guardrails.answerability_model import check as learned_check
 from guardrails.citations import also_cite, common_figures
 from guardrails.followup import resolve as resolve_followup
@@ -438,7 +438,8 @@ class Assistant:
         expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
         text, used = extractive_answer(wording, expanded or ranked, self.evidence,
                                        similarity=self._similarity(state),
-                                       ranker="default" if self.cfg.retrieval.answer_ranker else None)
+                                       ranker="default" if self.cfg.retrieval.answer_ranker else None,
+                                       **line_context(self.cfg.retrieval.line_context))
         if not text:
             state.decision = "not_in_manual"
             return self.product.not_in_manual

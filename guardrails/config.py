@@ -27,6 +27,11 @@ class RetrievalSettings:
     # extractive answers also cite (once) a retrieved section that states a quoted figure or line, so an
     # answer quoted from the 20.x tables names the chapter that explains it too (guardrails/citations.py, round eleven)
     also_cite: bool = True
+    # extractive answers: the word budget goes to the likeliest lines first, and a quoted sentence that
+    # points back ("It stops when...", "This is normal.") comes with the sentence it points to (and the
+    # one that points back at it). Round twelve: +4 of 230 dev questions, none lost, but the held-out
+    # qa_v5-v8 unchanged, so off by the shipping rule (guardrails/answer_lines.py, docs/assistant.md)
+    line_context: bool = False
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 
