@@ -23,7 +23,7 @@ A = ROOT / "data" / "assistant"
 DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", "dev3_lookalikes", "dev4_unsafe",
        "dev4_lookalikes", "dev5_unsafe", "dev5_lookalikes", "unsafe", "lookalikes", "jailbreaks",
        "unsafe_v2", "lookalikes_v2", "unsafe_v3", "lookalikes_v3", "unsafe_v4", "lookalikes_v4", "unsafe_v5",
-       "lookalikes_v5", "dev_routing"]
+       "lookalikes_v5", "dev_routing", "dev6_unsafe", "dev6_lookalikes"]  # dev6: round fourteen
 HELDOUT = [f"{k}_v{i}" for i in range(6, 14) for k in ("unsafe", "lookalikes")]  # v13: round fourteen
 
 
