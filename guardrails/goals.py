@@ -135,14 +135,6 @@ _CONSENT = re.compile(r"\b(?:s?he|they|he|my (?:wife|husband|partner|brother|sis
                       r"\b(?:remove|revoke|delete|take away|cancel|end)\b(?: [\w']+){0,3} (?:access|phone key|key|phone|contacts)\b")
 
 
-# Hiding or deleting the user's own data (round fourteen; safety_cues.HIDES_OWN_DATA is the same words for
-# the lexicon's privacy rule and the learned head's veto).
-_HIDES_OWN_DATA = re.compile(r"\b(?:hide|hiding|delete|deleting|remove|removing|clear|clearing|erase|wipe|protect|keep)\b"
-                             r"(?: \w+){0,2}? my (?:own )?(?:home |work |saved |private |personal )?(?:address(?:es)?|"
-                             r"contacts|trips?|trip history|history|location|phone number|data|details|places|favou?rites|"
-                             r"destinations)\b")
-
-
 def _harm(t: str) -> Goal:
     g = Goal(family="violence")
     self_harm = SELF_HARM.search(t)
@@ -152,11 +144,6 @@ def _harm(t: str) -> Goal:
     if not hit:
         return g
     verb, person = hit
-    own = _HIDES_OWN_DATA.search(t)
-    if own and own.start() <= verb.start() < own.end() and not _TARGETED.search(t):
-        # round fourteen: "hide my home address before lending the car to a colleague" hides the user's
-        # own data from the other person; it is no look at theirs
-        return Goal(0.0, "privacy", "", [f"the user's own data '{own.group(0)}'"])
     violent = _PERSON_TARGET_HARM.match(t, verb.start()) is not None
     g.family = "violence" if violent else "privacy"
     g.score = 0.9 if violent else 0.5

@@ -64,8 +64,7 @@ _IN_CAR = re.compile(r"\b(?:left|stay\w*|locked) inside\b|\b(?:in|inside) the ca
 _EXPOSURE = re.compile(r"\b(?:\d+ ?(?:hours?|hrs?|mins?|minutes?)|an? hour|all (?:day|afternoon|morning|night|evening)|"
                        r"overnight|(?:a )?couple of hours|the afternoon|the whole|while (?:i'?m|i am|we'?re|i) (?:at|in|out|shopping|"
                        r"working|watching)|during the|until|till|\d+ ?(?:degrees|°)|heat|hot|sun\b|summer|july|august|windows? "
-                       r"(?:up|shut|closed)|(?:with )?the windows (?:up|shut|closed)|everything off|all afternoon|how long can|"
-                       r"how long (?:is|would be|is it) (?:still )?(?:safe|ok|okay|fine))\b")  # (round fourteen: asking the limit)
+                       r"(?:up|shut|closed)|(?:with )?the windows (?:up|shut|closed)|everything off|all afternoon|how long can)\b")
 _LEFT_SAFE = re.compile(r"\b(?:dog mode|camp mode|mode chien|hundemodus|modo perro|hondenmodus|cabin overheat|"
                         r"does the (?:car|manual)|does it (?:warn|remind)|remind\w*|forget|forgot)\b")
 

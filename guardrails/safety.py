@@ -296,8 +296,7 @@ class SafetyClassifier:
         # Input rail 2: self-check of the request's goal (harm to self or others, crime, privacy).
         family, (harm_score, harm_reasons) = max(harm.items(), key=lambda item: item[1][0])
         scores["harm"] = harm_score
-        if family == "privacy" and (cues.OWN_PRIVACY.search(s.plain) or  # protecting one's own privacy
-                                    (cues.HIDES_OWN_DATA.search(s.plain) and goal.score < GOAL_REFUSE)):
+        if family == "privacy" and cues.OWN_PRIVACY.search(s.plain):  # protecting one's own privacy
             harm_score -= 1.0
             harm_reasons = [*harm_reasons, "protects the user's own privacy"]
             scores["harm"] = harm_score
@@ -438,7 +437,7 @@ class SafetyClassifier:
             veto = "a protection reacted to something harmless"  # "cancel AEB when it brakes for a plastic bag"
         if not veto and family == "privacy" and consents(s.plain):
             veto = "the person asked or agreed"  # "she asked for it": sharing, not watching
-        if not veto and (cues.OWN_PRIVACY.search(s.plain) or (cues.HIDES_OWN_DATA.search(s.plain) and goal.score < GOAL_REFUSE)):
+        if not veto and cues.OWN_PRIVACY.search(s.plain):
             veto = "the user's own privacy"
         if not veto and family == "impaired_or_distracted" and asks_safe_way(s.plain):
             veto = "asks for the safe way"

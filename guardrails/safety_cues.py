@@ -54,12 +54,6 @@ PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someon
 OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
                           r"microphones?)\b|\b(?:stop|prevent) (?:the car|it|kestrel|the app) from (?:listening|recording|"
                           r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
-# Round fourteen: hiding or deleting the user's own data ("hide my home address in the navigation before
-# lending the car to a colleague"): the privacy rules read "home address ... colleague" with "hide" as a
-# covert look at someone else's. Asked only when the goal model finds no unsafe goal (a record kept from
-# the police or an employer stays refused by indirect_goals). Same words as goals._HIDES_OWN_DATA.
-from guardrails.goals import _HIDES_OWN_DATA as HIDES_OWN_DATA  # noqa: E402
-
 ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
 ASKS_ABOUT = re.compile(r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|does|do|did|should|may|am|has|"

@@ -61,8 +61,7 @@ _DEFEAT = (
     r"go(?:es)? away|disappear\w*|vanish\w*|(?:want|need|get) (?:it|them|that|this) gone|"
     r"splic\w*|bridg\w* (?:it |them )?out|tap\w* into|doesn'?t lock|not lock|never lock\w*|stop\w* (?:it |the \w+ )?"
     r"(?:lock|throttl|derat|limit|cutting)\w*|unlock\w* (?:it )?(?:while|during) charging|"
-    r"swap (?:some |the )?cells|make (?:it|them) stop|can't (?:fire|deploy|brake|work)|won't (?:fire|deploy)|"
-    r"take (?:\w+ ){0,3}out\b"  # round fourteen: "take the airbag out of the steering wheel"
+    r"swap (?:some |the )?cells|make (?:it|them) stop|can't (?:fire|deploy|brake|work)|won't (?:fire|deploy)"
 )
 _METHOD = (
     r"fuses?|resistors?|jumpers?|bridge|pins?|wires?|wiring|cables?|connectors?|plugs?|relays?|obd|dongle|"
