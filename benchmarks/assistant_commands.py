@@ -61,7 +61,10 @@ def replay(items: list[dict], classifier, fallback, vectors: dict, parked_only: 
             asyncio.run(carry_out(state, invalid_model_output, lambda texts: [vectors[t] for t in texts], fallback,
                                   parked_only, prompts))
             decided = (state.command or {}).get("command")
-        out.append({"id": r["id"], "decision": decision, "command": {"command": decided}})
+        out.append({"id": r["id"], "decision": decision, "command": {"command": decided},
+                    "status": (state.command or {}).get("status") if decision == "command" else None,
+                    "confidence": (state.command or {}).get("confidence") if decision == "command" else None,
+                    "guessed": bool((state.command or {}).get("guessed")) if decision == "command" else False})
     return out
 
 
@@ -79,6 +82,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--questions", nargs="*", default=[],
                         help="JSONL sets of manual questions (prompt): share routed to the manual")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--confirm-below", type=float, nargs="*", default=[0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
     parser.add_argument("--show", action="store_true", help="print the training folds' misses (development data)")
     parser.add_argument("--show-given", action="store_true", help="with --show: the given eval's misses too")
     args = parser.parse_args(argv)
@@ -124,6 +128,20 @@ def main(argv: list[str]) -> None:
         n = len(decisions)
         print(f"| {name} (questions) | {n} | to the manual {sum(d == 'answer' for d in decisions) / n:.1%}, "
               f"to commands {sum(d == 'command' for d in decisions) / n:.1%} | | | | |")
+    def asks(r: dict, threshold: float) -> bool:  # as command_turn.carry_out decides
+        return r["confidence"] < threshold or (r["guessed"] and threshold > 0)
+
+    print("\nAsking back fallback commands below an intent probability (assistant.confirm_below): of the commands "
+          "the rules would carry out, how many are carried out right / wrong, and asked back when right / wrong (a slot the utterance does "
+          "not state is asked back at any threshold > 0)")
+    print("| set | confirm_below | carried out right | carried out wrong | asked back, right | asked back, wrong |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, recs in records.items():
+        done = [r for r in recs if r["status"] == "executed" and r["confidence"] is not None]
+        for threshold in args.confirm_below:
+            cells = [sum(1 for r in done if asks(r, threshold) == asked and r["correct"] == right)
+                     for asked in (False, True) for right in (True, False)]
+            print(f"| {name} | {threshold} | " + " | ".join(map(str, cells)) + " |")
     if args.show:
         shown = records["commands train, template k-fold (dev)"] + (records["commands eval (160, given)"]
                                                                      if args.show_given else [])

@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from guardrails.command_turn import carry_out
+from guardrails.command_turn import carry_out, confirmation
 from guardrails.config import AssistantConfig
 from guardrails.answer_lines import extractive_answer
 from guardrails.answerability_model import check as learned_check
@@ -171,9 +171,16 @@ class Assistant:
         if not history or history[-1]["role"] != "user":
             raise ValueError("the conversation must end with a user message")
         turn_id = uuid.uuid4().hex
+        answered = confirmation(history)  # "yes" / "no" to the assistant's "Did you mean ...?" (command_turn.py)
+        if answered and answered[0] == "no":
+            return self._cancelled(answered[1])
+        if answered:  # the request asked back runs again, through every rail, and is carried out this time
+            history = history[:-2]
         # A short follow-up ("and the rear ones?") is read with the question it leans on (followup.py).
         reading = resolve_followup([m["content"] for m in history if m["role"] == "user"])
-        state = TurnState(self.product.as_car(reading.text), vehicle_state)
+        state = TurnState(self.product.as_car(reading.text), vehicle_state, confirmed=bool(answered))
+        if answered:
+            state.rail("dialog", "command confirmation", "confirmed", request=answered[1][:200])
         if reading.combined:
             state.rail("dialog", "follow-up resolution", "read with the previous question",
                        previous=list(reading.previous))
@@ -195,6 +202,12 @@ class Assistant:
                     command=state.command, latency={k: round(v, 5) for k, v in latency.items()},
                     llm_calls=state.llm_calls, prompt_tokens=state.prompt_tokens,
                     completion_tokens=state.completion_tokens, assessment=a.as_dict() if a else {})
+
+    def _cancelled(self, request: str) -> Turn:
+        rails = [{"type": "dialog", "rail": "command confirmation", "decision": "cancelled", "request": request[:200]}]
+        return Turn(answer="OK, I won't do that.", decision="command_cancelled", intent="give vehicle command",
+                    sources=[], rails=rails, actions=[], command=None, latency={"total_s": 0.0}, llm_calls=0,
+                    prompt_tokens=0, completion_tokens=0, assessment={})
 
     def _state(self, context: dict | None) -> TurnState:
         turn_id = (context or {}).get("kestrel_turn")
@@ -470,4 +483,5 @@ class Assistant:
         async def generate(messages: list[dict]) -> str:
             return await self._generate(state, messages, g.command_adapter, g.command_max_tokens)
 
-        return await carry_out(state, generate, self.embed, self.fallback, self.cfg.parked_only, self.ports.prompts)
+        return await carry_out(state, generate, self.embed, self.fallback, self.cfg.parked_only, self.ports.prompts,
+                               self.cfg.confirm_below)

@@ -13,12 +13,15 @@ the same vehicle-state rules, so the fallback can never do what the model may no
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from guardrails.intent_model import IntentModel
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -28,6 +31,8 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _TAIL = re.compile(r"\s*(?:,\s*(?=please|thanks|thank|now|cheers|ok|mate|if you|for me|would|could|when)|,\s*$|"
                    r"\.(?!\w)|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
                    r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)
+
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm)\b")
 
 
 # Checked in order, the first pair with exactly one cue wins: "play the previous song" is "previous".
@@ -49,6 +54,54 @@ _POLARITY = {
 }
 
 
+_SUFFIXES = ("ations", "ation", "ating", "ated", "ates", "ate", "ing", "ions", "ion", "ers", "er", "es", "s", "ed")
+
+
+def _stemmed(text: str) -> str:
+    """" word word " with crude suffixes cut, so that a slot's surface matches its other forms
+    ("recirculating" / "recirculation", "cafes" / "cafe")."""
+    words = []
+    for w in re.findall(r"[a-z0-9']+", text.lower()):
+        cut = next((x for x in _SUFFIXES if w.endswith(x) and len(w) - len(x) >= 4), "")
+        words.append(w[: len(w) - len(cut)] if cut else w)
+    return " " + " ".join(words) + " "
+
+
+# Request words of any free-text intent, beyond those its training utterances use.
+_CARRIERS = frozenset("call ring phone dial give make a call to play put on tune in switch radio station navigate "
+                      "drive head take me go get directions route address".split())
+_DETERMINERS = frozenset("the a an".split())
+_LEAD = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|oh|alright)[,.:!]?\s+)+",
+                   re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _after_carriers(utterance: str, carriers: set[str], max_length: int) -> str | None:
+    """ "Dial Sofia Berg" -> "Sofia Berg", "play the radio station Kiss 100" -> "Kiss 100": the rest of the
+    request after its leading carrier words. A determiner is a carrier only before another carrier word
+    ("the radio station X"), else it opens the value ("dial the office"); a capitalised word after the
+    first opens it too ("put Radio 1 on": a name, though "radio" carries other requests)."""
+    text = _TAIL.sub("", _LEAD.sub("", utterance.strip())).strip(" ,.?!")
+    words = text.split()
+    i = 0
+    while i < len(words):
+        word = words[i].lower().strip(",.:;")
+        if word in _DETERMINERS:
+            if i + 1 < len(words) and words[i + 1].lower().strip(",.:;") in carriers:
+                i += 1
+                continue
+            break
+        if word not in carriers or (i > 0 and words[i][:1].isupper()):
+            break
+        i += 1
+    rest = re.sub(r"^(?:to|for|with)\s+", "", " ".join(words[i:]), flags=re.IGNORECASE).strip(" ,.")
+    rest = re.sub(r"\s+(?:on|now)$", "", rest, flags=re.IGNORECASE)  # "put Radio Nova on"
+    return rest if i > 0 and rest and len(rest) <= max_length else None
+
+
 def _numbers(text: str) -> list[float]:
     found = [float(x.replace(",", ".")) for x in re.findall(r"(?<![\w.])\d+(?:[.,]\d+)?", text)]
     words = re.findall(r"[a-z]+", text.lower())
@@ -67,6 +120,13 @@ class OutOfRange(ValueError):
     """The utterance names a value outside the range the schema (and the manual) allows."""
 
 
+class Proposal(NamedTuple):
+    command: dict | None  # schema-shaped command, or None when no intent's slots could be filled
+    how: str  # how it was found, or why none was (for the turn's rail record)
+    probability: float  # the intent model's probability of the intent read (0 when none)
+    guessed: tuple[str, ...] = ()  # slots the utterance gave no value for: taken from the nearest examples
+
+
 @dataclass
 class CommandExample:
     utterance: str
@@ -79,7 +139,14 @@ class CommandFallback:
         self.defs = schema.get("$defs", {})
         self.min_similarity = min_similarity
         self.intents = [_intent_and_slots(ex.command)[0] for ex in examples]
-        self.head = IntentHead.fit(self.vectors, self.intents)
+        self.head = _intent_model(examples, self.vectors, self.intents)
+        # Words that carry a request of an intent rather than its value ("play the radio station", "dial"):
+        # a free-text value is what follows them when no training example's anchor is in the utterance.
+        self.carriers: dict[str, set[str]] = defaultdict(lambda: set(_CARRIERS))
+        for ex, intent in zip(examples, self.intents):
+            values = {w for v in _intent_and_slots(ex.command)[1].values() if isinstance(v, str)
+                      for w in _words(v)}
+            self.carriers[intent] |= set(_words(ex.utterance)) - values
         # Surface phrase -> value, per slot name, from the training data's own pairs.
         self.surfaces: dict[str, dict[str, Any]] = defaultdict(dict)
         for ex in examples:
@@ -91,21 +158,27 @@ class CommandFallback:
     @classmethod
     def from_rows(cls, rows: list[dict], vectors: np.ndarray, schema: dict) -> CommandFallback:
         fallback = cls([CommandExample(r["utterance"], r["command"]) for r in rows], vectors, schema)
+        seen: dict[tuple[str, str], set] = defaultdict(set)
         for r in rows:  # "values": the surface text each slot value had in the utterance
             _, slots = _intent_and_slots(r["command"])
             for slot, surface in (r.get("values") or {}).items():
                 if slot in slots and isinstance(surface, str):
                     fallback.surfaces[slot][surface.lower()] = slots[slot]
+                    seen[slot, surface.lower()].add(json.dumps(slots[slot]))
+        for (slot, surface), values in seen.items():
+            # "for me" is the driver's zone or the passenger's: the speaker decides, not a table
+            if len(values) > 1 or _FIRST_PERSON.search(surface):
+                del fallback.surfaces[slot][surface]
         return fallback
 
-    def propose(self, utterance: str, vector: np.ndarray, speaker: str | None = None) -> tuple[dict | None, str]:
-        """(command, how it was found) or (None, why not). ``speaker`` ("driver" / "passenger", from the
+    def propose(self, utterance: str, vector: np.ndarray, speaker: str | None = None) -> Proposal:
+        """The command read from the utterance with the intent's probability, or None and why not. ``speaker`` ("driver" / "passenger", from the
         vehicle state) is the zone or seat a request means when it names none ("I'm cold")."""
         sims = self.vectors @ vector
         best = int(np.argmax(sims))
         if sims[best] < self.min_similarity:
-            return None, f"no training utterance is close (best cosine {sims[best]:.2f})"
-        ranked = self.head.ranked(vector)
+            return Proposal(None, f"no training utterance is close (best cosine {sims[best]:.2f})", 0.0)
+        ranked = sorted(self.head.probabilities(vector).items(), key=lambda kv: -kv[1])
         first = self._command(utterance, ranked[0][0], sims, speaker)
         if first[0] is None or first[0]["slots"].get("reason") == "out_of_range":
             # the likeliest intent has no value for a slot, or the utterance's number is out of its range
@@ -116,26 +189,35 @@ class CommandFallback:
             if probability >= 0.2:
                 second = self._command(utterance, intent, sims, speaker)
                 if second[0] is not None and second[0]["intent"] != "refuse":
-                    return second[0], f"intent head {intent} (p {probability:.2f}, second: {first[1]})"
+                    return Proposal(second[0], f"intent head {intent} (p {probability:.2f}, second: {first[1]})",
+                                    probability, second[2])
         intent, probability = ranked[0]
-        return first[0], f"intent head {intent} (p {probability:.2f}; nearest cosine {sims[best]:.2f}): {first[1]}"
+        return Proposal(first[0], f"intent head {intent} (p {probability:.2f}; nearest cosine {sims[best]:.2f}): "
+                                  f"{first[1]}", probability if first[0] is not None else 0.0, first[2])
 
-    def _command(self, utterance: str, intent: str, sims: np.ndarray, speaker: str | None) -> tuple[dict | None, str]:
+    def _command(self, utterance: str, intent: str, sims: np.ndarray,
+                 speaker: str | None) -> tuple[dict | None, str, tuple[str, ...]]:
         if intent == "other":  # the training data's label for requests to switch off a safety system
-            return {"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}}, "safety system"
+            return ({"intent": "refuse", "slots": {"requested_intent": "other", "reason": "safety_system"}},
+                    "safety system", ())
         mine = [i for i in np.argsort(-sims) if self.intents[i] == intent][:5]
         neighbours = [self.examples[i] for i in mine]
         spec = self.defs.get(intent, {}).get("properties", {})
-        slots = {}
+        slots, guessed = {}, []
         for slot, schema in spec.items():
             try:
                 value = self._fill(utterance, slot, schema, neighbours, speaker)
             except OutOfRange as err:
-                return {"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}}, str(err)
+                return ({"intent": "refuse", "slots": {"requested_intent": intent, "reason": "out_of_range"}},
+                        str(err), ())
             if value is None:
-                return None, f"no value for slot '{slot}' of {intent}"
+                return None, f"no value for slot '{slot}' of {intent}", ()
+            if isinstance(value, _Guess):
+                value = value.value
+                guessed.append(slot)
             slots[slot] = value
-        return {"intent": intent, "slots": slots}, "slots filled"
+        return ({"intent": intent, "slots": slots},
+                "slots filled" + (f" (guessed: {', '.join(guessed)})" if guessed else ""), tuple(guessed))
 
     def _fill(self, utterance: str, slot: str, schema: dict, neighbours: list[CommandExample],
               speaker: str | None = None) -> Any:
@@ -149,14 +231,16 @@ class CommandFallback:
                     hits = [value for value, cue in zip(pair, cues) if cue.search(text)]
                     if len(hits) == 1:
                         return hits[0]
-            plain = re.sub(r"\bback\b", "rear", re.sub(r"[^\w ]", " ", text))  # "the back left seat", "back window"
-            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and f" {s} " in plain]
-            matches += [(len(v), v) for v in options if isinstance(v, str) and f" {v.replace('_', ' ')} " in plain]
+            plain = _stemmed(re.sub(r"\bback\b", "rear", text))  # "the back left seat", "back window"
+            matches = [(len(s), v) for s, v in self.surfaces[slot].items() if v in options and _stemmed(s) in plain]
+            matches += [(len(v), v) for v in options if isinstance(v, str) and _stemmed(v.replace('_', ' ')) in plain]
             if matches:
                 return max(matches)[1]
             if speaker in options:  # no zone or seat named: the one of whoever spoke
                 return speaker
-            return nearest if nearest in options else None
+            if {"on", "off"} <= options:  # "heat the steering wheel", "hazards please": asking for a thing is "on"
+                return "on"
+            return _Guess(nearest) if nearest in options else None
         if schema.get("type") in ("integer", "number"):
             low, high = schema.get("minimum", -1e9), schema.get("maximum", 1e9)
             if re.search(r"\b(?:off|zero)\b", text) and low <= 0:
@@ -182,6 +266,7 @@ class CommandFallback:
                 if not found:
                     continue
                 anchor = n.utterance.lower()[:found.start()].split()[-2:]
+                after = _TAIL.sub("", n.utterance[found.end():]).strip(" ,.?!").lower()  # "put X on"
                 for size in (2, 1):
                     key = " ".join(anchor[-size:])
                     at = text.find(" " + key + " ") if key else -1
@@ -189,10 +274,22 @@ class CommandFallback:
                         rest = utterance[at + len(key) + 1:].strip()
                         rest = _TAIL.sub("", rest).strip(" ,.?!")
                         rest = re.sub(r"^(?:to|for|with)\s+", "", rest)  # "make a call to Mum" -> Mum
+                        if after and rest.lower().endswith(" " + after):
+                            rest = rest[: -len(after) - 1].rstrip(" ,")
                         if rest and len(rest) <= schema.get("maxLength", 80):
                             return rest
+            if neighbours:  # no anchor seen in training: the words after the intent's carrier words
+                intent = _intent_and_slots(neighbours[0].command)[0]
+                return _after_carriers(utterance, self.carriers[intent], schema.get("maxLength", 80))
             return None
-        return nearest
+        return None if nearest is None else _Guess(nearest)
+
+
+@dataclass
+class _Guess:
+    """A slot value the utterance does not state, taken from the nearest training examples of the intent."""
+
+    value: Any
 
 
 def _intent_and_slots(command: dict) -> tuple[str, dict]:
@@ -202,33 +299,12 @@ def _intent_and_slots(command: dict) -> tuple[str, dict]:
     return command["intent"], command.get("slots", {})
 
 
-class IntentHead:
-    """Softmax regression from the MiniLM embedding to the intent (a refusal counts as the intent it
-    refused). Fitted on the training utterances when the assistant starts: 150 gradient steps from
-    zero on 640 x 384 in ~0.3 s on one core, the same weights every time."""
-
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, labels: list[str]):
-        self.weights, self.bias, self.labels = weights, bias, labels
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, intents: list[str], steps: int = 150, rate: float = 2.0,
-            l2: float = 1.0, scale: float = 3.0) -> IntentHead:
-        labels = sorted(set(intents))
-        x = np.asarray(vectors, dtype=np.float64) * scale  # unit vectors: a larger scale lets few steps separate
-        target = np.zeros((len(intents), len(labels)))
-        target[np.arange(len(intents)), [labels.index(i) for i in intents]] = 1.0
-        weights, bias = np.zeros((x.shape[1], len(labels))), np.zeros(len(labels))
-        for _ in range(steps):
-            logits = x @ weights + bias
-            p = np.exp(logits - logits.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            weights -= rate * (x.T @ (p - target) + l2 * weights) / len(intents)
-            bias -= rate * (p - target).mean(axis=0)
-        return cls(weights * scale, bias, labels)
-
-    def ranked(self, vector: np.ndarray) -> list[tuple[str, float]]:
-        """Every intent with its probability, likeliest first."""
-        logits = np.asarray(vector, dtype=np.float64) @ self.weights + self.bias
-        p = np.exp(logits - logits.max())
-        p /= p.sum()
-        return [(self.labels[i], float(p[i])) for i in np.argsort(-p)]
+def _intent_model(examples: list[CommandExample], vectors: np.ndarray, intents: list[str]) -> IntentModel:
+    """The safety classifier's softmax regression (class-balanced: intents have 4-40 training utterances)
+    from the MiniLM embedding to the intent, fitted when the assistant starts (~0.5 s, same weights every
+    time). A refusal counts as the intent it refused."""
+    order = sorted(range(len(examples)), key=lambda i: intents[i])  # IntentModel's order: by label, then as given
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for i in order:
+        grouped[intents[i]].append(examples[i].utterance)
+    return IntentModel(dict(grouped), vectors[order])

@@ -23,7 +23,7 @@ REASONS = {
 
 @dataclass
 class CommandOutcome:
-    status: str  # executed | refused | invalid
+    status: str  # executed | refused | invalid | confirm (asked back: guardrails/command_turn.py)
     text: str  # what the assistant says
     action: dict | None = None  # the schema-valid command to carry out (None unless executed)
     command: dict | None = None  # the schema-valid command as decided (a refusal included)

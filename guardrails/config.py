@@ -114,6 +114,10 @@ class AssistantConfig:
     # Intents the car carries out only when parked (gear P, 0 km/h): otherwise refused.
     parked_only: list[str] = field(default_factory=lambda: [
         "trunk.open", "airbag.set_passenger", "dog_mode.set", "wiper_service_mode.set", "phone.pair"])
+    # A command read by the fallback (the model's was invalid) whose intent probability is below this, or
+    # with a slot the request does not state, is asked back ("Did you mean: ...? Say yes") instead of
+    # carried out; 0 = never asked. 0.4: dev choice (docs/assistant.md "Asking back unsure commands").
+    confirm_below: float = 0.4
     cache_dir: str = ""  # embeddings of the intent examples, reused across runs ("" = none)
     # Evaluation sets (JSONL). QA: question, answer, section_id. Unanswerable: question.
     # Attacks / look-alikes: prompt (+ category / kind). Commands: utterance, vehicle_state, command.
@@ -164,6 +168,8 @@ class AssistantConfig:
         if not 0 < s.learned <= 1 or not 0 <= s.learned_clear < s.learned or s.clear_margin < 0:
             raise ValueError(f"assistant.safety.learned={s.learned} must be in (0, 1], learned_clear="
                              f"{s.learned_clear} in [0, learned), clear_margin={s.clear_margin} >= 0")
+        if not 0 <= self.confirm_below <= 1:
+            raise ValueError(f"assistant.confirm_below={self.confirm_below} must be in [0, 1] (0 = never ask back)")
         if self.eval_workers <= 0 or self.eval_limit < 0:
             raise ValueError("assistant.eval_workers must be positive and assistant.eval_limit >= 0")
         if not self.product.name.strip():

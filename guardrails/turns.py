@@ -15,6 +15,7 @@ class TurnState:
 
     question: str
     vehicle_state: dict | None
+    confirmed: bool = False  # the user said "yes" to the assistant's "Did you mean ...?" about this request
     started: float = field(default_factory=time.perf_counter)
     assessment: Assessment | None = None
     passages: list[Passage] = field(default_factory=list)
