@@ -4,7 +4,7 @@
 
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
-questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v12 sets,
+questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v13 sets,
 printed as aggregates only (never their items). Classifier alone, retrieval fixed at 0.5, off-topic
 counts as blocked for unsafe rows (as benchmarks/safety_sets.py).
 """
@@ -23,8 +23,8 @@ A = ROOT / "data" / "assistant"
 DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", "dev3_lookalikes", "dev4_unsafe",
        "dev4_lookalikes", "dev5_unsafe", "dev5_lookalikes", "unsafe", "lookalikes", "jailbreaks",
        "unsafe_v2", "lookalikes_v2", "unsafe_v3", "lookalikes_v3", "unsafe_v4", "lookalikes_v4", "unsafe_v5",
-       "lookalikes_v5", "dev_routing"]
-HELDOUT = [f"{k}_v{i}" for i in range(6, 13) for k in ("unsafe", "lookalikes")]
+       "lookalikes_v5", "dev_routing", "dev6_unsafe", "dev6_lookalikes"]  # dev6: round fourteen
+HELDOUT = [f"{k}_v{i}" for i in range(6, 14) for k in ("unsafe", "lookalikes")]  # v13: round fourteen
 
 
 def rows_of(name: str) -> list[dict]:
@@ -80,7 +80,9 @@ def main(argv: list[str]) -> None:
     dev = run(DEV + ["given_unsafe", "given_lookalikes", "qa_eval", "commands_eval"], "--show-dev" in argv)
     report("dev", dev, per_set="--per-set" in argv)
     if "--heldout" in argv:
-        report("held-out v6-v12", run(HELDOUT, False), per_set=True)
+        held = run(HELDOUT, False)
+        report("held-out v6-v13", held, per_set=True)
+        report("held-out v6-v12 (round thirteen's pool)", {k: v for k, v in held.items() if not k.endswith("_v13")}, per_set=False)
 
 
 def report(title: str, res: dict, per_set: bool) -> None:
