@@ -43,7 +43,8 @@ SHARED_SESSION_FIXTURES = {
 SHARED_FOLDERS = ("tests/guardrails/", "tests/infer/")
 # The longest units start first, so that no long one is left for the end.
 LONGEST_FIRST = ("default_curate", "tests/customize/test_customize_stage.py", "tests/guardrails/", "tests/infer/",
-                 "tests/train/test_train_stage.py", "slurm_cluster", "tests/train/test_train_ddp.py")
+                 "tests/guardrails_weights/test_shipped_weights.py", "tests/train/test_train_stage.py", "slurm_cluster",
+                 "tests/train/test_train_ddp.py")
 
 
 def scheduling_unit(path: str) -> str:

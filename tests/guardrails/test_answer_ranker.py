@@ -142,23 +142,6 @@ def test_missing_or_foreign_weights_fall_back_to_the_hand_score(tmp_path, monkey
     assert used[0].section_id == "16.1"
 
 
-@pytest.mark.slow
-def test_rebuilding_gives_the_shipped_weights():
-    """The whole training (replay of the 500 training questions over the whole manual, ~2 min on
-    the shared 2-core machine) gives the weights that are shipped."""
-    from guardrails.answer_ranker_train import build
-
-    rebuilt, shipped = build(out=None), load()
-    assert rebuilt.stamp == shipped.stamp  # the same training data and features
-    # The same weights up to float noise: MiniLM embeddings differ in their last bits between CPUs (AVX2 vs
-    # AVX-512 kernels) and training carries that on; on an AVX2-only CPU the largest difference was 5.6e-4
-    # for weights of 0.01-1.2 (2026-12-07). A change of data, features or training moves them far more.
-    np.testing.assert_allclose(rebuilt.weights, shipped.weights, rtol=0, atol=5e-3)
-    np.testing.assert_allclose(rebuilt.passage[2], shipped.passage[2], rtol=0, atol=5e-3)
-    assert np.corrcoef(rebuilt.weights.ravel(), shipped.weights.ravel())[0, 1] > 0.9999
-    assert rebuilt.bias == pytest.approx(shipped.bias, abs=5e-3)
-
-
 def test_training_sets_are_read_by_the_one_reader_with_file_and_line(tmp_path):
     from guardrails.answer_ranker_train import read
     from guardrails.answerability_train import read_questions
