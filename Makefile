@@ -19,10 +19,8 @@ demo: $(STAMP)
 
 # Two xdist workers: the suite's long tests wait on subprocesses and I/O as much as on the CPU, so
 # two at a time fill a 2-core machine (tests/conftest.py keeps files that share a fixture together).
-# One OpenMP thread each: two workers of two threads on two cores spin against each other (-11% wall
-# on the training tests, docs/testing.md).
 test: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # Rebuild the embedded raw corpus from the manual (deterministic; tests check it matches).
 data: $(STAMP)
