@@ -61,7 +61,7 @@ def _stemmed(text: str) -> str:
     """" word word " with crude suffixes cut, so that a slot's surface matches its other forms
     ("recirculating" / "recirculation", "cafes" / "cafe")."""
     words = []
-    for w in re.findall(r"[a-z0-9']+", text.lower()):
+    for w in _words(text):
         cut = next((x for x in _SUFFIXES if w.endswith(x) and len(w) - len(x) >= 4), "")
         words.append(w[: len(w) - len(cut)] if cut else w)
     return " " + " ".join(words) + " "
