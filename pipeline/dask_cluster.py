@@ -49,6 +49,27 @@ class ClusterConfig:
 @contextmanager
 def dask_client(cfg: ClusterConfig) -> Iterator[Any]:
     """A connected ``distributed.Client``; clusters this function started are closed on exit."""
+    with _environ_restored():
+        yield from _client(cfg)
+
+
+@contextmanager
+def _environ_restored() -> Iterator[None]:
+    """Put os.environ back as it was. A LocalCluster's nanny runs in this process and writes Dask's
+    ``distributed.nanny.pre-spawn-environ`` (OMP_NUM_THREADS=1, MKL/OPENBLAS too) into our own environment
+    before spawning workers, and never takes it back: every stage after curate in the same process then
+    loaded torch with one OpenMP thread (the demo's training ran 1.28 s per step instead of 0.70 on 2 cores,
+    2026-12-07), and every subprocess it started inherited the limit."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        os.environ.update({k: v for k, v in saved.items() if os.environ.get(k) != v})
+
+
+def _client(cfg: ClusterConfig) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     # distributed sets its loggers to INFO when imported; its lifecycle chatter would bury the
