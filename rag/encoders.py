@@ -143,8 +143,9 @@ class TorchEncoder:
 
         if device == "cuda" and not torch.cuda.is_available():
             raise EncoderError("index.device=gpu but torch sees no CUDA device")
-        if device == "cpu":
-            torch.set_num_threads(threads)
+        # torch's thread count is process-wide: set it around each call (encode), not for good, or every later
+        # torch stage of the same DAG run would train on index.threads
+        self.threads = threads if device == "cpu" else 0
         try:
             self.model = SentenceTransformer(str(folder), device=device, local_files_only=True)
         except (OSError, ValueError) as err:
@@ -154,8 +155,16 @@ class TorchEncoder:
         self.dim = int(get_dim())
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
-        vectors = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
+        import torch
+
+        before = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            vectors = self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        finally:
+            torch.set_num_threads(before)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:

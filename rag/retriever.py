@@ -70,6 +70,7 @@ class Retriever:
         self.embedder = embedder
         self.bm25 = bm25
         self.settings = search or SearchConfig()
+        self.threads: int | None = None  # FAISS's OpenMP threads per search (open(): index.threads); None: the process's
         if self.settings.hybrid and bm25 is None:
             raise RetrieverError("hybrid retrieval needs a BM25 index, which this retriever lacks")
 
@@ -101,7 +102,7 @@ class Retriever:
                 f"{embedder.fingerprint[:12]}: rebuild the index (python -m pipeline run stage=index force=[index])"
             )
         chunks = pq.read_table(index_dir / CHUNKS_FILE).to_pydict()
-        index = vector_index.read(index_dir / INDEX_FILE, device, threads)
+        index = vector_index.read(index_dir / INDEX_FILE, device)
         vector_index.set_search_params(index, FaissConfig(**_known(FaissConfig, settings.get("faiss", {}))))
         if index.ntotal != len(chunks["chunk_id"]):
             raise RetrieverError(f"{index_dir}: {index.ntotal} vectors but {len(chunks['chunk_id'])} chunks")
@@ -113,7 +114,9 @@ class Retriever:
             search.hybrid = hybrid
         if search.hybrid and bm25 is None:
             raise RetrieverError(f"{index_dir}: hybrid retrieval asked for but the folder has no {BM25_DIR}/")
-        return cls(chunks, index, embedder, bm25, search)
+        retriever = cls(chunks, index, embedder, bm25, search)
+        retriever.threads = threads
+        return retriever
 
     @classmethod
     def from_texts(cls, docs: list[tuple[str, str]], search: SearchConfig | None = None,
@@ -179,7 +182,7 @@ class Retriever:
         depth = k
         if fuse or cfg.max_per_section:
             depth = max(k, cfg.candidates, 4 * k if cfg.max_per_section else k)
-        scores, ids = vector_index.search(self.index, vectors, depth)
+        scores, ids = vector_index.search(self.index, vectors, depth, self.threads)
         results = []
         for qi, query in enumerate(queries):
             query = self.query_text(query)

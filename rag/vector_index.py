@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import math
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -134,12 +136,29 @@ def write(index, path: Path) -> None:
     faiss.write_index(to_cpu(index), str(path))
 
 
-def read(path: Path, device: str = "cpu", threads: int = 1):
+@contextmanager
+def omp_threads(threads: int | None) -> Iterator[None]:
+    """FAISS's OpenMP threads for one call, then what they were. FAISS and torch load the same OpenMP runtime, so a
+    setting left in place is process-wide: read() used to set it for good, and every later torch stage of the same
+    DAG run trained on one thread (the demo's customize stage ran 1.6x slower after the index stage, 2026-12-07)."""
+    if not threads:
+        yield
+        return
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def read(path: Path, device: str = "cpu"):
     import faiss
 
     if not Path(path).is_file():
         raise VectorIndexError(f"no FAISS index at {path}")
-    faiss.omp_set_num_threads(threads)
     index = faiss.read_index(str(path))
     inner = faiss.downcast_index(index)
     if isinstance(inner, faiss.IndexIVF):
@@ -147,12 +166,14 @@ def read(path: Path, device: str = "cpu", threads: int = 1):
     return to_gpu(index) if device == "gpu" else index
 
 
-def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, ids) of shape (len(queries), k); ids are -1 where fewer than k vectors exist."""
+def search(index, queries: np.ndarray, k: int, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, ids) of shape (len(queries), k); ids are -1 where fewer than k vectors exist; ``threads``: FAISS's
+    OpenMP threads for this call (None: the process's)."""
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     if queries.ndim == 1:
         queries = queries[None, :]
     k = max(1, min(k, index.ntotal)) if index.ntotal else 1
     if index.ntotal == 0:
         return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-    return index.search(queries, k)
+    with omp_threads(threads):
+        return index.search(queries, k)

@@ -8,14 +8,23 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(scope="module")
+def manual():
+    """The retriever over the whole manual with its line-embedding cache: both trainings replay their questions over
+    it (``build(manual=...)``), so the second one finds most manual lines already embedded."""
+    from guardrails.answer_ranker_train import Manual
+
+    return Manual()
+
+
 @pytest.mark.slow
-def test_rebuilding_the_answer_ranker_gives_the_shipped_weights():
+def test_rebuilding_the_answer_ranker_gives_the_shipped_weights(manual):
     """The whole training (replay of the 500 training questions over the whole manual, ~2 min on
     the shared 2-core machine) gives the weights that are shipped."""
     from guardrails.answer_ranker import load
     from guardrails.answer_ranker_train import build
 
-    rebuilt, shipped = build(out=None), load()
+    rebuilt, shipped = build(out=None, manual=manual), load()
     assert rebuilt.stamp == shipped.stamp  # the same training data and features
     # The same weights up to float noise: MiniLM embeddings differ in their last bits between CPUs (AVX2 vs
     # AVX-512 kernels) and training carries that on; on an AVX2-only CPU the largest difference was 5.6e-4
@@ -27,11 +36,11 @@ def test_rebuilding_the_answer_ranker_gives_the_shipped_weights():
 
 
 @pytest.mark.slow
-def test_rebuilding_the_answerability_model_gives_the_shipped_weights():
+def test_rebuilding_the_answerability_model_gives_the_shipped_weights(manual):
     from guardrails import answerability_model as am
     from guardrails.answerability_train import build
 
-    rebuilt, _ = build(out=None)
+    rebuilt, _ = build(manual=manual, out=None)
     shipped = am.load()
     # the same up to float noise of the MiniLM embeddings between processes
     assert rebuilt.stamp == shipped.stamp and rebuilt.threshold == pytest.approx(shipped.threshold, abs=1e-6)

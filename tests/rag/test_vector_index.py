@@ -79,3 +79,22 @@ def test_gpu_flat_and_ivfpq_match_the_cpu(tmp_path):
     gpu_recall = _recall(search(build(base, ivf_cfg, device="gpu"), query, 10)[1], truth)
     assert cpu_recall >= 0.4
     assert abs(gpu_recall - cpu_recall) <= 0.05
+
+
+def test_searching_on_one_thread_leaves_the_process_thread_count_as_it_was(tmp_path):
+    # FAISS and torch share one OpenMP runtime: a thread count FAISS left behind slowed every later torch stage of
+    # the same DAG run (training on one of two cores)
+    import faiss
+    import torch
+
+    kept = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        base, query = _data(n=200, queries=5)
+        write(build(base, FaissConfig(kind=IndexKind.flat)), tmp_path / "v.faiss")
+        index = read(tmp_path / "v.faiss")
+        _, ids = search(index, query, 3, threads=1)
+        assert ids.shape == (5, 3)
+        assert torch.get_num_threads() == 2 and faiss.omp_get_max_threads() == 2
+    finally:
+        torch.set_num_threads(kept)

@@ -73,6 +73,10 @@ def test_killed_run_resumes_and_reproduces_the_uninterrupted_losses(trained, tmp
     resumed = artifact(tmp_path)
     assert json.loads((resumed / "manifest.json").read_text())["metrics"]["resumed_from_step"] in (20, 40)
     assert losses(resumed / "metrics.jsonl") == losses(trained / "metrics.jsonl")  # bit-exact
+    # and the same content as the uninterrupted run (the stage contract's kill -9 check for train is this test)
+    digest = [json.loads((folder / "manifest.json").read_text())["digest"] for folder in (resumed, trained)]
+    assert digest[0] == digest[1]
+    assert [p.name for p in (tmp_path / "artifacts" / "train").iterdir() if p.name.startswith((".tmp-", ".work-"))] == []
 
 
 def test_init_from_and_tokenizer_from_reuse_the_trained_files(trained, tmp_path):
