@@ -14,8 +14,9 @@ from tests.support.curate import copy_into
 
 # The demo preset's model, data and optimizer, with a fifth of its 200 steps (the test suite's time
 # budget; `make demo` runs all 200) and an evaluation every 20 steps. Validation loss must fall below this
-# fraction of the step-0 loss: an untrained model scores about ln(8192) = 9.0 nats; MEASURED below (the
-# 200-step demo ends at 3.80, 0.42). Seeded: runs repeat closely.
+# fraction of the step-0 loss: an untrained model scores about ln(8192) = 9.0 nats; 40 steps reached 6.34
+# (0.703 of the start, curve 9.01 -> 7.21 -> 6.34), measured 2026-12-07 (the 200-step demo ends at 3.80,
+# 0.42). Seeded: runs repeat closely.
 STEPS = 40
 EVERY = 20
 FLOOR = 0.8
