@@ -20,7 +20,7 @@ def test_status_reports_each_state_and_why(toy):
     toy.cli("run", IMPLEMENTED)
     status = toy.cli("status", "train.optim.lr=0.001").stdout
     assert re.search(r"curate\s+│\s+up-to-date", status)
-    assert re.search(r"train\s+│\s+stale\s+│.*config changed: train\.optim\.lr \(0\.0003 -> 0\.001\)", status)
+    assert re.search(r"train\s+│\s+stale\s+│.*config changed: train\.optim\.lr \(0\.0006 -> 0\.001\)", status)
     assert re.search(r"index\s+│\s+up-to-date", status)
     assert re.search(r"customize\s+│\s+missing.*not implemented yet", status)
 
@@ -31,7 +31,7 @@ def test_show_prints_a_summary_and_the_manifest_with_json(toy):
     assert re.search(r"^stage\s+train \(up-to-date\)$", summary, re.M)
     assert re.search(r"^  curate\s+[0-9a-f]{16}\s+/", summary, re.M)
     assert re.search(r"^  model\s+model\s+\(1 file, \d+ B\)$", summary, re.M)
-    assert re.search(r"^  vocab\s+8$", summary, re.M) and re.search(r"^  lr\s+0.0003$", summary, re.M)
+    assert re.search(r"^  vocab\s+8$", summary, re.M) and re.search(r"^  lr\s+0.0006$", summary, re.M)
     manifest = json.loads(toy.cli("show", "stage=train", "--json").stdout)
     assert manifest["stage"] == "train"
     assert manifest["outputs"] == {"model": "model"}

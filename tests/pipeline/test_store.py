@@ -25,7 +25,7 @@ def test_manifest_lists_hashes_config_inputs_and_versions(toy, compose_cfg):
     assert (train.path / MANIFEST_NAME).is_file()
     assert set(m.files) == {"model/weights.json"}
     assert m.files["model/weights.json"]["bytes"] == (train.path / "model/weights.json").stat().st_size
-    assert m.config["train"]["optim"]["lr"] == 3e-4 and m.config["model"]["name"] == "tiny"
+    assert m.config["train"]["optim"]["lr"] == 6e-4 and m.config["model"]["name"] == "tiny"
     assert m.inputs["curate"]["digest"] == done["curate"].manifest.digest
     assert m.metrics["vocab"] == 8 and "python" in m.packages and "hydra-core" in m.packages
     assert m.started_at <= m.finished_at

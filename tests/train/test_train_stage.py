@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from pipeline.manifest import read_manifest
 from tests.support import REPO
 from tests.support.cli import pipeline_command
 from tests.support.train import artifact, cli, command, losses
@@ -74,8 +75,7 @@ def test_killed_run_resumes_and_reproduces_the_uninterrupted_losses(trained, tmp
     assert json.loads((resumed / "manifest.json").read_text())["metrics"]["resumed_from_step"] in (20, 40)
     assert losses(resumed / "metrics.jsonl") == losses(trained / "metrics.jsonl")  # bit-exact
     # and the same content as the uninterrupted run (the stage contract's kill -9 check for train is this test)
-    digest = [json.loads((folder / "manifest.json").read_text())["digest"] for folder in (resumed, trained)]
-    assert digest[0] == digest[1]
+    assert read_manifest(resumed).digest == read_manifest(trained).digest
     assert [p.name for p in (tmp_path / "artifacts" / "train").iterdir() if p.name.startswith((".tmp-", ".work-"))] == []
 
 
