@@ -20,6 +20,10 @@ from tests.support.curate import copy_into
 STEPS = 40
 EVERY = 20
 FLOOR = 0.8
+# One torch thread (not in the cache key): `make test` runs two xdist workers on two cores, and a second
+# OpenMP thread only waits for a core the other worker holds: 40 steps took 142 s in the suite with the
+# demo's two threads vs 55 s alone (2026-12-07).
+THREADS = 1
 
 
 def run_demo(root: Path, *extra: str) -> dict:
@@ -39,7 +43,7 @@ def test_demo_preset_trains_the_tiny_model_and_validation_loss_falls(tmp_path, d
     # the real DAG: curate on the default crawl (the session's artifact of it, which the demo's
     # curate config finds up to date, as a second `make demo` would), then train
     copy_into(default_curate, tmp_path / "a")
-    metrics = run_demo(tmp_path, f"train.steps={STEPS}", f"train.eval_every={EVERY}")
+    metrics = run_demo(tmp_path, f"train.steps={STEPS}", f"train.eval_every={EVERY}", f"train.threads={THREADS}")
     assert metrics["steps"] == STEPS and metrics["params"] < 10_000_000
     assert metrics["val_loss_last"] < FLOOR * metrics["val_loss_first"], metrics["val_curve"]
     curve = [loss for _, loss in metrics["val_curve"]]
