@@ -105,10 +105,9 @@ def registry() -> Registry:
     return Registry([*base.specs(), customize, EXPORT])
 
 
-# A fast export: fp32 + int4 edge models, FP8 only (INT4 AWQ needs dims of 128 and minutes). One thread: `make
-# test` runs two xdist workers on two cores, where a second OpenMP thread waits for the other worker's core.
+# A fast export: fp32 + int4 edge models, FP8 only (INT4 AWQ needs dims of 128 and minutes).
 FAST_EXPORT = ["export.quant.formats=[fp8]", "export.quant.calib_rows=4", "export.quant.eval_rows=4",
-               "export.quant.seq_len=64", "export.parity.max_tokens=12", "export.threads=1"]
+               "export.quant.seq_len=64", "export.parity.max_tokens=12", "export.threads=2"]
 
 
 def command(root: Path, *args: str, stage: str = "export") -> list[str]:
