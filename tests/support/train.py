@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.registry import Registry
 from pipeline.stage import StageContext, StageResult
+from train.core.metrics import read
 
 from tests.support import REPO
 from tests.support.cli import project_paths, run_cli
@@ -90,4 +91,5 @@ def artifact(root: Path, stage: str = "train") -> Path:
 
 
 def losses(path: Path) -> list[tuple[str, int, float]]:
-    return [(r["kind"], r["step"], r["loss"]) for r in map(json.loads, path.read_text().splitlines())]
+    # read() keeps whole lines only: the kill test polls the log while the run is appending to it
+    return [(r["kind"], r["step"], r["loss"]) for r in read(path)]

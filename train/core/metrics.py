@@ -19,7 +19,7 @@ class MetricsLog:
     def truncate_after(self, step: int) -> None:
         if not self.enabled or not self.path.is_file():
             return
-        kept = [line for line in self.path.read_text().splitlines() if line and json.loads(line)["step"] <= step]
+        kept = [line for line in complete_lines(self.path.read_text()) if json.loads(line)["step"] <= step]
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text("".join(line + "\n" for line in kept))
         os.replace(tmp, self.path)
@@ -31,8 +31,15 @@ class MetricsLog:
             handle.write(json.dumps(record, sort_keys=True) + "\n")
 
 
+def complete_lines(text: str) -> list[str]:
+    """The log's whole lines: a run killed in the middle of ``write`` leaves a torn last line without its newline,
+    which the resume redoes anyway (its step is after the checkpoint), so it is dropped rather than parsed."""
+    lines = text.split("\n")
+    return [line for line in lines[:-1] if line]  # lines[-1] is "" after a final newline, else the torn tail
+
+
 def read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line]
+    return [json.loads(line) for line in complete_lines(path.read_text())]
 
 
 def summarise(records: list[dict[str, Any]], timing_skip: int = 2) -> dict[str, Any]:
