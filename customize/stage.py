@@ -21,8 +21,6 @@ from pipeline.stage import StageContext, StageResult
 
 
 def run(ctx: StageContext) -> StageResult:
-    import torch
-
     from customize.chat import ChatTemplateError
     from customize.data import DataError
     from customize.run import check_data, customize
@@ -42,9 +40,8 @@ def run(ctx: StageContext) -> StageResult:
                      "customize.base" if cfg.base else "train stage", ", ".join(cfg.adapters))
         world = init(cfg.device)
         try:
-            if cfg.threads > 0:
-                torch.set_num_threads(cfg.threads)
-            outcome = customize(cfg, base_dir, ctx.work_dir, world, lambda: barrier(world))
+            with kit.torch_threads(cfg.threads):
+                outcome = customize(cfg, base_dir, ctx.work_dir, world, lambda: barrier(world))
             if not world.is_main:
                 return StageResult({}, {})
             outputs = publish(ctx, base_dir, outcome)

@@ -28,13 +28,9 @@ def run(ctx: StageContext) -> StageResult:
     cfg = ctx.config
     inputs = _inputs(ctx)
     ctx.log.info("export: base %s, adapters %s", inputs.base, ", ".join(inputs.adapters) or "none")
-    if cfg.threads > 0:
-        import torch
-
-        torch.set_num_threads(cfg.threads)
     bundle = ctx.out_dir / OUTPUTS["bundle"]
     with kit.user_errors(failed=(ExportInputError, EdgeBuildError, QuantizeError, ParityFailure),
-                         config=(TrtllmUnavailable,)):
+                         config=(TrtllmUnavailable,)), kit.torch_threads(cfg.threads):
         metrics, parity, timings = run_export(inputs, cfg, bundle, ctx.work_dir)
     (ctx.out_dir / OUTPUTS["parity"]).write_text(json.dumps(parity, indent=2, sort_keys=True) + "\n")
     report = ctx.out_dir / OUTPUTS["report"]

@@ -113,6 +113,23 @@ def user_errors(
         raise StageFailed(_first_line(err)) from None
 
 
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """torch's intra-op thread count set to ``threads`` (> 0; 0 keeps torch's own) for the block only: the count
+    is process-wide, so one stage's setting (train.threads) would otherwise hold for the next stages of the run."""
+    if threads <= 0:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__

@@ -8,11 +8,13 @@ import logging
 import os
 import platform
 import shutil
+import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pipeline import __version__
 from pipeline.config import to_plain, to_typed, verify_mode
@@ -253,7 +255,8 @@ def _execute(
         log.info("%s: reads %s artifact %s", spec.name, up, artifact.path)
     started, t0 = _now(), time.perf_counter()
     try:
-        result = stage_fn(ctx)
+        with _process_state_kept(spec.name):
+            result = stage_fn(ctx)
         missing = [f"{n}={p}" for n, p in result.outputs.items() if not (temp / p).exists()]
         if missing:
             raise StageFailed(f"stage '{spec.name}' declared outputs it did not write: {', '.join(missing)}")
@@ -286,6 +289,28 @@ def _execute(
         artifact.path, manifest.duration_s, _brief(manifest.metrics),
     )
     return artifact
+
+
+@contextmanager
+def _process_state_kept(stage: str) -> Iterator[None]:
+    """Process-wide settings a stage changes are put back before the next stage of the same run: environment
+    variables (Dask's nanny writes OMP_NUM_THREADS=1 into the parent's) and torch's thread count (a stage's
+    ``threads``; FAISS shares torch's OpenMP runtime). Left in place, they made every later stage run on one core."""
+    environ = dict(os.environ)
+    torch = sys.modules.get("torch")  # never imported here: a stage that needs torch imports it
+    threads = torch.get_num_threads() if torch is not None else None
+    try:
+        yield
+    finally:
+        if dict(os.environ) != environ:
+            changed = sorted(k for k in environ.keys() | os.environ.keys() if environ.get(k) != os.environ.get(k))
+            log.info("%s: environment variables it changed are put back: %s", stage, ", ".join(changed))
+            os.environ.clear()
+            os.environ.update(environ)
+        torch = sys.modules.get("torch")
+        if threads is not None and torch is not None and torch.get_num_threads() != threads:
+            log.info("%s: left torch on %d threads, put back to %d", stage, torch.get_num_threads(), threads)
+            torch.set_num_threads(threads)
 
 
 def volatile_files(files: dict[str, Any], patterns: tuple[str, ...]) -> list[str]:

@@ -29,8 +29,6 @@ def run(ctx: StageContext) -> StageResult:
     cfg = ctx.config
     if cfg.engine == "megatron":
         return _run_megatron(ctx)
-    import torch
-
     from train.core import distributed
     from train.core.loop import ResumeError
     from train.corpus import CorpusError
@@ -47,13 +45,12 @@ def run(ctx: StageContext) -> StageResult:
             Recipe.from_config(cfg.fp8)  # bad values fail before any data is prepared
         world = distributed.init(cfg.device)
         try:
-            if cfg.threads > 0:
-                torch.set_num_threads(cfg.threads)
-            prepared = ctx.work_dir / "prepared"
-            if world.is_main:
-                _prepare(ctx, prepared)
-            distributed.barrier(world)
-            return _train(ctx, prepared, world)
+            with kit.torch_threads(cfg.threads):
+                prepared = ctx.work_dir / "prepared"
+                if world.is_main:
+                    _prepare(ctx, prepared)
+                distributed.barrier(world)
+                return _train(ctx, prepared, world)
         finally:
             distributed.shutdown(world)
 

@@ -121,3 +121,68 @@ def test_a_completed_run_leaves_no_lock_or_work_files(toy):
     leftovers = [p.name for p in (toy.root / "artifacts").rglob(".*") if p.name != ".input-hashes.json"]
     assert leftovers == [], leftovers
     assert os.listdir(toy.root / "artifacts" / "curate")
+
+
+def curate_that_leaves_process_state(ctx):
+    """The toy curate, plus what Dask's nanny and a stage's ``threads`` do to the process."""
+    import torch
+
+    from tests.support.toy_stages import toy_curate
+
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ.pop("TOY_REMOVED_BY_CURATE", None)
+    torch.set_num_threads(1)
+    return toy_curate(ctx)
+
+
+def train_that_reports_process_state(ctx):
+    import torch
+
+    from tests.support.toy_stages import toy_train
+
+    result = toy_train(ctx)
+    result.metrics.update(omp=os.environ.get("OMP_NUM_THREADS"), removed=os.environ.get("TOY_REMOVED_BY_CURATE"),
+                          torch_threads=torch.get_num_threads())
+    return result
+
+
+def leaky_registry():
+    from curator.spec import SPEC
+    from pipeline.registry import Registry
+    from tests.support import toy_stages
+    from train.spec import SPEC as TRAIN
+
+    curate = toy_stages.toy_spec(SPEC, f"{__name__}:curate_that_leaves_process_state", ("docs",),
+                                 external_inputs=("curate.input",))
+    train = toy_stages.toy_spec(TRAIN, f"{__name__}:train_that_reports_process_state", ("model",))
+    return Registry([curate, train, *[s for s in toy_stages.registry().specs() if s.name not in ("curate", "train")]])
+
+
+def test_a_stage_does_not_leave_its_threads_or_environment_to_the_next(toy, compose_cfg, monkeypatch):
+    import torch
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("TOY_REMOVED_BY_CURATE", "kept")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        done = run_pipeline(compose_cfg(toy.base_overrides + [f"registry={__name__}:leaky_registry", "stage=train"]),
+                            "default")
+        assert done["train"].manifest.metrics["torch_threads"] == 2 and torch.get_num_threads() == 2
+        assert done["train"].manifest.metrics["omp"] is None and "OMP_NUM_THREADS" not in os.environ
+        assert done["train"].manifest.metrics["removed"] == "kept"
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_torch_threads_holds_only_inside_its_block():
+    import torch
+
+    from pipeline.kit import torch_threads
+
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(0):  # 0: torch's own count
+        assert torch.get_num_threads() == before
