@@ -67,6 +67,13 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedFixtureScheduling(LoadScopeScheduling):
+        """Units in LONGEST_FIRST order. xdist derives the unit order from the workers' collections, but it also
+        looks a unit's tests up in them to send each worker *indices into its own collection*: the reordered
+        lists are only in place while the units are formed. (Sorting them for good sent every worker other
+        tests than the unit's, split units across workers and built the shared fixtures twice.)"""
+
+        collected: dict = {}
+
         def _split_scope(self, nodeid: str) -> str:
             return scheduling_unit(nodeid.split("::", 1)[0])
 
@@ -76,9 +83,21 @@ def pytest_xdist_make_scheduler(config, log):
                     unit = self._split_scope(nodeid)
                     return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
 
+                self.collected = {node: list(ids) for node, ids in self.registered_collections.items()}
                 for ids in self.registered_collections.values():
                     ids.sort(key=rank)  # stable: each unit keeps its collection order
-            super().schedule()
+            try:
+                super().schedule()
+            finally:
+                self.registered_collections.update(self.collected)
+
+        def _assign_work_unit(self, node) -> None:
+            in_rank_order = self.registered_collections[node]
+            self.registered_collections[node] = self.collected.get(node, in_rank_order)
+            try:
+                super()._assign_work_unit(node)
+            finally:
+                self.registered_collections[node] = in_rank_order
 
     config.option.loadscopereorder = False
     return SharedFixtureScheduling(config, log)
