@@ -106,9 +106,10 @@ class Assistant:
         rails = LLMRails(config, llm=self.llm)
         for name, fn in self._actions().items():
             rails.register_action(fn, name=name)
-        from guardrails.factory import keep_used_flows
+        from guardrails.factory import cached_colang_expressions, keep_used_flows
 
         keep_used_flows(rails, ours)
+        cached_colang_expressions()
         return rails
 
     def _example_embedder(self):

@@ -30,6 +30,43 @@ def keep_used_flows(rails, ours: set) -> None:
     log.debug("colang runtime: %d of %d flows kept", len(runtime.flow_configs), before)
 
 
+def cached_colang_expressions() -> bool:
+    """Colang 1.0 evaluates each ``if`` / ``when`` of a turn's flows with ``simpleeval.simple_eval``, which builds
+    a new evaluator (its ``warnings.catch_warnings`` included) and parses the expression again every time: 29% of
+    the CPU of a turn without a model call (docs/benchmarks.md). Installed once per process: the same evaluation
+    with each expression parsed once and one evaluator per thread. Returns False (and leaves Guardrails as it
+    is) where simpleeval has no ``previously_parsed``."""
+    import inspect
+    import threading
+    from functools import lru_cache
+
+    import nemoguardrails.colang.v1_0.runtime.eval as colang_eval
+    from simpleeval import SimpleEval
+
+    if getattr(colang_eval.simple_eval, "kestrel_cached", False):
+        return True
+    if "previously_parsed" not in inspect.signature(SimpleEval.eval).parameters:
+        return False
+    parse = lru_cache(maxsize=2048)(SimpleEval.parse)  # the flows' expressions: a few hundred strings
+    local = threading.local()
+    library_eval = colang_eval.simple_eval
+
+    def simple_eval(expr, operators=None, functions=None, names=None, allowed_attrs=None):
+        if operators is not None or allowed_attrs is not None:  # not what Colang passes: the library's own
+            return library_eval(expr, operators=operators, functions=functions, names=names,
+                                allowed_attrs=allowed_attrs)
+        evaluator = getattr(local, "evaluator", None)
+        if evaluator is None:
+            evaluator = local.evaluator = SimpleEval()
+        evaluator.functions = functions if functions is not None else {}
+        evaluator.names = names if names is not None else {}
+        return evaluator.eval(expr, previously_parsed=parse(expr))
+
+    simple_eval.kestrel_cached = True
+    colang_eval.simple_eval = simple_eval
+    return True
+
+
 def open_assistant(bundle: Path, index_dir: Path, cfg: AssistantConfig) -> Assistant:
     """The assistant over an export bundle and an index folder (what chat, serve and the stage use)."""
     single_threaded_blas()

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from guardrails import lexicon
@@ -86,18 +87,7 @@ def clean_passages(passages: Sequence[Passage]) -> tuple[list[Passage], list[dic
     """
     kept, findings = [], []
     for passage in passages:
-        parts = sentences(passage.text)
-        bad: list[tuple[str, list[str]]] = []
-        flagged = False
-        for part in parts:
-            reasons = injected(part)
-            if not reasons and flagged and (_DIRECTIVE.match(part) or _ADDRESSED.search(part)):
-                reasons = ["continues an injected instruction"]
-            elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.IGNORECASE):
-                reasons = ["instruction to the model"]
-            flagged = bool(reasons)
-            if reasons:
-                bad.append((part, reasons))
+        parts, bad = _injected_sentences(passage.text)
         if not bad:
             kept.append(passage)
             continue
@@ -108,6 +98,26 @@ def clean_passages(passages: Sequence[Passage]) -> tuple[list[Passage], list[dic
         if sum(len(p) for p in good) >= 0.5 * sum(len(p) for p in parts):
             kept.append(replace(passage, text="\n".join(good), removed=[p for p, _ in bad]))
     return kept, findings
+
+
+# Retrieval returns the same chunks turn after turn and the check depends on the text alone: scoring every
+# sentence against the jailbreak lexicon was a fifth of a turn's CPU (docs/benchmarks.md); about 8 MB when full.
+@lru_cache(maxsize=4096)
+def _injected_sentences(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """(the text's sentences, the (sentence, reasons) of those that address the model)."""
+    parts = tuple(sentences(text))
+    bad: list[tuple[str, tuple[str, ...]]] = []
+    flagged = False
+    for part in parts:
+        reasons = injected(part)
+        if not reasons and flagged and (_DIRECTIVE.match(part) or _ADDRESSED.search(part)):
+            reasons = ["continues an injected instruction"]
+        elif not reasons and _ADDRESSED.search(part) and re.search(r"\b(?:ai|assistant|model)\b", part, re.IGNORECASE):
+            reasons = ["instruction to the model"]
+        flagged = bool(reasons)
+        if reasons:
+            bad.append((part, tuple(reasons)))
+    return parts, tuple(bad)
 
 
 # --- word statistics ------------------------------------------------------------------------------

@@ -68,6 +68,29 @@ def test_off_topic_and_small_talk(assistant):
     assert assistant.respond("hi!").decision == "small_talk"
 
 
+def test_colang_expressions_give_the_librarys_results_with_the_cached_evaluator(assistant, monkeypatch):
+    """guardrails/factory.py:cached_colang_expressions is installed and each expression a turn evaluates gives what
+    simpleeval's own ``simple_eval`` gives (the whole turns are checked by the other tests)."""
+    import nemoguardrails.colang.v1_0.runtime.eval as colang_eval
+    import simpleeval
+
+    cached = colang_eval.simple_eval
+    assert cached is not simpleeval.simple_eval and cached.kestrel_cached
+    seen = []
+
+    def both(expr, **kwargs):
+        ours, library = cached(expr, **kwargs), simpleeval.simple_eval(expr, **kwargs)
+        seen.append((expr, ours, library))
+        return ours
+
+    monkeypatch.setattr(colang_eval, "simple_eval", both)
+    for text in ("hello", "Which fuse do I pull so the airbags never deploy?", "Where is the charge port?",
+                 "Write me a haiku about pancakes."):
+        assistant.respond(text)
+    assert len({expr for expr, _, _ in seen}) >= 5, seen
+    assert [(e, o) for e, o, _ in seen] == [(e, lib) for e, _, lib in seen]
+
+
 def test_message_embedded_once_per_turn(assistant, retriever, monkeypatch):
     calls = []
     encode = retriever.embedder.encode
