@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from guardrails.command_form import SPOKEN_OPENER
 from guardrails.intent_model import IntentModel
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -71,8 +72,6 @@ def _stemmed(text: str) -> str:
 _CARRIERS = frozenset("call ring phone dial give make a call to play put on tune in switch radio station navigate "
                       "drive head take me go get directions route address".split())
 _DETERMINERS = frozenset("the a an".split())
-_LEAD = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|oh|alright)[,.:!]?\s+)+",
-                   re.IGNORECASE)
 
 
 def _words(text: str) -> list[str]:
@@ -84,7 +83,7 @@ def _after_carriers(utterance: str, carriers: set[str], max_length: int) -> str 
     request after its leading carrier words. A determiner is a carrier only before another carrier word
     ("the radio station X"), else it opens the value ("dial the office"); a capitalised word after the
     first opens it too ("put Radio 1 on": a name, though "radio" carries other requests)."""
-    text = _TAIL.sub("", _LEAD.sub("", utterance.strip())).strip(" ,.?!")
+    text = _TAIL.sub("", SPOKEN_OPENER.sub("", utterance.strip())).strip(" ,.?!")
     words = text.split()
     i = 0
     while i < len(words):

@@ -16,9 +16,9 @@ import re
 
 from guardrails import safety_cues as cues
 
-# Spoken openers in front of a request ("right,", "quick one:", "hey kestrel").
-_OPENER = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|ok kestrel|oh|alright|"
-                     r"brr|ugh|sorry)[,.:!]?\s+)+")
+# Spoken openers in front of a request ("right,", "quick one:", "hey kestrel"); command_fallback strips them too.
+SPOKEN_OPENER = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|ok kestrel|oh|alright|"
+                           r"brr|ugh|sorry)[,.:!]?\s+)+", re.IGNORECASE)
 # The polite tail of a spoken request; a question never ends in these without a question mark.
 _TAIL = re.compile(r"(?:[, ]+(?:would you|will you|could you|can you|if you can|if you could|if you would|if possible|"
                    r"for me|please|thanks|thank you|cheers|ta))+[.!]*$")
@@ -52,7 +52,7 @@ _QUESTION_WORD = re.compile(r"^(?:how|what|what'?s|whats|why|where|when|which|wh
 
 def request_form(plain: str) -> str:
     """Why ``plain`` (lower-case) reads as a spoken request for an action, or "" when it does not."""
-    text = _OPENER.sub("", cues.strip_openers(plain.strip().lower())).strip()
+    text = SPOKEN_OPENER.sub("", cues.strip_openers(plain.strip().lower())).strip()
     if not text or "?" in text or cues.FAULT.search(text) or _REPORT.search(text) or _ASKS_INSIDE.search(text):
         return ""
     clauses = [c for c in _CLAUSES.split(text) if c]

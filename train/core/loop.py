@@ -11,6 +11,7 @@ killed at any point and resumed computes the same losses as one that was never i
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import random
@@ -112,25 +113,32 @@ def cpu_bf16_is_fast() -> bool:
 
 
 def bf16_usable(device: torch.device, what: str = "train.precision=bf16") -> bool:
-    """bf16 where the device computes it fast; otherwise a warning and fp32."""
+    """bf16 where the device computes it fast; otherwise a warning (once per process and setting) and fp32."""
     if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        log.warning("%s: this GPU has no bf16 support, training in fp32", what)
+        _warn_once(f"{what}: this GPU has no bf16 support, training in fp32")
         return False
     if device.type == "cpu" and not cpu_bf16_is_fast():
-        log.warning("%s: this CPU has no fast bf16 (no AVX-512 / AMX; capability %s): training in fp32, which is "
-                    "tens of times faster here", what, torch.backends.cpu.get_cpu_capability())
+        _warn_once(f"{what}: this CPU has no fast bf16 (no AVX-512 / AMX; capability "
+                   f"{torch.backends.cpu.get_cpu_capability()}): training in fp32, which is tens of times faster here")
         return False
     return True
 
 
+@functools.lru_cache(maxsize=None)
+def _warn_once(message: str) -> None:
+    # customize asks once per adapter and again to score: the same fallback is news only the first time
+    log.warning("%s", message)
+
+
 def resolve_precision(cfg: LoopSettings, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype (None: plain fp32). With fp8, everything outside the FP8 GEMMs is bf16."""
+    """The autocast dtype (None: plain fp32). With fp8, everything outside the FP8 GEMMs is bf16 (also on a CPU,
+    where FP8 is emulated, whatever its bf16 speed)."""
     precision = Precision(cfg.precision)
-    if precision in (Precision.bf16, Precision.fp8):
-        if precision == Precision.bf16 and not bf16_usable(device):
-            return None
+    if precision == Precision.bf16:
+        return torch.bfloat16 if bf16_usable(device) else None
+    if precision == Precision.fp8:
         if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-            log.warning("train.precision=fp8: this GPU has no bf16 support, the rest in fp32")
+            _warn_once("train.precision=fp8: this GPU has no bf16 support, the rest in fp32")
             return None
         return torch.bfloat16
     return None
