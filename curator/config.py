@@ -159,8 +159,14 @@ class PiiConfig:
     # A VIN without a valid check digit is still redacted when true (non-North-American VINs
     # may not use the check digit); false keeps only check-digit-valid VINs.
     vin_require_check_digit: bool = False
+    # Published values never redacted (an allow list, like Presidio's): a manufacturer's hotline or support address
+    # that its manual quotes and the assistant must be able to give. Compared without spaces, dots, dashes, slashes
+    # and brackets, case-insensitively, with a leading "00" read as "+": "+800 5378 3735" also keeps "0080053783735".
+    allow: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
+        empty = [i for i, value in enumerate(self.allow) if not str(value).strip()]
+        _require(not empty, f"curate.pii.allow[{empty[0] if empty else 0}] is empty: list published values to keep")
         unknown = sorted(set(self.types) - set(PII_TYPES))
         _require(not unknown, f"curate.pii.types has unknown types {unknown}; valid: {', '.join(PII_TYPES)}")
         _require("{type}" in self.placeholder, f"curate.pii.placeholder={self.placeholder!r} must contain {{type}}")

@@ -185,12 +185,21 @@ def detectors(cfg: PiiConfig) -> list[Detector]:
     return [table[t] for t in PII_TYPES if t in cfg.types]
 
 
-def _redact_one(text: str, active: list[Detector], placeholder: str, counts: dict[str, int]) -> str:
+def allowed_form(value: str) -> str:
+    """The form ``curate.pii.allow`` compares: no separators, lower case, "00" as "+"."""
+    canon = re.sub(r"[\s().\-/]", "", value).lower()
+    return "+" + canon[2:] if canon.startswith("00") else canon
+
+
+def _redact_one(text: str, active: list[Detector], placeholder: str, counts: dict[str, int],
+                allowed: frozenset[str] = frozenset()) -> str:
     for det in active:
         tag = placeholder.format(type=det.type.upper())
 
         def swap(m: re.Match, det: Detector = det, tag: str = tag) -> str:
             if det.valid is not None and not det.valid(m):
+                return m.group(0)
+            if allowed and allowed_form(m.group(0)) in allowed:
                 return m.group(0)
             counts[det.type] += 1
             return tag
@@ -210,10 +219,12 @@ def redact(texts: pa.Array, cfg: PiiConfig) -> tuple[pa.Array, dict[str, np.ndar
     if not len(candidates):
         return texts, counts
     subset = texts.take(pa.array(candidates)).to_pylist()
+    allowed = frozenset(allowed_form(v) for v in cfg.allow)
     rewritten = []
     for k, (row, text) in enumerate(zip(candidates, subset)):
         found = {d.type: 0 for d in dets}
-        rewritten.append(_redact_one(text, [d for j, d in enumerate(dets) if masks[j, row]], cfg.placeholder, found))
+        rewritten.append(_redact_one(text, [d for j, d in enumerate(dets) if masks[j, row]], cfg.placeholder, found,
+                                     allowed))
         for t, c in found.items():
             counts[t][row] = c
     mask = np.zeros(len(texts), dtype=bool)

@@ -69,3 +69,18 @@ def test_lookalikes_found_in_real_documentation_are_left_alone(text):
 def test_small_number_addresses_need_an_address_word():
     assert redact("Use the DNS server 8.8.8.8 or ssh to 10.0.0.1.") == ["Use the DNS server <IPV4> or ssh to <IPV4>."]
     assert redact("Bump the plugin from 4.4.1 to 4.4.2.2 now.") == ["Bump the plugin from 4.4.1 to 4.4.2.2 now."]
+
+
+def test_allowed_published_numbers_are_kept_in_any_spelling_and_others_still_go():
+    cfg = PiiConfig(allow=["+800 5378 3735", "Service@Kestrel-Motors.example"])
+    texts = ["Call Kestrel Assist on +800 5378 3735 (24 hours).", "Or dial 00800-5378-3735 from abroad.",
+             "Mail service@kestrel-motors.example or call me on +44 20 7946 0321."]
+    out, counts = pii.redact(pa.array(texts, type=pa.large_string()), cfg)
+    assert out.to_pylist() == [texts[0], texts[1], "Mail service@kestrel-motors.example or call me on <PHONE>."]
+    assert counts["phone"].tolist() == [0, 0, 1] and counts["email"].tolist() == [0, 0, 0]
+    assert "<PHONE>" in redact(texts[0])[0]  # without the allow list it is a phone like any other
+
+
+def test_an_empty_allowed_value_is_a_config_error():
+    with pytest.raises(ValueError, match=r"curate.pii.allow\[1\] is empty"):
+        PiiConfig(allow=["+800 5378 3735", " "]).validate()

@@ -52,6 +52,9 @@ def test_outputs_are_complete_and_found_through_the_manifest(curated):
     assert len(table) == metrics["docs_out"] and table["id"].is_unique
     assert not table["text"].str.strip().eq("").any()
     assert not table["text"].str.contains("@example.com", regex=False).any()  # PII redacted
+    manual = table[table["url"].str.startswith("https://owners.kestrel-motors.example/")]["text"]
+    # ... but not the manual's published hotline (curate.pii.allow): the assistant quotes it
+    assert manual.str.contains("+800 5378 3735", regex=False).sum() >= 5 and not manual.str.contains("<PHONE>").any()
     quarantine = [json.loads(line) for line in curated.output("quarantine").read_text().splitlines()]
     assert len(quarantine) == metrics["quarantined"] > 0
     assert all({"file", "line", "reason"} <= set(q) and q["line"] >= 1 for q in quarantine)
