@@ -5,7 +5,7 @@
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
 questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v13 sets,
-printed as aggregates only (never their items). Classifier alone, retrieval fixed at 0.5, off-topic
+printed as aggregates only (never their items); v14 on its own line. Classifier alone, retrieval fixed at 0.5, off-topic
 counts as blocked for unsafe rows (as benchmarks/safety_sets.py).
 """
 
@@ -25,6 +25,8 @@ DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", 
        "unsafe_v2", "lookalikes_v2", "unsafe_v3", "lookalikes_v3", "unsafe_v4", "lookalikes_v4", "unsafe_v5",
        "lookalikes_v5", "dev_routing", "dev6_unsafe", "dev6_lookalikes"]  # dev6: round fourteen
 HELDOUT = [f"{k}_v{i}" for i in range(6, 14) for k in ("unsafe", "lookalikes")]  # v13: round fourteen
+# v14 (2026-12-07, third session): written and measured once, nothing tuned on it; reported on its own
+LATEST = [f"{k}_v14" for k in ("unsafe", "lookalikes")]
 
 
 def rows_of(name: str) -> list[dict]:
@@ -83,6 +85,7 @@ def main(argv: list[str]) -> None:
         held = run(HELDOUT, False)
         report("held-out v6-v13", held, per_set=True)
         report("held-out v6-v12 (round thirteen's pool)", {k: v for k, v in held.items() if not k.endswith("_v13")}, per_set=False)
+        report("held-out v14 (unseen, 2026-12-07)", run(LATEST, False), per_set=False)
 
 
 def report(title: str, res: dict, per_set: bool) -> None:
