@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import json
 import logging
 import os
@@ -101,8 +102,9 @@ def validate_selected(cfg: Any, registry: Registry, order: list[str]) -> None:
 
     for name in order:
         spec = registry[name]
+        sections = {}
         for section in spec.sections:
-            typed = to_typed(cfg[section], section)
+            typed = sections[section] = to_typed(cfg[section], section)
             validate_section(section, typed)
             # Checks only a run needs (e.g. the assistant's evaluation files), not chat or serve,
             # which validate the same section: a missing file fails here, not after hours upstream.
@@ -112,6 +114,12 @@ def validate_selected(cfg: Any, registry: Registry, order: list[str]) -> None:
                     check()
                 except ValueError as err:
                     raise ConfigError(str(err).strip().splitlines()[0]) from None
+        if spec.preflight:
+            module_name, _, attr = spec.preflight.partition(":")
+            try:
+                getattr(importlib.import_module(module_name), attr)(sections)
+            except ValueError as err:
+                raise ConfigError(str(err).strip().splitlines()[0]) from None
 
 
 def run_pipeline(cfg: Any, view_name: str) -> dict[str, Artifact]:

@@ -42,6 +42,11 @@ class StageSpec:
     # downstream cache keys use, so re-making an unchanged artifact does not invalidate them.
     volatile_outputs: tuple[str, ...] = ()
     tracked_by: str = ""  # where a missing implementation is tracked, for the error message
+    # "package.module:function", called with the stage's typed sections ({section: dataclass}) before any stage
+    # of a run starts: checks that read several sections (train.seq_len against model.max_seq_len) or the
+    # machine. It raises ValueError naming the key (a one-line config error, exit 2); imported only by runs
+    # that select the stage.
+    preflight: str | None = None
 
     @property
     def sections(self) -> tuple[str, ...]:

@@ -11,4 +11,5 @@ SPEC = StageSpec(
     outputs=("model", "tokenizer", "data", "metrics", "loss_curve", "state", "quarantine"),
     # Per-step timings and throughput: a re-made run with identical weights must not look new.
     volatile_outputs=("metrics.jsonl", "loss_curve.png"),
+    preflight="train.preflight:check",
 )

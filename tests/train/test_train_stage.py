@@ -102,3 +102,5 @@ def test_bad_values_fail_in_one_line(tmp_path):
     assert proc.returncode == 2 and "unknown config key 'train.tokenizer.form'" in proc.stderr
     proc = cli(tmp_path, "train.steps=2", "train.seq_len=512", check=False)
     assert proc.returncode == 2 and "exceeds the model's max_seq_len=128" in proc.stderr
+    # all before any stage ran (train/preflight.py): no curation or data preparation was paid for them
+    assert "curate: running" not in proc.stderr and not list((tmp_path / "artifacts").glob("*/*/manifest.json"))
