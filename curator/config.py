@@ -49,8 +49,12 @@ class ReadConfig:
     # Above this fraction of quarantined lines the run fails (with the commonest reason and a
     # line): the input or curate.text_field / id_field is wrong, not the data merely messy.
     max_quarantine_fraction: float = 0.5
+    # Plain-text input (.txt / .md): one document per file, per paragraph (blank-line separated) or per line.
+    text_unit: str = "file"
 
     def validate(self) -> None:
+        _require(self.text_unit in ("file", "paragraph", "line"),
+                 f"curate.read.text_unit='{self.text_unit}' must be one of file, paragraph, line")
         _require(0.0 <= self.max_quarantine_fraction <= 1.0,
                  f"curate.read.max_quarantine_fraction={self.max_quarantine_fraction} must be in [0, 1]")
         _require(self.blocksize_mb >= 1, f"curate.read.blocksize_mb={self.blocksize_mb} must be at least 1")

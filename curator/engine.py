@@ -47,7 +47,7 @@ def annotate_phase(cfg: CurateConfig, blocks: list[io.Block], work_dir: Path):
 
     checkpoint = work_dir / "annotated"
     done = work_dir / "annotated.done.json"
-    stamp = {"blocks": [b.__dict__ for b in blocks]}
+    stamp = json.loads(json.dumps({"blocks": [b.__dict__ for b in blocks]}))  # tuples as JSON gives them back
     if done.is_file() and json.loads(done.read_text()) == stamp:
         log.info("curate: resuming from the annotated checkpoint %s", checkpoint)
         return dd.read_parquet(checkpoint), True
@@ -66,7 +66,7 @@ def plan(cfg: CurateConfig, n_workers: int) -> tuple[list[Path], list[io.Block],
     # Small inputs still get two partitions per worker, or one worker would do all the work
     # (more, smaller blocks measured slower: each block pays a fixed Parquet/Arrow overhead).
     blocksize = max(1 << 20, min(cfg.read.blocksize_mb << 20, in_bytes // (2 * n_workers) + 1))
-    blocks = io.plan_blocks(files, blocksize)
+    blocks = io.plan_blocks(files, blocksize, cfg.read.text_unit)
     if not blocks:
         names = ", ".join(str(p) for p in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
         raise io.InputError(f"curate.input '{cfg.input}' holds no records: {names} empty")

@@ -1,4 +1,4 @@
-"""Finding, splitting and validating the raw input (JSONL or Parquet; file, folder or glob).
+"""Finding, splitting and validating the raw input (JSONL, Parquet or plain text; file, folder or glob).
 
 The driver only plans: it lists files and cuts JSONL files into newline-aligned byte ranges,
 counting newlines as it goes so each block knows its first line number. Workers read and
@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import gzip
 import json
+import logging
 import mmap
 import re
 from dataclasses import dataclass
@@ -19,7 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from curator import plaintext
 from curator.errors import CurateConfigError, InputError
+
+log = logging.getLogger(__name__)
 
 LINE_BITS = 40  # ord = file index << 40 | line: a global, partition-independent input order
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz")
@@ -33,10 +37,11 @@ class Block:
 
     path: str
     file_index: int
-    kind: str  # "jsonl" | "jsonl.gz" | "parquet"
-    start: int = 0  # byte offset (jsonl) or row group (parquet)
+    kind: str  # "jsonl" | "jsonl.gz" | "parquet" | "text:file" | "text:paragraph" | "text:line"
+    start: int = 0  # byte offset (jsonl, text) or row group (parquet)
     end: int = -1
     first_line: int = 1  # 1-based line (row) number of the block's first record
+    members: tuple = ()  # plain text: (path, file index, id) of each file the block reads
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,10 @@ class Fields:
 
 
 def discover(spec: str) -> list[Path]:
-    """Input files of a file, folder or glob spec, sorted, so file indices are stable."""
+    """Input files of a file, folder or glob spec, sorted, so file indices are stable.
+
+    Plain-text files count when nothing structured is there: in a folder of JSONL / Parquet, a
+    README.md or notes.txt beside the data is not data (they are counted in the log)."""
     path = Path(spec)
     if path.is_file():
         files = [path]
@@ -56,9 +64,16 @@ def discover(spec: str) -> list[Path]:
     else:
         files = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
     files = sorted(p for p in files if _kind(p))
+    structured = [p for p in files if _kind(p) != "text"]
+    if structured and len(structured) < len(files):
+        log.warning("curate: %d plain-text file(s) beside the JSONL/Parquet input left out (e.g. %s); "
+                    "name them in curate.input to curate them", len(files) - len(structured),
+                    next(p for p in files if _kind(p) == "text"))
+        files = structured
     if not files:
         raise CurateConfigError(
-            f"curate.input '{spec}' matches no JSONL ({', '.join(JSONL_SUFFIXES)}) or Parquet file"
+            f"curate.input '{spec}' matches no JSONL ({', '.join(JSONL_SUFFIXES)}), Parquet or plain-text "
+            f"({', '.join(plaintext.TEXT_SUFFIXES)}) file"
         )
     return files
 
@@ -71,13 +86,20 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
+    if name.endswith(plaintext.TEXT_SUFFIXES):
+        return "text"
     return ""
 
 
-def plan_blocks(files: list[Path], blocksize: int) -> list[Block]:
+def plan_blocks(files: list[Path], blocksize: int, text_unit: str = "file") -> list[Block]:
     blocks: list[Block] = []
+    text = [(index, path) for index, path in enumerate(files) if _kind(path) == "text"]
+    if text:
+        blocks += plaintext.plan(text, plaintext.relative_ids([p for _, p in text]), blocksize, text_unit, Block)
     for index, path in enumerate(files):
         kind = _kind(path)
+        if kind == "text":
+            continue
         if kind == "jsonl":
             blocks += _jsonl_blocks(path, index, blocksize)
         elif kind == "jsonl.gz":  # not splittable: one block per file
@@ -206,6 +228,8 @@ def parse_record(raw: bytes, fields: Fields) -> tuple[str, str, str] | str:
 
 def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.DataFrame:
     """Documents and quarantined lines of one block, in input order."""
+    if block.kind.startswith("text:"):
+        return plaintext.read(block, max_raw_chars, _frame, _clip, LINE_BITS)
     if block.kind == "parquet":
         return _read_parquet_block(block, fields, max_raw_chars)
     if block.kind == "jsonl.gz":
