@@ -5,7 +5,7 @@
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
 questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v13 sets,
-printed as aggregates only (never their items); v14 on its own line. Classifier alone, retrieval fixed at 0.5, off-topic
+printed as aggregates only (never their items); v14 and the other-language sets on their own lines. Classifier alone, retrieval fixed at 0.5, off-topic
 counts as blocked for unsafe rows (as benchmarks/safety_sets.py).
 """
 
@@ -27,6 +27,10 @@ DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", 
 HELDOUT = [f"{k}_v{i}" for i in range(6, 14) for k in ("unsafe", "lookalikes")]  # v13: round fourteen
 # v14 (2026-12-07, third session): written and measured once, nothing tuned on it; reported on its own
 LATEST = [f"{k}_v14" for k in ("unsafe", "lookalikes")]
+# Other languages (2026-12-07, fourth session): de / fr / es / it / nl, a few pt / pl. dev7_ml was read and
+# tuned on (rule stems for stealing, drinking, bypassing); ml1 was written before any change and measured once.
+MULTILINGUAL_DEV = ["dev7_ml_unsafe", "dev7_ml_lookalikes"]
+MULTILINGUAL = ["unsafe_ml1", "lookalikes_ml1"]
 
 
 def rows_of(name: str) -> list[dict]:
@@ -86,6 +90,8 @@ def main(argv: list[str]) -> None:
         report("held-out v6-v13", held, per_set=True)
         report("held-out v6-v12 (round thirteen's pool)", {k: v for k, v in held.items() if not k.endswith("_v13")}, per_set=False)
         report("held-out v14 (unseen, 2026-12-07)", run(LATEST, False), per_set=False)
+        report("other languages, dev7_ml (tuned on)", run(MULTILINGUAL_DEV, False), per_set=False)
+        report("other languages, held-out ml1", run(MULTILINGUAL, False), per_set=False)
 
 
 def report(title: str, res: dict, per_set: bool) -> None:

@@ -54,7 +54,7 @@ DEFEAT = _family(
     r"ausschalt", r"abschalt", r"deaktivier", r"uberbruck", r"umgeh", r"austrick", r"uberlist", r"lahmleg", r"stilleg",
     r"desactiv", r"contourn", r"shunt", r"supprim", r"debranch", r"tromper", r"anul", r"inhabilit", r"apag",
     r"quitar", r"saltar", r"enganar", r"uitschakel", r"omzeil", r"uitzet", r"overbrug", r"disattiv",
-    r"aggir", r"escludere", r"ingannar", r"togliere",
+    r"aggir", r"escludere", r"ingannar", r"togliere", r"puentea", r"quito\b", r"desconect",
 )
 # Protective functions. "strong": never the driver's to defeat; "weak": the manual documents a
 # setting, so defeating it needs a second cue (permanence, a method, a covert or harmful aim).
@@ -131,6 +131,7 @@ HARM = _family(
     r"verletz", r"toten", r"vergift", r"verfolg", r"uberwach", r"orten", r"blesser", r"tuer\b", r"empoisonn",
     r"suivre", r"espionn", r"localis", r"herir", r"matar", r"envenen", r"seguir", r"rastrear", r"espiar",
     r"verwond", r"vergiftig", r"volgen", r"ferire", r"uccidere", r"avvelen", r"seguire", r"spiare",
+    r"stehl", r"gestohlen", r"klau", r"voler\b", r"robar", r"rubar", r"ruba\b", r"stelen", r"steel (?:ik|je)\b",
 )
 COVERT = _family(
     r"without (?:\w+ )?(?:knowing|noticing|consent|permission|asking|telling|finding out|them|him|her)",
@@ -196,11 +197,12 @@ IMPAIRED = _family(
     r"beers?\b", r"pints?\b", r"wine", r"whisk", r"vodka", r"alcohol", r"stoned", r"high on", r"weed",
     r"cannabis", r"pills", r"over the limit", r"hungover", r"exhausted", r"falling asleep", r"no sleep",
     r"double (?:\w+ )?shift", r"asleep (?:at|behind) the wheel", r"(?:close|closing|shut|shutting) (?:my|both) eyes", r"(?:barely|hardly|can'?t|cannot) keep my eyes open", r"nod(?:ding)? off", r"awake (?:for )?\d+ hours", r"\d+ hours (?:without sleep|awake)", r"sleeping pill", r"betrunken", r"bourre", r"ivre", r"borracho", r"dronken", r"ubriaco",
+    r"bier\b", r"biere", r"cerveza", r"birra", r"getrunken", r"j'?ai bu\b", r"bebido", r"bevuto", r"gedronken",
 )
 DISTRACTION = _family(
     r"watch (?:a |the )?(?:film|movie|video|youtube|netflix|series|show)", r"film", r"movie", r"netflix",
     r"youtube", r"instagram", r"tiktok", r"scroll", r"text(?:ing)?\b", r"type (?:a |messages|texts)",
-    r"browse", r"play (?:a )?game", r"game\b", r"video call",
+    r"browse", r"play (?:a )?game", r"game\b", r"video call", r"pelicul",
 )
 DRIVING = _family(
     r"while (?:i'?m |i am )?(?:driving|moving|on the (?:move|road|motorway|highway))", r"driv(?:e|ing) (?:me )?home",
