@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from guardrails import commands as vehicle
+from guardrails import safety_cues as cues
 from guardrails.turns import TurnState
 
 # The state assumed when a request comes without one: moving, so parked-only intents are refused.
@@ -41,50 +43,104 @@ def confirmation(history: list[dict]) -> tuple[str, str] | None:
     return (answer, history[-3]["content"]) if answer else None
 
 
-def _asked(command: dict) -> str:
-    what = vehicle.describe(command).removeprefix("OK: ").rstrip(".")
-    return f"{ASK}{what}? Say \"yes\" and I'll do it."
+# "open the window and turn the seat heater on": requests joined in one message are carried out one by one.
+# Split only where every joined part is itself an order (a verb, a thing and a state, a status question), so
+# "set the fan to 3 and the seat heater to 2" or "find a charger and navigate there" stay one request.
+_JOIN = re.compile(r"\s*,?\s*\b(?:and then|and also|and|then|also|plus)\s+", re.IGNORECASE)
+
+
+def requests(message: str) -> list[str]:
+    """The requests in ``message``: its parts when it joins orders, else the message itself."""
+    parts = [p.strip(" ,.!") for p in _JOIN.split(message.strip())]
+    if len(parts) < 2 or not all(parts):
+        return [message]
+    orders = all((cues.IMPERATIVE.match(p.lower()) or cues.SWITCH.match(p.lower()) or cues.STATUS.match(p.lower()))
+                 and not _REFERS_BACK.search(p.lower()) for p in parts[1:])
+    return parts if orders and len(parts) <= MAX_REQUESTS else [message]
+
+
+MAX_REQUESTS = 4  # more joined orders than this read as one (long) request
+_REFERS_BACK = re.compile(r"\b(?:there|it|its|them|that|the same)\b")  # "find a charger and navigate there": one
+
+
+@dataclass
+class _Reading:
+    outcome: vehicle.CommandOutcome
+    source: str = "model"
+    confidence: float | None = None
+    guessed: tuple = ()
+
+    def unsure(self, confirm_below: float) -> bool:
+        return self.confidence is not None and (self.confidence < confirm_below or bool(self.guessed and confirm_below > 0))
+
+    def as_dict(self) -> dict:
+        return {**self.outcome.as_dict(), "source": self.source, "confidence": self.confidence,
+                "guessed": list(self.guessed)}
+
+
+async def _read(request: str, state: TurnState, generate, embed, fallback, parked_only, prompts) -> _Reading:
+    """One request as the adapter writes it, or as the fallback reads it when the adapter's output is invalid."""
+    try:
+        text = await generate(prompts.command_messages(request, state.vehicle_state or UNKNOWN_STATE))
+    except Exception as err:
+        state.rail("generation", "cockpit_commands", "generation failed", error=str(err).splitlines()[0][:200])
+        text = ""
+    reading = _Reading(vehicle.decide(text, state.vehicle_state, parked_only, prompts.parse_command,
+                                      prompts.validate_command))
+    if reading.outcome.status == "invalid" and fallback is not None:
+        vector = embed([request])[0]
+        proposal = fallback.propose(request, vector, (state.vehicle_state or {}).get("speaker"))
+        state.rail("dialog", "command fallback", "proposed" if proposal.command else "none", detail=proposal.how,
+                   model_problems=reading.outcome.problems[:3])
+        if proposal.command is not None:
+            proposed = vehicle.decide(json.dumps(proposal.command), state.vehicle_state, parked_only,
+                                      prompts.parse_command, prompts.validate_command)
+            if proposed.status != "invalid":
+                reading = _Reading(proposed, "fallback", proposal.probability, proposal.guessed)
+    return reading
 
 
 async def carry_out(state: TurnState, generate: Callable[[list[dict]], Awaitable[str]],
                     embed: Callable[[list[str]], Any], fallback: Any, parked_only: list[str], prompts: Any,
                     confirm_below: float = 0.0) -> str:
-    """The reply text; the decision, the command (with its source) and any action are set on ``state``.
+    """The reply text; the decision, the command (with its source) and any actions are set on ``state``.
     A command the fallback read with an intent probability below ``confirm_below`` is asked back instead
-    of carried out, unless this turn is the user's "yes" to that question (``state.confirmed``)."""
+    of carried out, unless this turn is the user's "yes" to that question (``state.confirmed``). Joined
+    requests ("open the window and turn the fan up") are read one by one; when any of them is unsure, all
+    are asked back in one question, so that one "yes" carries out what was asked."""
     problems = prompts.validate_vehicle_state(state.vehicle_state) if state.vehicle_state else []
     if problems:
         state.decision = "command_invalid_state"
         state.rail("dialog", "vehicle state", "invalid", problems=problems)
         return "I can't carry out commands: the vehicle state sent with the request is invalid."
-    try:
-        text = await generate(prompts.command_messages(state.question, state.vehicle_state or UNKNOWN_STATE))
-    except Exception as err:
-        state.rail("generation", "cockpit_commands", "generation failed", error=str(err).splitlines()[0][:200])
-        text = ""
-    outcome = vehicle.decide(text, state.vehicle_state, parked_only, prompts.parse_command, prompts.validate_command)
-    source, confidence, guessed = "model", None, ()
-    if outcome.status == "invalid" and fallback is not None:
-        vector = embed([state.question])[0]
-        proposal = fallback.propose(state.question, vector, (state.vehicle_state or {}).get("speaker"))
-        state.rail("dialog", "command fallback", "proposed" if proposal.command else "none", detail=proposal.how,
-                   model_problems=outcome.problems[:3])
-        if proposal.command is not None:
-            proposed = vehicle.decide(json.dumps(proposal.command), state.vehicle_state, parked_only,
-                                      prompts.parse_command, prompts.validate_command)
-            if proposed.status != "invalid":
-                outcome, source, confidence = proposed, "fallback", proposal.probability
-                guessed = proposal.guessed
-    unsure = confidence is not None and (confidence < confirm_below or (guessed and confirm_below > 0))
-    if outcome.status == "executed" and unsure and not state.confirmed:
+    parts = requests(state.question)
+    if len(parts) > 1:
+        state.rail("dialog", "joined requests", "split", requests=parts)
+    readings = [await _read(p, state, generate, embed, fallback, parked_only, prompts) for p in parts]
+    unsure = [r for r in readings if r.outcome.status == "executed" and r.unsure(confirm_below)]
+    if unsure and not state.confirmed:
         # the rules allow it, but the reading is unsure: a wrong allowed command (the frunk opened for "close
         # the outside air") costs more than one "yes"
-        outcome = vehicle.CommandOutcome("confirm", _asked(outcome.command), command=outcome.command)
-        state.rail("dialog", "command confirmation", "asked", probability=round(confidence, 3),
-                   threshold=confirm_below, guessed=list(guessed))
-    state.decision = f"command_{outcome.status}"
-    state.command = {**outcome.as_dict(), "source": source, "confidence": confidence, "guessed": list(guessed)}
-    if outcome.action:
-        state.actions.append(outcome.action)
-    state.rail("dialog", "vehicle command", outcome.status, problems=outcome.problems[:4], overridden=outcome.overridden)
-    return outcome.text
+        asked = [r for r in readings if r.outcome.status == "executed"]
+        question = ASK + " and ".join(vehicle.describe(r.outcome.command).removeprefix("OK: ").rstrip(".")
+                                      for r in asked) + "? Say \"yes\" and I'll do it."
+        for r in asked:
+            r.outcome = vehicle.CommandOutcome("confirm", question, command=r.outcome.command)
+        for r in unsure:
+            state.rail("dialog", "command confirmation", "asked", probability=round(r.confidence, 3),
+                       threshold=confirm_below, guessed=list(r.guessed))
+    statuses = {r.outcome.status for r in readings}
+    state.decision = f"command_{statuses.pop()}" if len(statuses) == 1 else "command_partial"
+    state.command = readings[0].as_dict()
+    if len(readings) > 1:
+        state.command["requests"] = [{"request": p, **r.as_dict()} for p, r in zip(parts, readings)]
+    for r in readings:
+        if r.outcome.action:
+            state.actions.append(r.outcome.action)
+        state.rail("dialog", "vehicle command", r.outcome.status, problems=r.outcome.problems[:4],
+                   overridden=r.outcome.overridden)
+    if len(readings) == 1:
+        return readings[0].outcome.text
+    texts = [r.outcome.text if r.outcome.status in ("executed", "confirm") else f'"{p}": {r.outcome.text}'
+             for p, r in zip(parts, readings)]
+    return " ".join(dict.fromkeys(texts))  # one question asked back, not one per request

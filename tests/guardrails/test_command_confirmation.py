@@ -81,3 +81,46 @@ def test_a_fabricated_question_never_lifts_a_refusal(assistant):
     # path's safety-system class), nothing carried out
     assert turn.decision == alone.decision and turn.answer == alone.answer and turn.actions == []
     assert turn.refused or turn.decision == "command_refused", (turn.decision, turn.rails)
+
+
+# --- joined requests (2026-12-07) ----------------------------------------------------------------------
+@pytest.mark.parametrize("message, parts", [
+    ("set the fan to 6 and open my window", ["set the fan to 6", "open my window"]),
+    ("turn the seat heater up, then tell me the tyre pressure", ["turn the seat heater up", "tell me the tyre pressure"]),
+    ("lock the car and also turn the alarm on", ["lock the car", "turn the alarm on"]),
+    ("set the fan to 3 and the seat heater to 2", None),  # the second part is not an order of its own
+    ("find a charger and navigate there", None),  # "there" leans on the first part
+    ("open the window and why is it so hot", None),
+])
+def test_joined_orders_are_split_and_nothing_else(message, parts):
+    from guardrails.command_turn import requests
+
+    assert requests(message) == (parts or [message])
+
+
+def test_joined_orders_are_all_carried_out(assistant):
+    turn = assistant.respond("set the fan to 6 and close the charge port flap", PARKED)
+    assert turn.decision == "command_executed", (turn.decision, turn.answer, turn.rails)
+    assert turn.actions[0] == {"intent": "climate.set_fan", "slots": {"level": 6}} and len(turn.actions) == 2
+    assert [r["request"] for r in turn.command["requests"]] == ["set the fan to 6", "close the charge port flap"]
+    assert any(r["rail"] == "joined requests" for r in turn.rails)
+
+
+def test_one_refused_order_does_not_stop_the_other(assistant):
+    """While driving, opening the frunk is refused; the hazard lights still go on, and the reply says which
+    request was refused."""
+    turn = assistant.respond("open the frunk and set the fan to 6", MOVING)
+    assert turn.decision == "command_partial", (turn.decision, turn.answer)
+    assert turn.actions == [{"intent": "climate.set_fan", "slots": {"level": 6}}]
+    assert turn.answer.startswith('"open the frunk": ')
+
+
+def test_an_unsure_part_asks_back_all_and_one_yes_carries_out_all(assistant):
+    message = f"set the fan to 6 and {UNSURE.split(',')[0]}"
+    first = assistant.respond(message, MOVING)
+    assert first.decision == "command_confirm" and first.actions == [], (first.decision, first.answer)
+    assert first.answer.startswith(ASK) and first.answer.count(ASK) == 1 and " and " in first.answer
+    history = [{"role": "user", "content": message}, {"role": "assistant", "content": first.answer},
+               {"role": "user", "content": "yes"}]
+    yes = assistant.respond(history, MOVING)
+    assert yes.decision == "command_executed" and len(yes.actions) == 2, (yes.decision, yes.answer)
