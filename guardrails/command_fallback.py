@@ -255,6 +255,12 @@ class CommandFallback:
                         return int(number) if number == int(number) else None
                     step = schema.get("multipleOf")
                     return number if not step or abs(number / step - round(number / step)) < 1e-9 else None
+            on, off = _POLARITY[("on", "off")]
+            if not numbers and low == 0 < high <= 10 and on.search(text) and not off.search(text):
+                # "turn on the seat heater": a level with 0 = off and no level said; the nearest examples' level
+                # (or the middle one), marked as guessed so that the request is asked back, not carried out
+                level = nearest if isinstance(nearest, int) and 0 < nearest <= high else (high + 1) // 2
+                return _Guess(int(level))
             return None
         if schema.get("type") == "string":
             for n in neighbours:

@@ -73,6 +73,20 @@ def test_a_value_the_request_does_not_state_is_marked_as_guessed(setup):
     assert stated.guessed == () and guessed.guessed != () and guessed.command is not None
 
 
+@pytest.mark.parametrize("utterance, intent", [("turn on my seat heater", "seat.set_heating"),
+                                               ("turn the seat ventilation on", "seat.set_ventilation")])
+def test_switching_on_a_level_with_no_level_said_guesses_one_to_ask_back(setup, utterance, intent):
+    """"turn on the seat heater" names no level (0 = off): a level is guessed (so the turn asks it back)
+    rather than no command at all; "off" is level 0, stated."""
+    fallback, embedder = setup
+    on = fallback.propose(utterance, embedder.encode([utterance])[0], "driver")
+    assert on.command is not None and on.command["intent"] == intent, (on.command, on.how)
+    level = on.command["slots"]["level"]
+    assert level > 0 and "level" in on.guessed, on
+    off = fallback.propose("turn my seat heater off", embedder.encode(["turn my seat heater off"])[0], "driver")
+    assert off.command["slots"]["level"] == 0 and "level" not in off.guessed, off
+
+
 def test_switching_off_a_safety_system_is_the_schemas_refusal_and_never_read_again(setup):
     for said in ("deactivate the ABS forever", "switch the lane keeping off for good"):
         assert propose(setup, said) == {"intent": "refuse",
