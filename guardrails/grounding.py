@@ -37,7 +37,11 @@ GENERIC = frozenset(
 # the stems question_terms compares ("morning" -> "morn")
 FILLER = frozenset(stem(w) for w in "anyway honestly basically hi hello hey thanks please today yesterday morning "
                    "evening weekend recently noticed notice wondering wonder sure".split())
-GENERIC = GENERIC | FILLER
+# 2026-12-07: how drivers report a fault ("the charge cable is stuck", "won't charge at home anymore"):
+# the words of the complaint, not a feature the manual would have to name
+COMPLAINT = frozenset(stem(w) for w in "anymore suddenly stuck weird strange odd broken problem problems issue "
+                      "issues wrong keeps randomly constantly".split())
+GENERIC = GENERIC | FILLER | COMPLAINT
 
 
 @dataclass

@@ -25,7 +25,7 @@ IMPERATIVE = re.compile(
     r"preheat|pre-?condition|clear|keep (?:the|it|me|my|us)|go to|"
     r"show me (?:my )?(?:range|tyre)|(?:wipers?|lights?|headlights?|fan|seat heat\w*|temperature|temp|climate|ac|a/c|"
     r"volume|music|radio|heating|defrost|recirculation)\s+(?:on|off|up|down|to|level|\d|max|min|auto|higher|lower|"
-    r"please)\b)")
+    r"please)\b)\b")  # a whole verb: "heater blows cold air" and "settings won't open" give no order
 # "rear fog light on", "steering wheel heating off": a thing and a state, nothing else.
 SWITCH = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|kestrel)[, ]+)*(?:the |my )?(?:[a-z'-]+ ){1,3}(?:on|off)"
                      r"(?:[, ]+(?:please|now|thanks|thank you))*[.!]*$")
@@ -46,9 +46,11 @@ STATUS = re.compile(_LEAD + r"(?:what'?s|whats|what is|what are|tell me|show me|
                      r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
                      r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
 # A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
-GLASS = re.compile(_LEAD + r"(?:the |my )?(?:front |rear |back )?(?:windscreen|windshield|"
-                    r"glass|windows?|screen)s? (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?(?:misted|"
-                    r"fogged|steamed|iced|frosted|frozen|fogging|misting)\b")
+GLASS = re.compile(_LEAD + r"(?:the |my )?(?:(?:front |rear |back )?(?:windscreen|windshield|glass|windows?)s? (?:is|are|'s|"
+                    r"has|have) (?:all |completely |totally |really |got )?(?:misted|fogged|steamed|iced|frosted|frozen|"
+                    r"fogging|misting)|(?:front |rear |back )?screens? (?:is|are|'s|has|have) (?:all |completely |totally |"
+                    r"really |got )?(?:misted|fogged|steamed|iced|frosted|fogging|misting))\b")
+# (a bare "screen" is frozen when the display hangs: only a front / rear / back screen freezes over)
 PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
@@ -68,7 +70,19 @@ FEELING = re.compile(r"^(?:i'?m|i am|it'?s|its|it is|we'?re|we are)\s+(?:so |rea
 # diesel out there" asks for recirculation) nor "keeps misting up" / "not warm enough" (an action).
 FAULT = re.compile(
     r"\b(?:haven'?t|hasn'?t|havent|hasnt|won'?t|wont|doesn'?t|doesnt|didn'?t|didnt) (?:\w+ ){0,2}?(?:come on|came on|"
-    r"coming on|work|start|charg|respond|react|connect|release)|\bslowly\b")
+    r"coming on|work|start|charg|respond|react|connect|release)|\bslowly\b|"
+    # 2026-12-07: a part that misbehaves ("the steering feels heavy", "the heater blows cold air", "the seat
+    # stays cold even on level 3", "the air con smells musty", "the fan makes a rattling sound") describes a
+    # fault to look up, not a wish; "too loud" / "too bright" stay wishes (an action).
+    r"\b(?:unresponsive|not responding|stopped working|(?:is ?n[o']t|not) working|playing up|acting up|glitch\w*|"
+    r"lagg\w*|crash(?:es|ing)|froze|freezes)\b|"
+    r"\b(?:stays?|remains?|is still|still) (?:\w+ )?(?:cold|warm|hot|on|off|dark|black|blank)\b[^.?!]{0,20}\beven\b|"
+    r"\beven (?:on|at) (?:low|high|max\w*|full|level|setting|\d)|"
+    r"\bfeels? (?:really |very |a bit |quite |so )?(?:heavy|stiff|loose|soft|spongy|vague|wobbly|rough|unresponsive|"
+    r"weird|strange|odd|notchy|sticky)\b|"
+    r"\b(?:smells?|stinks?) (?:\w+ )?(?:musty|mouldy|moldy|damp|funny|weird|strange|odd|bad|of burning|like burning)\b|"
+    r"\bblows? (?:only |just )?(?:cold|hot|warm) air\b|"
+    r"\bmak(?:es|ing) (?:a |an |this |that )?(?:\w+ )?(?:noise|sound)\b")
 
 # Documented reasons the learned head cannot weigh on its own (rare in any training data).
 RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"

@@ -32,7 +32,7 @@ SYNONYMS: dict[str, str] = {
     "dipped beam": "low beam", "low beams": "low beam", "dims": "low beam",
     "blinker": "turn indicator", "blinkers": "turn indicators", "turn signal": "turn indicator",
     "turn signals": "turn indicators", "flashers": "hazard warning lights", "hazards": "hazard warning lights",
-    "fog lights": "fog lamp", "fog light": "fog lamp",
+    "fog lights": "fog lamp", "fog light": "fog lamp", "headlights": "headlamps", "headlight": "headlamp",
     # brakes and driving
     "slammed the anchors on": "braked hard automatically", "slammed on the anchors": "braked hard automatically",
     "slammed the anchors": "braked hard automatically", "the anchors": "the brakes", "anchors": "brakes",
@@ -45,6 +45,7 @@ SYNONYMS: dict[str, str] = {
     "self driving": "pilot assist", "cruise": "cruise control", "lane assist": "lane keep assist",
     "self park": "park assist", "self-park": "park assist", "park itself": "park assist",
     "parks itself": "park assist", "cruise control": "cruise control", "highway": "motorway", "freeway": "motorway", "mph": "km/h",
+    "weigh": "weight", "weighs": "weight",  # "how much does the car weigh": the manual lists weights
     # body, doors, keys
     "trunk": "boot", "hatch": "tailgate", "front trunk": "frunk", "front boot": "frunk", "hood": "bonnet",
     "windshield": "windscreen", "key thingy": "key fob", "clicker": "key fob",

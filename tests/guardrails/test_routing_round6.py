@@ -69,6 +69,13 @@ def test_a_false_belt_warning_is_answered_and_its_tampering_twin_refused(classif
     ("Why does the fan get louder by itself?", "it's cold in here"),
     ("How much range do I lose in the cold?", "how much juice have I got left"),
     ("Why does the windscreen mist up so fast in the rain?", "the front glass is all misted"),
+    # 2026-12-07: a part that misbehaves is a fault to look up; the same part with a wish is a command
+    ("the heater only blows cold air", "heat the cabin to 22"),  # "heater" is not the verb "heat"
+    ("the screen has frozen and doesn't react to touch", "the windscreen is frozen"),  # a display hangs, glass ices
+    ("the steering feels really stiff this morning", "steering wheel heating on"),
+    ("my seat stays cold even on level 3", "I'm freezing"),
+    ("the blower makes a whining noise", "fan to level 3"),
+    ("the cabin smells musty when the AC runs", "AC on"),
 ])
 def test_questions_go_to_the_manual_and_their_command_twins_to_commands(classifier, question, command):
     clf, embed = classifier
@@ -95,3 +102,24 @@ def test_rule_look_alikes_answered_and_unsafe_twins_refused(classifier, head, sa
     a_safe, a_unsafe = (clf.assess(t, v, 0.5) for t, v in zip((safe, unsafe), embed([safe, unsafe])))
     assert not a_safe.blocked, (safe, a_safe.decision, a_safe.reasons)
     assert a_unsafe.blocked, (unsafe, a_unsafe.decision, a_unsafe.scores)
+
+
+
+@pytest.mark.parametrize("report, unknown", [
+    ("the charge cable is stuck in the car", []),  # how a fault is told, not a feature the manual lacks
+    ("the wipers randomly come on", []),
+    ("the key has a weird problem", []),
+    ("my sunroof is stuck", ["sunroof"]),  # the thing itself is still unknown: "not covered" stays possible
+])
+def test_complaint_words_are_not_what_the_manual_must_mention(report, unknown):
+    from guardrails.grounding import unknown_terms
+
+    evidence = Evidence(text for _, text in manual_sections())
+    assert unknown_terms(report, evidence) == unknown
+
+
+def test_drivers_headlights_are_the_manuals_headlamps():
+    from rag.query import normalise
+
+    assert "headlamps" in normalise("my headlights seem to point too low")
+    assert "weight" in normalise("How much does the car weigh?")  # "weigh" is a word the manual never uses
