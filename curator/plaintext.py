@@ -11,7 +11,8 @@
 Blank lines separate records here; they are not records, so they are neither documents nor
 quarantine rows. Everything else is: a record whose bytes are not UTF-8, or an empty file, is
 quarantined with its file, line and reason. Ids are the file's path relative to the input's
-common folder, plus ":line" for paragraph and line records, so they are unique and readable.
+common folder, plus ":line" for paragraph and line records, so they are unique and readable; the URL
+is "file:" and that path.
 """
 
 from __future__ import annotations
@@ -145,4 +146,7 @@ def read(block, max_raw_chars: int, frame, clip, line_bits: int):
     n = len(ids)
     numbers = np.asarray(lines, dtype=np.int64)
     ords = (np.asarray(files, dtype=np.int64) << line_bits) | numbers
-    return frame(ords, np.asarray(files, dtype=np.int32), numbers, ids, [""] * n, texts, quarantine, raw, n)
+    # "file:<relative path>" as the record's URL: downstream titles and citations read the file name
+    # ("notes/charging-guide.txt" -> "Charging guide") where a web page would give its URL's slug
+    urls = ["file:" + rid.rsplit(":", 1)[0] if unit != "file" else "file:" + rid for rid in ids]
+    return frame(ords, np.asarray(files, dtype=np.int32), numbers, ids, urls, texts, quarantine, raw, n)

@@ -35,6 +35,7 @@ def test_a_folder_of_text_files_is_a_document_per_file_with_bad_files_quarantine
     assert len(frame) == 6 and frame["ord"].is_monotonic_increasing and frame["ord"].is_unique
     good = frame[frame["quarantine"] == ""]
     assert dict(zip(good["id"], good["text"])) == {name.removeprefix("corpus/"): text for name, text in pages.items()}
+    assert list(good["url"]) == ["file:" + i for i in good["id"]]
     bad = frame[frame["quarantine"] != ""].set_index("id")
     assert bad.loc["notes/latin1.txt", "quarantine"] == "invalid UTF-8 (byte 3)"
     assert "Caf\\xe9" in bad.loc["notes/latin1.txt", "raw"]  # the bytes are kept, escaped, for inspection
@@ -53,6 +54,7 @@ def test_paragraphs_keep_their_first_line_whatever_the_block_cuts(tmp_path, bloc
     frame = _read([path], blocksize, "paragraph")
     assert list(frame["line"]) == [1, 4, 8, 11]
     assert list(frame["id"]) == ["book.txt:1", "book.txt:4", "book.txt:8", "book.txt:11"]
+    assert set(frame["url"]) == {"file:book.txt"}
     assert list(frame["text"]) == ["Charging the car.\nUse a wallbox.", "Tyres.",
                                    "Winter tyres help in snow.\nFit all four.", "Last paragraph without a newline"]
     assert (frame["quarantine"] == "").all()
