@@ -26,7 +26,7 @@ from curator.errors import CurateConfigError, InputError
 log = logging.getLogger(__name__)
 
 LINE_BITS = 40  # ord = file index << 40 | line: a global, partition-independent input order
-JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz")
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".json.zst")
 PARQUET_SUFFIXES = (".parquet",)
 DOC_COLUMNS = ("ord", "file", "line", "id", "url", "text", "quarantine", "raw")
 
@@ -37,7 +37,7 @@ class Block:
 
     path: str
     file_index: int
-    kind: str  # "jsonl" | "jsonl.gz" | "parquet" | "text:file" | "text:paragraph" | "text:line"
+    kind: str  # "jsonl" | "jsonl.gz" | "jsonl.zst" | "parquet" | "text:file" | "text:paragraph" | "text:line"
     start: int = 0  # byte offset (jsonl, text) or row group (parquet)
     end: int = -1
     first_line: int = 1  # 1-based line (row) number of the block's first record
@@ -82,6 +82,8 @@ def _kind(path: Path) -> str:
     name = path.name.lower()
     if name.endswith((".jsonl.gz", ".json.gz")):
         return "jsonl.gz"
+    if name.endswith((".jsonl.zst", ".json.zst")):  # the usual packing of large public text datasets
+        return "jsonl.zst"
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if name.endswith(PARQUET_SUFFIXES):
@@ -102,7 +104,7 @@ def plan_blocks(files: list[Path], blocksize: int, text_unit: str = "file") -> l
             continue
         if kind == "jsonl":
             blocks += _jsonl_blocks(path, index, blocksize)
-        elif kind == "jsonl.gz":  # not splittable: one block per file
+        elif kind in ("jsonl.gz", "jsonl.zst"):  # not splittable: one block per file
             blocks.append(Block(str(path), index, kind))
         else:
             row = 1
@@ -138,6 +140,17 @@ def _read_gzip(path: str) -> bytes:
             return handle.read()
     except (OSError, EOFError, zlib.error) as err:
         raise InputError(f"{path}: corrupt gzip file ({_first_line(err)}); repair or remove it") from None
+
+
+def _read_zstd(path: str) -> bytes:
+    """The whole decompressed Zstandard file (pyarrow's codec); damage fails the run in one line, as for gzip."""
+    import pyarrow as pa
+
+    try:
+        with pa.CompressedInputStream(pa.OSFile(path), "zstd") as handle:
+            return handle.read()
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{path}: corrupt zstd file ({_first_line(err)}); repair or remove it") from None
 
 
 def _jsonl_blocks(path: Path, index: int, blocksize: int) -> list[Block]:
@@ -234,6 +247,8 @@ def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.Da
         return _read_parquet_block(block, fields, max_raw_chars)
     if block.kind == "jsonl.gz":
         data = _read_gzip(block.path)
+    elif block.kind == "jsonl.zst":
+        data = _read_zstd(block.path)
     else:
         with open(block.path, "rb") as handle:
             handle.seek(block.start)

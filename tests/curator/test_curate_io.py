@@ -128,3 +128,24 @@ def test_corrupt_parquet_and_gzip_are_input_errors_naming_the_file(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     assert io.plan_blocks([empty], 1 << 20) == []
+
+
+def test_zstd_jsonl_is_read_and_a_damaged_one_fails_naming_the_file(tmp_path):
+    import pyarrow as pa
+
+    def zst(path, data: bytes) -> None:
+        buf = pa.BufferOutputStream()
+        with pa.CompressedOutputStream(buf, "zstd") as out:
+            out.write(data)
+        path.write_bytes(buf.getvalue().to_pybytes())
+
+    packed = tmp_path / "part-00.jsonl.zst"
+    zst(packed, b"\n".join([_good(1), b"not json", _good(2)]) + b"\n")
+    assert io.discover(str(tmp_path)) == [packed]
+    frame = pd.concat([io.read_block(b, io.Fields()) for b in io.plan_blocks([packed], 1 << 20)])
+    assert list(frame["id"][frame["quarantine"] == ""]) == ["d1", "d2"]
+    assert list(frame["line"]) == [1, 2, 3] and frame["quarantine"].iloc[1].startswith("invalid JSON")
+    damaged = tmp_path / "part-01.jsonl.zst"
+    damaged.write_bytes(packed.read_bytes()[:-8])
+    with pytest.raises(io.InputError, match=f"{damaged}: corrupt zstd file"):
+        io.read_block(io.plan_blocks([damaged], 1 << 20)[0], io.Fields())
