@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Iterable
 import numpy as np
 
 from train.corpus import CorpusStats, Document
+
+log = logging.getLogger("pipeline.train")
 
 SPLITS = ("train", "val")
 META_NAME = "meta.json"
@@ -49,6 +52,7 @@ def pack_documents(
     dtype = token_dtype(vocab_size)
     streams = {split: open(out_dir / f"{split}.stream", "wb") for split in SPLITS}
     counts = {split: {"documents": 0, "tokens": 0} for split in SPLITS}
+    train_lengths: list[int] = []  # tokens of each training document, for a validation split too small (below)
     pending: list[Document] = []
 
     def flush() -> None:
@@ -58,6 +62,8 @@ def pack_documents(
             tokens.tofile(streams[split])
             counts[split]["documents"] += 1
             counts[split]["tokens"] += len(tokens)
+            if split == "train":
+                train_lengths.append(len(tokens))
         pending.clear()
 
     try:
@@ -72,9 +78,17 @@ def pack_documents(
 
     meta = {"seq_len": seq_len, "dtype": dtype.name, "eos": eos, "vocab_size": vocab_size, "seed": seed,
             "val_fraction": val_fraction, "splits": {}}
+    streams_read = {split: np.fromfile(out_dir / f"{split}.stream", dtype=dtype) for split in SPLITS}
+    moved = _top_up_validation(streams_read, train_lengths, seq_len)
+    if moved:
+        counts["train"]["documents"] -= moved[0]
+        counts["train"]["tokens"] -= moved[1]
+        counts["val"]["documents"] += moved[0]
+        counts["val"]["tokens"] += moved[1]
+        meta["val_topped_up"] = {"documents": moved[0], "tokens": moved[1]}
     for split in SPLITS:
         stream = out_dir / f"{split}.stream"
-        tokens = np.fromfile(stream, dtype=dtype)
+        tokens = streams_read[split]
         rows = (len(tokens) - 1) // seq_len if len(tokens) > seq_len else 0
         if rows == 0:
             raise PackingError(
@@ -90,6 +104,29 @@ def pack_documents(
                           "quarantined": len(stats.problems)}
     (out_dir / META_NAME).write_text(json.dumps(meta, indent=2) + "\n")
     return meta
+
+
+def _top_up_validation(streams: dict[str, np.ndarray], train_lengths: list[int], seq_len: int) -> tuple[int, int]:
+    """A small corpus (a folder of 20 text files) can hash no document, or too few tokens, into validation:
+    then the last training documents (input order) move to it until it holds one row, as long as training
+    keeps one. Returns (documents, tokens) moved; (0, 0) when validation was large enough or nothing can move.
+    A large corpus is never touched: its split stays a function of each document's id alone."""
+    need = seq_len + 1 - len(streams["val"])
+    if need <= 0:
+        return 0, 0
+    take = count = 0
+    for length in reversed(train_lengths):
+        if take >= need:
+            break
+        take += length
+        count += 1
+    if take < need or len(streams["train"]) - take < seq_len + 1:
+        return 0, 0
+    streams["val"] = np.concatenate([streams["val"], streams["train"][len(streams["train"]) - take:]])
+    streams["train"] = streams["train"][: len(streams["train"]) - take]
+    log.warning("train: the validation split had %d tokens (%d needed for one row of seq_len+1); the last %d "
+                "training document(s), %d tokens, moved to it", seq_len + 1 - need, seq_len + 1, count, take)
+    return count, take
 
 
 def _write_rows(tokens: np.ndarray, rows: int, seq_len: int, out_dir: Path, split: str, per_shard: int) -> list[str]:

@@ -74,9 +74,23 @@ def test_packing_is_deterministic(tmp_path, tokenizer):
         assert np.array_equal(a.take(np.arange(len(a))), b.take(np.arange(len(b))))
 
 
-def test_too_little_validation_text_fails_with_the_key_to_change(tmp_path, tokenizer):
-    with pytest.raises(PackingError, match="val split .* train.data.val_fraction"):
-        pack(tmp_path, tokenizer, manual_sections()[:3], fraction=1e-9)
+def test_a_small_corpus_gets_a_validation_split_from_its_last_training_documents(tmp_path, tokenizer):
+    """Three documents and a tiny fraction hash none into validation: the last training document moves
+    there (logged, in meta), so a folder of a few text files trains instead of failing."""
+    docs = manual_sections()[:3]
+    assert not any(is_validation(i, 7, 1e-9) for i, _ in docs)
+    meta, _ = pack(tmp_path, tokenizer, docs, fraction=1e-9)
+    assert meta["val_topped_up"]["documents"] == 1 and meta["splits"]["val"]["documents"] == 1
+    assert meta["splits"]["train"]["documents"] == 2
+    val = stream(PackedRows.open(tmp_path / "packed", "val"))
+    expected = tokenizer.encode(docs[-1][1]).ids + [1]
+    assert val.tolist() == expected[:len(val)] and len(expected) - len(val) < SEQ
+
+
+def test_too_little_text_for_both_splits_fails_with_the_key_to_change(tmp_path, tokenizer):
+    # one document cannot feed both splits
+    with pytest.raises(PackingError, match="split has .* add data, lower train.seq_len"):
+        pack(tmp_path, tokenizer, manual_sections()[:1], fraction=1e-9)
 
 
 def test_batch_order_is_a_permutation_per_epoch_and_splits_like_accumulation():
