@@ -18,6 +18,10 @@ def _require(ok: bool, message: str) -> None:
         raise ValueError(message)
 
 
+# What one plain-text document is (curator/plaintext.py): a whole file, a blank-line separated paragraph, a line.
+TEXT_UNITS = ("file", "paragraph", "line")
+
+
 class Backend(str, Enum):
     pandas = "pandas"  # CPU partitions (numpy / pyarrow kernels)
     cudf = "cudf"  # GPU partitions for the dedup steps (cuDF hash_values, str.minhash)
@@ -53,8 +57,8 @@ class ReadConfig:
     text_unit: str = "file"
 
     def validate(self) -> None:
-        _require(self.text_unit in ("file", "paragraph", "line"),
-                 f"curate.read.text_unit='{self.text_unit}' must be one of file, paragraph, line")
+        _require(self.text_unit in TEXT_UNITS,
+                 f"curate.read.text_unit='{self.text_unit}' must be one of {', '.join(TEXT_UNITS)}")
         _require(0.0 <= self.max_quarantine_fraction <= 1.0,
                  f"curate.read.max_quarantine_fraction={self.max_quarantine_fraction} must be in [0, 1]")
         _require(self.blocksize_mb >= 1, f"curate.read.blocksize_mb={self.blocksize_mb} must be at least 1")

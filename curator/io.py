@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curator import plaintext
 from curator.errors import CurateConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -28,6 +27,7 @@ log = logging.getLogger(__name__)
 LINE_BITS = 40  # ord = file index << 40 | line: a global, partition-independent input order
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".json.zst")
 PARQUET_SUFFIXES = (".parquet",)
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")  # read by curator/plaintext.py
 DOC_COLUMNS = ("ord", "file", "line", "id", "url", "text", "quarantine", "raw")
 
 
@@ -73,7 +73,7 @@ def discover(spec: str) -> list[Path]:
     if not files:
         raise CurateConfigError(
             f"curate.input '{spec}' matches no JSONL ({', '.join(JSONL_SUFFIXES)}), Parquet or plain-text "
-            f"({', '.join(plaintext.TEXT_SUFFIXES)}) file"
+            f"({', '.join(TEXT_SUFFIXES)}) file"
         )
     return files
 
@@ -88,7 +88,7 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
-    if name.endswith(plaintext.TEXT_SUFFIXES):
+    if name.endswith(TEXT_SUFFIXES):
         return "text"
     return ""
 
@@ -97,7 +97,9 @@ def plan_blocks(files: list[Path], blocksize: int, text_unit: str = "file") -> l
     blocks: list[Block] = []
     text = [(index, path) for index, path in enumerate(files) if _kind(path) == "text"]
     if text:
-        blocks += plaintext.plan(text, plaintext.relative_ids([p for _, p in text]), blocksize, text_unit, Block)
+        from curator import plaintext  # it builds on this module's blocks and frames
+
+        blocks += plaintext.plan(text, blocksize, text_unit)
     for index, path in enumerate(files):
         kind = _kind(path)
         if kind == "text":
@@ -154,6 +156,13 @@ def _read_zstd(path: str) -> bytes:
 
 
 def _jsonl_blocks(path: Path, index: int, blocksize: int) -> list[Block]:
+    return byte_blocks(path, index, blocksize, "jsonl")
+
+
+def byte_blocks(path: Path, index: int, blocksize: int, kind: str, boundary: re.Pattern | None = None,
+                members: tuple = ()) -> list[Block]:
+    """Blocks of about ``blocksize`` bytes of one file, each ending after a newline, or after the first match
+    of ``boundary`` (a blank line for paragraphs) past the target size; each knows its first line number."""
     size = path.stat().st_size
     if size == 0:
         return []
@@ -161,9 +170,14 @@ def _jsonl_blocks(path: Path, index: int, blocksize: int) -> list[Block]:
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start, line = 0, 1
         while start < size:
-            cut = mm.find(b"\n", min(start + blocksize, size) - 1)
-            end = size if cut < 0 else cut + 1
-            blocks.append(Block(str(path), index, "jsonl", start, end, line))
+            target = min(start + blocksize, size) - 1
+            if boundary is None:
+                cut = mm.find(b"\n", target)
+                end = size if cut < 0 else cut + 1
+            else:
+                found = boundary.search(mm, target)
+                end = size if found is None else found.end()
+            blocks.append(Block(str(path), index, kind, start, end, line, members))
             line += mm[start:end].count(b"\n")
             start = end
     return blocks
@@ -242,7 +256,9 @@ def parse_record(raw: bytes, fields: Fields) -> tuple[str, str, str] | str:
 def read_block(block: Block, fields: Fields, max_raw_chars: int = 2000) -> pd.DataFrame:
     """Documents and quarantined lines of one block, in input order."""
     if block.kind.startswith("text:"):
-        return plaintext.read(block, max_raw_chars, _frame, _clip, LINE_BITS)
+        from curator import plaintext
+
+        return plaintext.read(block, max_raw_chars)
     if block.kind == "parquet":
         return _read_parquet_block(block, fields, max_raw_chars)
     if block.kind == "jsonl.gz":

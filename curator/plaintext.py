@@ -17,15 +17,16 @@ is "file:" and that path.
 
 from __future__ import annotations
 
-import mmap
 import os
 import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
-UNITS = ("file", "paragraph", "line")
+from curator.config import TEXT_UNITS
+from curator.io import LINE_BITS, Block, _clip, _frame, byte_blocks
+
 _BLANK_RUN = re.compile(rb"\n[ \t\r]*\n")  # a paragraph break, LF or CRLF, blanks allowed on the empty line
 
 
@@ -37,82 +38,49 @@ def relative_ids(files: list[Path]) -> dict[str, str]:
     return {str(p): os.path.relpath(p.resolve(), root) for p in files}
 
 
-def plan(files: list[tuple[int, Path]], ids: dict[str, str], blocksize: int, unit: str, block_type) -> list:
+def plan(files: list[tuple[int, Path]], blocksize: int, unit: str) -> list[Block]:
     """Blocks of the text files (``(file index, path)`` in input order)."""
-    if unit not in UNITS:
-        raise ValueError(f"curate.read.text_unit='{unit}' must be one of {', '.join(UNITS)}")
-    blocks = []
-    if unit == "file":
-        group: list[tuple[str, int, str]] = []
-        size = 0
-        for index, path in files:
-            group.append((str(path), index, ids[str(path)]))
-            size += path.stat().st_size
-            if size >= blocksize:
-                blocks.append(block_type(group[0][0], group[0][1], "text:file", members=tuple(group)))
-                group, size = [], 0
-        if group:
-            blocks.append(block_type(group[0][0], group[0][1], "text:file", members=tuple(group)))
-        return blocks
+    if unit not in TEXT_UNITS:
+        raise ValueError(f"curate.read.text_unit='{unit}' must be one of {', '.join(TEXT_UNITS)}")
+    ids = relative_ids([path for _, path in files])
+    if unit != "file":
+        boundary = _BLANK_RUN if unit == "paragraph" else None
+        return [block for index, path in files
+                for block in byte_blocks(path, index, blocksize, f"text:{unit}", boundary,
+                                         ((str(path), index, ids[str(path)]),))]
+    blocks, group, size = [], [], 0
     for index, path in files:
-        blocks += _cut(path, index, ids[str(path)], blocksize, unit, block_type)
+        group.append((str(path), index, ids[str(path)]))
+        size += path.stat().st_size
+        if size >= blocksize:
+            blocks.append(Block(group[0][0], group[0][1], "text:file", members=tuple(group)))
+            group, size = [], 0
+    if group:
+        blocks.append(Block(group[0][0], group[0][1], "text:file", members=tuple(group)))
     return blocks
 
 
-def _cut(path: Path, index: int, rel: str, blocksize: int, unit: str, block_type) -> list:
-    """Byte ranges of one file cut after a newline (line unit) or a blank line (paragraph unit)."""
-    size = path.stat().st_size
-    if size == 0:
-        return []
-    blocks = []
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        start, line = 0, 1
-        while start < size:
-            target = min(start + blocksize, size) - 1
-            if unit == "line":
-                cut = mm.find(b"\n", target)
-                end = size if cut < 0 else cut + 1
-            else:
-                found = _BLANK_RUN.search(mm, target)
-                end = size if found is None else found.end()
-            blocks.append(block_type(str(path), index, f"text:{unit}", start, end, line, members=((str(path), index, rel),)))
-            line += mm[start:end].count(b"\n")
-            start = end
-    return blocks
-
-
-def _decode(raw: bytes) -> str | None:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def read(block, max_raw_chars: int, frame, clip, line_bits: int):
+def read(block: Block, max_raw_chars: int) -> pd.DataFrame:
     """Documents and quarantine rows of one plain-text block, in input order."""
     unit = block.kind.split(":", 1)[1]
-    files, lines, ids, texts, quarantine, raw = [], [], [], [], [], []
+    files, lines, ids, urls, texts, quarantine, raw = [], [], [], [], [], [], []
 
-    def record(index: int, line: int, rid: str, data: bytes) -> None:
-        text = _decode(data)
+    def record(index: int, line: int, rel: str, data: bytes) -> None:
         files.append(index)
         lines.append(line)
-        ids.append(rid)
-        if text is None:
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as err:
-                quarantine.append(f"invalid UTF-8 (byte {err.start})")
-            texts.append("")
-            raw.append(clip(data, max_raw_chars))
-        elif not text.strip():
-            quarantine.append("empty text")
-            texts.append("")
-            raw.append(clip(data, max_raw_chars))
+        ids.append(rel if unit == "file" else f"{rel}:{line}")
+        # "file:<relative path>" as the record's URL: downstream titles and citations read the file name
+        # ("notes/charging-guide.txt" -> "Charging guide") where a web page would give its URL's slug
+        urls.append("file:" + rel)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            text, problem = "", f"invalid UTF-8 (byte {err.start})"
         else:
-            quarantine.append("")
-            texts.append(text)
-            raw.append("")
+            problem = "" if text.strip() else "empty text"
+        quarantine.append(problem)
+        texts.append("" if problem else text)
+        raw.append(_clip(data, max_raw_chars) if problem else "")
 
     if unit == "file":
         for path, index, rel in block.members:
@@ -132,21 +100,18 @@ def read(block, max_raw_chars: int, frame, clip, line_bits: int):
             row = row[:-1] if row.endswith(b"\r") else row
             if not row.strip():
                 if para:
-                    record(index, first, f"{rel}:{first}", b"\n".join(para))
+                    record(index, first, rel, b"\n".join(para))
                     para = []
                 continue
             if unit == "line":
-                record(index, number, f"{rel}:{number}", row)
+                record(index, number, rel, row)
             else:
                 if not para:
                     first = number
                 para.append(row)
         if para:
-            record(index, first, f"{rel}:{first}", b"\n".join(para))
+            record(index, first, rel, b"\n".join(para))
     n = len(ids)
     numbers = np.asarray(lines, dtype=np.int64)
-    ords = (np.asarray(files, dtype=np.int64) << line_bits) | numbers
-    # "file:<relative path>" as the record's URL: downstream titles and citations read the file name
-    # ("notes/charging-guide.txt" -> "Charging guide") where a web page would give its URL's slug
-    urls = ["file:" + rid.rsplit(":", 1)[0] if unit != "file" else "file:" + rid for rid in ids]
-    return frame(ords, np.asarray(files, dtype=np.int32), numbers, ids, urls, texts, quarantine, raw, n)
+    ords = (np.asarray(files, dtype=np.int64) << LINE_BITS) | numbers
+    return _frame(ords, np.asarray(files, dtype=np.int32), numbers, ids, urls, texts, quarantine, raw, n)
