@@ -49,18 +49,22 @@ def confirmation(history: list[dict]) -> tuple[str, str] | None:
 _JOIN = re.compile(r"\s*,?\s*\b(?:and then|and also|and|then|also|plus)\s+", re.IGNORECASE)
 
 
+MAX_REQUESTS = 4  # more joined orders than this read as one (long) request
+_REFERS_BACK = re.compile(r"\b(?:there|it|its|them|that|the same)\b")  # "find a charger and navigate there": one
+
+
+def _order_of_its_own(part: str) -> bool:
+    part = part.lower()
+    return bool(cues.IMPERATIVE.match(part) or cues.SWITCH.match(part) or cues.STATUS.match(part)) \
+        and not _REFERS_BACK.search(part)
+
+
 def requests(message: str) -> list[str]:
     """The requests in ``message``: its parts when it joins orders, else the message itself."""
     parts = [p.strip(" ,.!") for p in _JOIN.split(message.strip())]
-    if len(parts) < 2 or not all(parts):
+    if not 2 <= len(parts) <= MAX_REQUESTS or not all(parts):
         return [message]
-    orders = all((cues.IMPERATIVE.match(p.lower()) or cues.SWITCH.match(p.lower()) or cues.STATUS.match(p.lower()))
-                 and not _REFERS_BACK.search(p.lower()) for p in parts[1:])
-    return parts if orders and len(parts) <= MAX_REQUESTS else [message]
-
-
-MAX_REQUESTS = 4  # more joined orders than this read as one (long) request
-_REFERS_BACK = re.compile(r"\b(?:there|it|its|them|that|the same)\b")  # "find a charger and navigate there": one
+    return parts if all(_order_of_its_own(p) for p in parts[1:]) else [message]
 
 
 @dataclass

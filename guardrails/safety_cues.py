@@ -46,11 +46,11 @@ STATUS = re.compile(_LEAD + r"(?:what'?s|whats|what is|what are|tell me|show me|
                      r"done|finished)\b|^(?:are|is|what'?s|what are|how'?s)\b[^.?!]{0,40}\b(?:range|charge|battery|tyres?|"
                      r"pressures?)\b[^.?!]{0,30}\b(?:right now|at the moment|currently)[.?!]*$")
 # A state of the glass that asks for an action ("the windscreen is fogged up", "the front glass is all misted").
-GLASS = re.compile(_LEAD + r"(?:the |my )?(?:(?:front |rear |back )?(?:windscreen|windshield|glass|windows?)s? (?:is|are|'s|"
-                    r"has|have) (?:all |completely |totally |really |got )?(?:misted|fogged|steamed|iced|frosted|frozen|"
-                    r"fogging|misting)|(?:front |rear |back )?screens? (?:is|are|'s|has|have) (?:all |completely |totally |"
-                    r"really |got )?(?:misted|fogged|steamed|iced|frosted|fogging|misting))\b")
-# (a bare "screen" is frozen when the display hangs: only a front / rear / back screen freezes over)
+# A bare "screen" is frozen when the display hangs: only glass freezes over ("the screen is misted" is still glass).
+_GLASS_IS = r" (?:is|are|'s|has|have) (?:all |completely |totally |really |got )?"
+_FOGGED = r"(?:misted|fogged|steamed|iced|frosted|fogging|misting)"
+GLASS = re.compile(_LEAD + r"(?:the |my )?(?:front |rear |back )?(?:(?:windscreen|windshield|glass|windows?)s?" + _GLASS_IS +
+                   r"(?:" + _FOGGED + r"|frozen)|screens?" + _GLASS_IS + _FOGGED + r")\b")
 PEOPLE = re.compile(r"\b(?:people|pedestrians?|crowd|protest\w*|cyclists?|someone|somebody|kids|children|"
                      r"demonstrators?|marchers)\b")
 OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|the app|anyone|the assistant|the "
