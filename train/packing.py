@@ -78,8 +78,7 @@ def pack_documents(
 
     meta = {"seq_len": seq_len, "dtype": dtype.name, "eos": eos, "vocab_size": vocab_size, "seed": seed,
             "val_fraction": val_fraction, "splits": {}}
-    streams_read = {split: np.fromfile(out_dir / f"{split}.stream", dtype=dtype) for split in SPLITS}
-    moved = _top_up_validation(streams_read, train_lengths, seq_len)
+    moved = _top_up_validation(out_dir, dtype, counts["val"]["tokens"], train_lengths, seq_len)
     if moved:
         counts["train"]["documents"] -= moved[0]
         counts["train"]["tokens"] -= moved[1]
@@ -88,7 +87,7 @@ def pack_documents(
         meta["val_topped_up"] = {"documents": moved[0], "tokens": moved[1]}
     for split in SPLITS:
         stream = out_dir / f"{split}.stream"
-        tokens = streams_read[split]
+        tokens = np.fromfile(stream, dtype=dtype)
         rows = (len(tokens) - 1) // seq_len if len(tokens) > seq_len else 0
         if rows == 0:
             raise PackingError(
@@ -106,12 +105,14 @@ def pack_documents(
     return meta
 
 
-def _top_up_validation(streams: dict[str, np.ndarray], train_lengths: list[int], seq_len: int) -> tuple[int, int]:
+def _top_up_validation(out_dir: Path, dtype: np.dtype, val_tokens: int, train_lengths: list[int],
+                       seq_len: int) -> tuple[int, int]:
     """A small corpus (a folder of 20 text files) can hash no document, or too few tokens, into validation:
     then the last training documents (input order) move to it until it holds one row, as long as training
     keeps one. Returns (documents, tokens) moved; (0, 0) when validation was large enough or nothing can move.
-    A large corpus is never touched: its split stays a function of each document's id alone."""
-    need = seq_len + 1 - len(streams["val"])
+    A large corpus is never touched (its streams are not even read here): its split stays a function of each
+    document's id alone."""
+    need = seq_len + 1 - val_tokens
     if need <= 0:
         return 0, 0
     take = count = 0
@@ -120,12 +121,16 @@ def _top_up_validation(streams: dict[str, np.ndarray], train_lengths: list[int],
             break
         take += length
         count += 1
-    if take < need or len(streams["train"]) - take < seq_len + 1:
+    train_path = out_dir / "train.stream"
+    train_tokens = sum(train_lengths)
+    if take < need or train_tokens - take < seq_len + 1:
         return 0, 0
-    streams["val"] = np.concatenate([streams["val"], streams["train"][len(streams["train"]) - take:]])
-    streams["train"] = streams["train"][: len(streams["train"]) - take]
+    tail = np.fromfile(train_path, dtype=dtype, offset=(train_tokens - take) * dtype.itemsize)
+    with open(out_dir / "val.stream", "ab") as handle:
+        tail.tofile(handle)
+    os.truncate(train_path, (train_tokens - take) * dtype.itemsize)
     log.warning("train: the validation split had %d tokens (%d needed for one row of seq_len+1); the last %d "
-                "training document(s), %d tokens, moved to it", seq_len + 1 - need, seq_len + 1, count, take)
+                "training document(s), %d tokens, moved to it", val_tokens, seq_len + 1, count, take)
     return count, take
 
 
