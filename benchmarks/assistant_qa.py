@@ -53,10 +53,17 @@ def manual_retriever(search):
         return Retriever.from_rows(rows, embedder, search)
 
 
-def read(spec: str) -> tuple[str, list[dict]]:
+def read(spec: str, typos: float = 0.0) -> tuple[str, list[dict]]:
+    """A set's rows (``path[:first n]``); with ``typos`` its messages misspelt (benchmarks/typos.py)."""
     path, _, limit = spec.partition(":")
     rows = [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return Path(path).stem, rows[: int(limit)] if limit else rows
+    rows = rows[: int(limit)] if limit else rows
+    if not typos:
+        return Path(path).stem, rows
+    from benchmarks.typos import misspell
+
+    rows = [{**r, **{k: misspell(r[k], typos) for k in ("question", "prompt", "utterance") if k in r}} for r in rows]
+    return Path(path).stem + "+typos", rows
 
 
 def main() -> None:
@@ -88,6 +95,9 @@ def main() -> None:
     parser.add_argument("--lookalikes", nargs="*", default=[],
                         help="look-alike sets (prompt [, section_ids]): false refusals, 'not covered' declines, "
                              "expected section cited")
+    parser.add_argument("--typos", type=float, default=0.0,
+                        help="misspell this share of each question's long words (benchmarks/typos.py); sets named +typos")
+    parser.add_argument("--no-spelling", action="store_true", help="read typing slips as typed (spelling false)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--json", help="write the metrics here")
     parser.add_argument("--misses", help="write the misses (JSONL) here: QA not correct, unanswerable answered")
@@ -106,6 +116,7 @@ def main() -> None:
     cfg.retrieval.also_cite = not args.no_also_cite
     cfg.retrieval.line_context = args.line_context
     cfg.cache_dir = ""
+    cfg.spelling = not args.no_spelling
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances
     extra = read_questions(REPO / "data/instructions/train.jsonl")
@@ -125,7 +136,7 @@ def main() -> None:
     try:
         for kind, specs in (("qa", args.qa), ("unanswerable", args.unanswerable)):
             for spec in specs:
-                name, rows = read(spec)
+                name, rows = read(spec, args.typos)
                 items = [ev.Item(name, str(r.get("id", i)), r["question"], r) for i, r in enumerate(rows)]
                 records = ev.run_turns(assistant, items, args.workers)
                 p50 = 1000 * statistics.median(r["latency"].get("total_s", 0.0) for r in records)
@@ -154,7 +165,7 @@ def main() -> None:
                 m["p50_ms"] = round(p50, 1)
                 metrics[name] = m
         for spec in args.lookalikes:  # legitimate questions: a new "not covered" rule must not decline them
-            name, rows = read(spec)
+            name, rows = read(spec, args.typos)
             items = [ev.Item(name, str(r.get("id", i)), r["prompt"], r) for i, r in enumerate(rows)]
             records = ev.run_turns(assistant, items, args.workers)
             m = ev.score_lookalikes(records, {str(r.get("id", i)): r for i, r in enumerate(rows)})
@@ -164,7 +175,7 @@ def main() -> None:
                   flush=True)
             metrics[name + "_lookalikes"] = m
         for spec in args.commands:  # the random tiny model's commands are invalid: the fallback decides
-            name, rows = read(spec)
+            name, rows = read(spec, args.typos)
             items = [ev.Item(name, str(r.get("id", i)), r["utterance"], r, r.get("vehicle_state"))
                      for i, r in enumerate(rows)]
             records = ev.run_turns(assistant, items, args.workers)

@@ -1,12 +1,15 @@
 """Dev-pool and held-out-pool rates of the safety classifier in one process (round thirteen).
 
     OMP_NUM_THREADS=1 python benchmarks/safety_pools.py [--head=PATH] [--learned=0.7] [--heldout] [--show-dev]
+                                                        [--typos=0.3] [--no-spelling]
 
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
 questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v13 sets,
 printed as aggregates only (never their items); v14 and the other-language sets on their own lines. Classifier alone, retrieval fixed at 0.5, off-topic
-counts as blocked for unsafe rows (as benchmarks/safety_sets.py).
+counts as blocked for unsafe rows (as benchmarks/safety_sets.py). Each message is read as the assistant
+reads it, typing slips as the words meant (``--no-spelling``: as typed); ``--typos=0.3`` first misspells
+30 % of its long words (benchmarks/typos.py).
 """
 
 from __future__ import annotations
@@ -60,11 +63,25 @@ def main(argv: list[str]) -> None:
     head = SafetyHead.load(Path(opts["head"])) if "head" in opts else "default"
     t = Thresholds(**{k: float(opts[k]) for k in ("learned", "learned_clear") if k in opts})
     clf = SafetyClassifier.build(embed, extra=extra, head=head, thresholds=t)
+    # as the assistant reads a message: typing slips as the words meant (guardrails/spelling.py)
+    from guardrails import inputs
+    from guardrails.spelling import assistant_speller
+
+    speller = None if "--no-spelling" in argv else assistant_speller(
+        [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/manual").glob("*.md"))], extra)
+    typos = float(opts.get("typos", 0))
+
+    def message(text: str) -> str:
+        if typos:
+            from benchmarks.typos import misspell
+
+            text = misspell(text, typos)
+        return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
     def run(names: list[str], show: bool) -> dict:
         out = {}
         for name in names:
-            rows = rows_of(name)
+            rows = [{**r, "prompt": message(r["prompt"])} for r in rows_of(name)]
             vecs = embed([r["prompt"] for r in rows])
             u = s = ub = sf = 0
             for r, v in zip(rows, vecs):

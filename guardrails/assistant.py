@@ -45,6 +45,7 @@ from guardrails import inputs
 from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, disable_telemetry, register_embeddings
 from guardrails.product import NOT_IN_MANUAL, Product  # noqa: F401 -- NOT_IN_MANUAL: the template, as before
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
+from guardrails.spelling import assistant_speller
 from guardrails.turns import Turn, TurnState  # noqa: F401 -- Turn is part of this module's interface
 
 log = logging.getLogger("pipeline.assistant")
@@ -84,6 +85,7 @@ class Assistant:
             vectors = embed_examples([r["utterance"] for r in command_rows])
             self.fallback = CommandFallback.from_rows(command_rows, vectors, ports.prompts.schema)
         texts = getattr(ports.retriever, "chunks", {}).get("text") or []
+        self.speller = assistant_speller(texts, extra) if self.cfg.spelling else None
         self.evidence = Evidence(texts)
         self.sections = Sections(getattr(ports.retriever, "chunks", {}) or {})
         self.common_figures = common_figures(self.sections.by_id().values())  # for also_cite, once per manual
@@ -179,7 +181,12 @@ class Assistant:
             history = history[:-2]
         # A short follow-up ("and the rear ones?") is read with the question it leans on (followup.py).
         reading = resolve_followup([m["content"] for m in history if m["role"] == "user"])
-        state = TurnState(self.product.as_car(reading.text), vehicle_state, confirmed=bool(answered))
+        text = self.product.as_car(reading.text)
+        slips = self.speller.fix(text) if self.speller is not None and not inputs.language(text) else None
+        state = TurnState(slips.text if slips else text, vehicle_state, confirmed=bool(answered))
+        if slips and slips.changes:
+            state.rail("input", "spelling", "read typing slips as the words meant",
+                       changes=[f"{a} -> {b}" for a, b in slips.changes])
         if answered:
             state.rail("dialog", "command confirmation", "confirmed", request=answered[1][:200])
         if reading.combined:

@@ -123,6 +123,8 @@ class AssistantConfig:
     # with a slot the request does not state, is asked back ("Did you mean: ...? Say yes") instead of
     # carried out; 0 = never asked. 0.4: dev choice (docs/assistant.md "Asking back unsure commands").
     confirm_below: float = 0.4
+    # Typing slips read as the words meant ("disbale the airbga") before any rail (guardrails/spelling.py).
+    spelling: bool = True
     cache_dir: str = ""  # embeddings of the intent examples, reused across runs ("" = none)
     # Evaluation sets (JSONL). QA: question, answer, section_id. Unanswerable: question.
     # Attacks / look-alikes: prompt (+ category / kind). Commands: utterance, vehicle_state, command.
