@@ -21,9 +21,13 @@ from pathlib import Path
 
 _WORD = re.compile(r"(?<![\w'])[A-Za-z]{4,}(?![\w'])")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_CONTRACTION = re.compile(r"[A-Za-z]+'[A-Za-z]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'(]*$")
 # An inflection of a known word is a word ("disabling", "wipers"), not a slip.
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "ment", "ness")
 MIN_EDITS = 5  # words this long or longer may be one drop / insert / replace away; shorter only a swap
+MIN_COUNT = 2  # an example's word is a word (not a slip of its own) from this many uses
+GENERAL_FROM = 7  # an unknown word this long may be read as an English word outside the manual
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,20 @@ def _edits(word: str) -> set[str]:
     replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     inserts = {a + c + b for a, b in splits for c in _LETTERS}
     return swaps | drops | replaces | inserts
+
+
+# British spellings of the manual's kind, in the American form of the English word list ("energised",
+# "neighbourhood", "metres", "programme", "breathalyser", "defence"): right words, not slips.
+_BRITISH = [(re.compile(p), r) for p, r in (
+    (r"(?<=[a-z]{2})is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"), (r"ys(e|es|ed|ing|er|ers)$", r"yz\1"),
+    (r"(?<=[a-z])our", "or"), (r"tre(s?)$", r"ter\1"), (r"(?<=[a-z])mme(s?)$", r"m\1"), (r"ence$", "ense"),
+    (r"ogue$", "og"), (r"(?<=[aeiou])ll(ed|ing|er|ers)$", r"l\1"))]
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _plausible(typed: str, meant: str) -> bool:
@@ -63,28 +81,49 @@ def _cased(word: str, like: str) -> str:
 
 class Speller:
     """``general``: words that are right as typed (an English word list); ``domain``: word counts of the
-    texts the assistant knows (the manual, its examples), the only words a slip is read as."""
+    texts the assistant knows; ``trusted``: words right however rare (the manual's). A slip is read as a
+    trusted word or a domain word seen at least ``MIN_COUNT`` times (examples hold slips of their own:
+    "aorund", "mving"), or, when ``GENERAL_FROM`` letters or longer, as a general word."""
 
-    def __init__(self, general: Iterable[str], domain: Counter):
-        self.domain = Counter({w: n for w, n in domain.items() if len(w) >= 4})
-        self.known = {w.lower() for w in general} | set(domain)
+    def __init__(self, general: Iterable[str], domain: Counter, trusted: Iterable[str] = (),
+                 suffixes: bool = True):
+        trusted = set(trusted)
+        self.domain = Counter({w: n for w, n in domain.items()
+                               if len(w) >= 4 and (n >= MIN_COUNT or w in trusted)})
+        self.general = {w.lower() for w in general}
+        self.known = self.general | set(self.domain)
+        self.suffixes = suffixes
         self._seen: dict[str, str | None] = {}
 
     @classmethod
-    def build(cls, texts: Iterable[str], general: Iterable[str] | None = None) -> Speller:
+    def build(cls, trusted_texts: Iterable[str], texts: Iterable[str] = (), general: Iterable[str] | None = None,
+              **kw) -> Speller:
+        """``trusted_texts``: the manual; ``texts``: examples (their words count from ``MIN_COUNT`` uses)."""
+        trusted_texts, texts = list(trusted_texts), list(texts)
         domain: Counter = Counter()
+        trusted: set[str] = set()
+        joined: set[str] = set()  # "doesnt", "theres": contractions typed without the apostrophe
+        for text in trusted_texts:
+            words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+            domain.update(words)
+            trusted.update(words)
+        for text in [*trusted_texts, *texts]:
+            joined.update(w.lower().replace("'", "") for w in _CONTRACTION.findall(text))
         for text in texts:
             domain.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
-        return cls(tokenizer_words() if general is None else general, domain)
+        general = english_words() if general is None else set(general)
+        return cls(general | joined, domain, trusted, **kw)
 
     def _is_known(self, word: str) -> bool:
-        if word in self.known:
+        if word in self.known or _american(word) in self.known:
             return True
+        if not self.suffixes:
+            return False
         for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 stem = word[: -len(suffix)]
                 if stem in self.known or stem + "e" in self.known or (
-                        len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in self.known):  # "stopped"
+                        len(stem) > 4 and stem[-1] == stem[-2] and stem[:-1] in self.known):  # "stopped"
                     return True
         return False
 
@@ -93,9 +132,14 @@ class Speller:
             return self._seen[word]
         meant = None
         if not self._is_known(word):
-            options = [(self.domain[c], c) for c in _edits(word) if c in self.domain and _plausible(word, c)]
+            edits = [c for c in _edits(word) if _plausible(word, c)]
+            # a word with the same letters (two swapped: "tlaking") before the commonest other one ("taking")
+            options = [(sorted(c) == sorted(word), self.domain[c], c) for c in edits if c in self.domain]
+            if not options and len(word) >= GENERAL_FROM:
+                options = [(sorted(c) == sorted(word), 0, c) for c in edits
+                           if c in self.general and len(c) >= GENERAL_FROM]
             if options:
-                meant = max(options)[1]  # the commonest; equal counts: a fixed order
+                meant = max(options)[2]  # equal counts: a fixed order
         if len(self._seen) < 65536:
             self._seen[word] = meant
         return meant
@@ -107,6 +151,10 @@ class Speller:
             typed = m.group()
             if typed.isupper() and len(typed) <= 4:  # an acronym (ABS, TPMS)
                 return typed
+            if any(ch.isupper() for ch in typed[1:]) and not typed.isupper():  # a name: AirTag, iPhone
+                return typed
+            if typed[0].isupper() and not typed.isupper() and not _SENTENCE_START.search(text[:m.start()]):
+                return typed  # capitalised inside a sentence: a name (Waze, Sentry), not a slip
             meant = self._meant(typed.lower())
             if meant is None:
                 return typed
@@ -118,7 +166,7 @@ class Speller:
         return Correction(fixed, tuple(changes))
 
 
-def assistant_speller(manual_texts: Iterable[str], extra: dict[str, list[str]] | None = None) -> Speller:
+def assistant_speller(manual_texts: Iterable[str], extra: dict[str, list[str]] | None = None, **kw) -> Speller:
     """The assistant's speller: a slip may be read as a word of the manual, of the intent examples (rails
     and ``extra``) or of the safety training requests, so "disbale" finds "disable" with any manual."""
     import json
@@ -126,11 +174,22 @@ def assistant_speller(manual_texts: Iterable[str], extra: dict[str, list[str]] |
     from guardrails.safety import read_examples
     from guardrails.safety_head import TRAIN_PATH
 
-    texts = [*manual_texts, *(t for ex in (read_examples(), extra or {}) for v in ex.values() for t in v)]
+    texts = [t for ex in (read_examples(), extra or {}) for v in ex.values() for t in v]
     if TRAIN_PATH.is_file():
         texts += [json.loads(line).get("text", "") for line in TRAIN_PATH.read_text(encoding="utf-8").splitlines()
                   if line.strip()]
-    return Speller.build(texts)
+    return Speller.build(manual_texts, texts, **kw)
+
+
+def english_words() -> set[str]:
+    """An English word list: pyspellchecker's (about 160,000 words, with forms such as "fumes", "clutter",
+    "wont"), else the packaged MiniLM tokenizer's whole words (about 20,000: more right words would be read
+    as slips, so the speller is then less sure)."""
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:
+        return tokenizer_words()
+    return {w for w in SpellChecker(language="en").word_frequency.dictionary if w.isalpha()}
 
 
 def tokenizer_words() -> set[str]:

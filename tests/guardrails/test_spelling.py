@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from guardrails.spelling import Speller, tokenizer_words
+from guardrails.spelling import Speller, english_words, tokenizer_words
 
 MANUAL = ("To switch off the passenger airbag, go to Settings > Safety. Do not disable the airbag. "
           "Check the tyre pressure when the tyres are cold. The sensors of the car. Entry lighting. "
@@ -34,7 +34,9 @@ def test_changes_are_listed(speller):
 
 
 @pytest.mark.parametrize("text", [
-    "switch on Sentry mode",  # a name one letter from "entry": a slip keeps its first letter
+    "switch on sentry mode",  # one letter from "entry": a slip keeps its first letter
+    "my Pasenger app",  # capitalised inside a sentence: a name
+    "the AirBga tag",  # a capital inside: a name
     "the seat should vibrate",  # another form of "vibrates", not a slip
     "disabling the sensor",  # inflections of known words
     "ABS and TPMS and ESC",  # acronyms
@@ -51,7 +53,30 @@ def test_the_commonest_word_wins(speller):
     assert Speller(set(), domain).fix("sensirs").text == "sensors"  # "censor" is two edits and another letter
 
 
+def test_examples_own_slips_are_no_words_until_seen_twice():
+    """Examples hold slips of their own ("aorund"): a word only they use once is neither right nor a target."""
+    speller = Speller.build(["drive around the car"], ["aorund the dirve", "the dirve"], general=set())
+    assert speller.fix("aorund the dirve").text == "around the dirve"  # "dirve" is used twice: a word
+
+
+def test_british_forms_and_contractions_without_apostrophe_are_right():
+    speller = Speller.build(["The energized cells. It doesn't start. Park in the meter."], general={"program"})
+    for text in ("energised", "doesnt", "metres", "programme"):
+        assert speller.fix(text).changes == (), text
+
+
+def test_english_word_list_knows_forms_the_tokenizer_does_not():
+    words = english_words()
+    assert len(words) > 100000 and {"fumes", "clutter", "disabling", "wont"} <= words
+
+
 def test_packaged_tokenizer_words_are_an_english_word_list():
     words = tokenizer_words()
     assert len(words) > 15000 and {"pressure", "window", "driving"} <= words
     assert not any(w.startswith("#") for w in words)
+
+
+def test_two_letters_swapped_beat_a_commoner_word_one_letter_off():
+    domain = Counter({"taking": 40, "talking": 3})
+    assert Speller(set(), domain).fix("tlaking").text == "talking"  # same letters as typed
+    assert Speller(set(), domain).fix("takingg").text == "taking"
