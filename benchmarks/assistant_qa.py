@@ -66,9 +66,26 @@ def read(spec: str, typos: float = 0.0) -> tuple[str, list[dict]]:
     return Path(path).stem + "+typos", rows
 
 
+def joined_pairs(rows: list[dict]) -> list[tuple[str, dict, dict]]:
+    """Questions of ``rows`` joined in pairs, row i with row i + n/2 (sections differ): "q1 and q2", kept
+    when the joined text reads as two questions that stand alone (what a user would send as one message)."""
+    from guardrails.joined_questions import questions
+
+    half, out = len(rows) // 2, []
+    for a, b in zip(rows[:half], rows[half:]):
+        if str(a["section_id"]) == str(b["section_id"]):
+            continue
+        second = b["question"].strip()
+        text = a["question"].strip().rstrip("?.! ") + " and " + second[:1].lower() + second[1:]
+        if len(questions(text)) == 2:
+            out.append((text, a, b))
+    return out
+
+
 def main() -> None:
     from guardrails import evaluate as ev
     from guardrails.config import AssistantConfig
+    from customize.answer_scoring import contains_fact
     from guardrails.factory import read_command_rows, read_questions
     from rag.config import SearchConfig
     from guardrails.assistant import Assistant
@@ -98,6 +115,11 @@ def main() -> None:
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of each question's long words (benchmarks/typos.py); sets named +typos")
     parser.add_argument("--no-spelling", action="store_true", help="read typing slips as typed (spelling false)")
+    parser.add_argument("--joined", nargs="*", default=[],
+                        help="QA sets whose questions are joined in pairs (\"q1 and q2\", sections differ): both facts "
+                             "and both sections must be in the one answer")
+    parser.add_argument("--no-joined-questions", action="store_true",
+                        help="answer a joined message as one question (retrieval.joined_questions false)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--json", help="write the metrics here")
     parser.add_argument("--misses", help="write the misses (JSONL) here: QA not correct, unanswerable answered")
@@ -115,6 +137,7 @@ def main() -> None:
         cfg.retrieval.answerability_threshold = args.not_covered_threshold
     cfg.retrieval.also_cite = not args.no_also_cite
     cfg.retrieval.line_context = args.line_context
+    cfg.retrieval.joined_questions = not args.no_joined_questions
     cfg.cache_dir = ""
     cfg.spelling = not args.no_spelling
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
@@ -174,6 +197,22 @@ def main() -> None:
                   f"not covered {m['declined_not_covered']:.1%}, expected section {m.get('cites_expected_section', 0):.1%} |",
                   flush=True)
             metrics[name + "_lookalikes"] = m
+        for spec in args.joined:  # two questions in one message (guardrails/joined_questions.py)
+            name, rows = read(spec, args.typos)
+            pairs = joined_pairs(rows)
+            items = [ev.Item(name, str(i), text, {}) for i, (text, _, _) in enumerate(pairs)]
+            records = ev.run_turns(assistant, items, args.workers)
+            both = cited = 0
+            for rec, (_, a, b) in zip(records, pairs):
+                facts = contains_fact(rec["answer"], a["answer"]) and contains_fact(rec["answer"], b["answer"])
+                sections = {x["section_id"] for x in rec.get("sources", [])}
+                both += facts
+                cited += facts and {str(a["section_id"]), str(b["section_id"])} <= sections
+            n = max(len(pairs), 1)
+            print(f"| {name + ' (joined)':22s} | {len(pairs):4d} | both facts {both / n:.1%}, both facts + both sections "
+                  f"cited {cited / n:.1%} |", flush=True)
+            metrics[name + "_joined"] = {"n": len(pairs), "both_facts": round(both / n, 4),
+                                         "both_facts_and_sections": round(cited / n, 4)}
         for spec in args.commands:  # the random tiny model's commands are invalid: the fallback decides
             name, rows = read(spec, args.typos)
             items = [ev.Item(name, str(r.get("id", i)), r["utterance"], r, r.get("vehicle_state"))

@@ -32,6 +32,7 @@ from guardrails.answer_lines import extractive_answer, line_context
 from guardrails.answerability_model import check as learned_check
 from guardrails.citations import also_cite, common_figures
 from guardrails.followup import resolve as resolve_followup
+from guardrails.joined_questions import questions
 from guardrails.grounding import (
     Evidence,
     Passage,
@@ -371,14 +372,7 @@ class Assistant:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
         if state.section:
             return "", False  # the output rail shows the section
-        check = answerable(state.wording or state.question, state.passages, self.evidence,
-                           min_score=self.cfg.retrieval.min_score, max_unknown=self.cfg.retrieval.max_unknown,
-                           feature_coverage=self.cfg.retrieval.feature_coverage,
-                           original=state.question)
-        if self.cfg.retrieval.answerability_model:  # near-miss features the rules answer (round ten)
-            check = learned_check(check, state.wording or state.question, state.passages, self.evidence,
-                                  state.question, lambda p: self.sections.expand(p).text,
-                                  threshold=self.cfg.retrieval.answerability_threshold)
+        check = self._answerable(state.wording or state.question, state.passages, state.question)
         if state.language and not (check.answerable and check.score >= LANGUAGE_CONFIDENT):
             state.decision = "other_language"
             state.rail("generation", "answerability", "other language, no confident match",
@@ -408,6 +402,15 @@ class Assistant:
                 state.rail("generation", "manual_qa", "generation failed", error=str(err).splitlines()[0][:200])
                 return "", False
         return "", False
+
+    def _answerable(self, wording: str, passages: list[Passage], question: str):
+        r = self.cfg.retrieval
+        check = answerable(wording, passages, self.evidence, min_score=r.min_score, max_unknown=r.max_unknown,
+                           feature_coverage=r.feature_coverage, original=question)
+        if r.answerability_model:  # near-miss features the rules answer (round ten)
+            check = learned_check(check, wording, passages, self.evidence, question,
+                                  lambda p: self.sections.expand(p).text, threshold=r.answerability_threshold)
+        return check
 
     async def _generate(self, state: TurnState, messages: list[dict], adapter: str, max_tokens: int) -> str:
         start = time.perf_counter()
@@ -441,21 +444,55 @@ class Assistant:
                        support=round(verdict.support, 3), reasons=verdict.reasons[:4])
         else:
             state.rail("output", "kestrel check grounding", "no model answer: extractive")
-        # A retrieved chunk stands for its whole section (the fact is often in the chunk next to
-        # it); the retrieval rail runs again on the text that was not retrieved.
-        expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
-        text, used = extractive_answer(wording, expanded or ranked, self.evidence,
-                                       similarity=self._similarity(state),
-                                       ranker="default" if self.cfg.retrieval.answer_ranker else None,
-                                       **line_context(self.cfg.retrieval.line_context))
+        parts = questions(state.question) if self.cfg.retrieval.joined_questions else [state.question]
+        if len(parts) > 1:
+            text, used = self._joined(state, parts)
+        else:
+            text, used = self._extractive(state, wording, ranked, self._similarity(state))
         if not text:
             state.decision = "not_in_manual"
             return self.product.not_in_manual
-        if self.cfg.retrieval.also_cite:  # another retrieved section stating a quoted fact (round eleven)
-            used = also_cite(text, used, expanded or ranked, common=self.common_figures)
         state.decision = "answer_extractive"
         note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
         return self._with_sources(state, f"{text} {note}" if note else text, used)
+
+    def _extractive(self, state: TurnState, wording: str, ranked: list[Passage], similarity) -> tuple[str, list]:
+        """The extractive answer from ``ranked``: a retrieved chunk stands for its whole section (the fact is
+        often in the chunk next to it); the retrieval rail runs again on the text that was not retrieved."""
+        expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
+        text, used = extractive_answer(wording, expanded or ranked, self.evidence, similarity=similarity,
+                                       ranker="default" if self.cfg.retrieval.answer_ranker else None,
+                                       **line_context(self.cfg.retrieval.line_context))
+        if text and self.cfg.retrieval.also_cite:  # another retrieved section stating a quoted fact (round eleven)
+            used = also_cite(text, used, expanded or ranked, common=self.common_figures)
+        return text, used
+
+    def _joined(self, state: TurnState, parts: list[str]) -> tuple[str, list]:
+        """One extractive answer per question of the message, each from its own retrieval; a question the
+        manual does not cover is named as such (guardrails/joined_questions.py)."""
+        answers, used_all, outcome = [], [], []
+        for part in parts:
+            start = time.perf_counter()
+            wording = self.ports.retriever.query_text(part) if hasattr(self.ports.retriever, "query_text") else part
+            vector = self.embed([part])[0]
+            search = vector if wording.lower().split() == part.lower().split() else self.embed([wording])[0]
+            state.timings["embed_s"] += time.perf_counter() - start
+            start = time.perf_counter()
+            hits = self.ports.retriever.search_vectors([part], search[None, :], self.cfg.retrieval.top_k)[0]
+            state.timings["retrieval_s"] += time.perf_counter() - start
+            passages = [Passage.from_hit(h) for h in hits]
+            if not self._answerable(wording, passages, part).answerable:
+                answers.append(f'The manual does not cover "{part.rstrip("?")}".')
+                outcome.append("not covered")
+                continue
+            text, used = self._extractive(state, wording, rank_passages(wording, passages, self.evidence),
+                                          self._similarity(state, vector))
+            answers.append(text)
+            used_all += [p for p in used if p.section_id not in {u.section_id for u in used_all}]
+            outcome.append("answered" if text else "no answer")
+        state.rail("output", "joined questions", f"{len(parts)} questions answered one by one",
+                   parts=[p[:120] for p in parts], outcome=outcome)
+        return ("\n\n".join(a for a in answers if a) if used_all else ""), used_all
 
     def _show_section(self, state: TurnState) -> str:
         passage = self.sections.find(state.section)
@@ -466,9 +503,11 @@ class Assistant:
         state.decision = "answer_section"
         return self._with_sources(state, inputs.section_summary(cleaned[0].text if cleaned else ""), [passage])
 
-    def _similarity(self, state: TurnState):
-        """Cosine of the message and passage lines with the retriever's MiniLM (lines cached across turns)."""
-        vector = state.vector if state.answer_vector is None else state.answer_vector
+    def _similarity(self, state: TurnState, vector=None):
+        """Cosine of the message (or ``vector``) and passage lines with the retriever's MiniLM (lines cached
+        across turns)."""
+        if vector is None:
+            vector = state.vector if state.answer_vector is None else state.answer_vector
         if vector is None:
             return None
 

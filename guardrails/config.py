@@ -32,6 +32,9 @@ class RetrievalSettings:
     # one that points back at it). Round twelve: +4 of 230 dev questions, none lost, but the held-out
     # qa_v5-v8 unchanged, so off by the shipping rule (guardrails/answer_lines.py, docs/assistant.md)
     line_context: bool = False
+    # a message joining questions that stand alone ("how do I open the frunk and what tyre pressure should
+    # I use?") gets an extractive answer per question, each from its own retrieval (guardrails/joined_questions.py)
+    joined_questions: bool = True
     prompt_passages: int = 3  # best passages shown to the model (the manual_qa adapter's training count)
     passage_words: int = 80  # each is cut to about this many words (the adapter's training length)
 

@@ -209,3 +209,15 @@ def test_typing_slips_are_read_as_meant_by_every_rail(assistant):
     assert turn.sources and turn.sources[0]["section_id"] == "16.1" and "bar" in turn.answer
     turn = assistant.respond("How do I switch off the passenger airbag for a rear-facing child seat?")
     assert "spelling" not in rails_of(turn)  # nothing to read otherwise
+
+
+def test_two_questions_in_one_message_get_an_answer_each(assistant):
+    """guardrails/joined_questions.py: each question from its own retrieval, both sections cited."""
+    turn = assistant.respond("What tyre pressure should I use for a normal load, and how do I jump-start a flat "
+                             "12 V battery?")
+    assert turn.decision == "answer_extractive"
+    joined = next(r for r in turn.rails if r["rail"] == "joined questions")
+    assert joined["outcome"] == ["answered", "answered"]
+    cited = [s["section_id"] for s in turn.sources]
+    assert "16.1" in cited and "19.3" in cited
+    assert "2.5 bar" in turn.answer and "jump" in turn.answer.lower()

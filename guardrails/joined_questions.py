@@ -1,0 +1,60 @@
+"""Two questions in one message, answered one by one ("how do I open the frunk and what tyre pressure
+should I use?").
+
+The extractive answer quotes the lines of *one* best section: a message that asks two things got lines
+about one of them and a stray line of the other ("Lift the bonnet" for the frunk, the gauge procedure
+instead of the pressures). ``questions`` cuts such a message into its questions: at a "?" or a sentence
+end followed by another question, or at "and" / "also" / "plus" followed by a question word and a
+clause of its own ("... and what tyre pressure should I use"), when the part before asks as well. "How do
+I open and close the frunk" and "what is the range and the charging time" stay one question (no
+question word after "and"), and so does a message whose later question leans on the first ("where do I
+put washer fluid, how much does it hold?": followup.is_followup), as one retrieval reads it best. Pure logic; the assistant answers each part from its own retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guardrails.followup import content_words, is_followup
+
+MAX_QUESTIONS = 3  # more parts than this: a list or a pasted text, read as one message
+MIN_WORDS = 3  # a part shorter than this leans on the other ("and the rear?"): one question
+
+_STARTS = (r"how|what(?:'s)?|where(?:'s)?|when|why|which|who|can|could|should|is|are|do|does|will|would|"
+           r"may|must|whats|wheres")
+_ASKING = re.compile(rf"^\W*(?:(?:so|and|also|ok|okay|oh|then|hey|please)\W+)*(?:{_STARTS})\b(?!n?'t\b)",
+                     re.IGNORECASE)  # "can't find it" states, it does not ask
+# "?" or "." then a new sentence; or a joining word then a question word, with a subject or verb after it
+_CUT = re.compile(rf"(?<=[?.!])\s+|\s*[,;]?\s+(?:and|also|plus|oh and)\s+(?=(?:{_STARTS})\s+\w+\s+\w+)",
+                  re.IGNORECASE)
+
+
+def asks(part: str) -> bool:
+    """Whether ``part`` is a question of its own: a "?" or an opening question word."""
+    return part.rstrip().endswith("?") or bool(_ASKING.search(part))
+
+
+def questions(message: str) -> list[str]:
+    """The questions of ``message``: two or three when it joins questions that each ask and stand alone,
+    else ``[message]``."""
+    parts = [p.strip(" ,;") for p in _CUT.split(message.strip())]
+    parts = [p for p in parts if p]
+    if not 2 <= len(parts) <= MAX_QUESTIONS:
+        return [message]
+    if not all(asks(p) and len(p.split()) >= MIN_WORDS for p in parts):
+        return [message]
+    if any(_leans(p) for p in parts[1:]):
+        return [message]
+    return parts
+
+
+# A later question that points back ("does it hold", "the back ones") or leaves its subject out ("how many
+# at once", "how many watts?") leans on the first: one retrieval of the whole message reads it best.
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|ones|these|those|this)\b", re.IGNORECASE)
+_ELLIPTIC = re.compile(r"^\W*(?:and\s+)?how (?:many|much)\s+(?:can|do|does|is|are|at|of|in|will|would|should)\b",
+                       re.IGNORECASE)
+
+
+def _leans(part: str) -> bool:
+    return (is_followup(part) or bool(_POINTS_BACK.search(part)) or bool(_ELLIPTIC.search(part))
+            or len(content_words(part)) < 2)
