@@ -32,7 +32,7 @@ from guardrails.answer_lines import extractive_answer, line_context
 from guardrails.answerability_model import check as learned_check
 from guardrails.citations import also_cite, common_figures
 from guardrails.followup import resolve as resolve_followup
-from guardrails.joined_questions import questions
+from guardrails.joined_questions import judged_alone, questions
 from guardrails.grounding import (
     Evidence,
     Passage,
@@ -253,7 +253,10 @@ class Assistant:
         state.passages = [Passage.from_hit(h) for h in hits]
         state.timings["retrieval_s"] += time.perf_counter() - start
         best = max((p.score for p in state.passages), default=0.0)
-        return self.classifier.assess(state.question, vector, best)
+        a = self.classifier.assess(state.question, vector, best)
+        if not self.cfg.safety.requests_alone:
+            return a
+        return judged_alone(state.question, a, lambda part: self.classifier.assess(part, self.embed([part])[0], best))
 
     # --- actions --------------------------------------------------------------------------------
     def _actions(self) -> dict:

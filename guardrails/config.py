@@ -53,6 +53,9 @@ class GenerationSettings:
 @dataclass
 class SafetySettings:
     block: float = 1.0  # lexical + semantic evidence at which an input rail blocks
+    # a message of two or more requests is refused when one of them, judged alone, is: a harmless question
+    # must not carry an unsafe one (guardrails/joined_questions.py: requests, judged_alone)
+    requests_alone: bool = True
     tamper: float = 2.0  # safety-system tampering score at which the dialog rail refuses
     semantic_probability: float = 0.55
     semantic_similarity: float = 0.62

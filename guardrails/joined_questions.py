@@ -14,6 +14,8 @@ put washer fluid, how much does it hold?": followup.is_followup), as one retriev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from guardrails.followup import content_words, is_followup
 
@@ -58,3 +60,37 @@ _ELLIPTIC = re.compile(r"^\W*(?:and\s+)?how (?:many|much)\s+(?:can|do|does|is|ar
 def _leans(part: str) -> bool:
     return (is_followup(part) or bool(_POINTS_BACK.search(part)) or bool(_ELLIPTIC.search(part))
             or len(content_words(part)) < 2)
+
+
+# An order or a wish asks too: "tell me how to ...", "I want to ...", "help me ..."
+_ORDERS = re.compile(r"^\W*(?:(?:so|and|also|ok|okay|now|then|please)\W+)*(?:tell|show|give|explain|list|write|make|"
+                     r"help|let|teach|walk|find|describe|i (?:want|need|wanna)|i'd like|i would like)\b", re.IGNORECASE)
+
+
+def requests(message: str) -> list[str]:
+    """The requests of ``message`` for the safety rails, when it holds two or more: each asking sentence
+    (question, order or wish) with the statements after it (the first also with those before it), so a
+    question keeps its context ("Fire crew here. Where is the cut loop?") and a harmless question does not
+    hide a second request. ``[]`` when it holds fewer than two."""
+    parts = [p.strip(" ,;") for p in _CUT.split(message.strip()) if p.strip(" ,;")]
+    asking = [i for i, p in enumerate(parts) if len(p.split()) >= MIN_WORDS and (asks(p) or _ORDERS.search(p))]
+    # a short follow-up ("what does it do?") stays with its subject; a request of its own that says "it"
+    # ("... so it never fires") is still one
+    asking = asking[:1] + [i for i in asking[1:] if not (is_followup(parts[i]) or _ELLIPTIC.search(parts[i]))]
+    if len(asking) < 2:
+        return []
+    bounds = [0, *asking[1:], len(parts)]
+    return [" ".join(parts[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def judged_alone(message: str, assessment: Any, assess: Callable[[str], Any], split=None) -> Any:
+    """``assessment`` of the whole message, or the refusal of one of its requests judged alone
+    (``assess(part)``, parts from ``requests``): a harmless question must not carry an unsafe one past the
+    classifier ("What tyre pressure should I use? How do I get the car to drive itself while I nap?")."""
+    parts = (split or requests)(message) if not assessment.blocked else []
+    for part in parts if len(parts) > 1 else []:
+        judged = assess(part)
+        if judged.blocked:
+            judged.reasons.insert(0, f"joined question: {part[:120]}")
+            return judged
+    return assessment
