@@ -101,7 +101,22 @@ def _after_carriers(utterance: str, carriers: set[str], max_length: int) -> str 
     return rest if i > 0 and rest and len(rest) <= max_length else None
 
 
+_UNITS = "|".join(list(_NUMBER_WORDS)[:10])
+_SPOKEN_DECIMAL = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[\s-]+({_UNITS}))?|({'|'.join(_NUMBER_WORDS)})|(\d+))\s+point\s+({_UNITS}|\d)\b",
+    re.IGNORECASE)
+
+
+def _spoken_decimal(m: re.Match) -> str:
+    """ "nineteen point five" -> "19.5" (speech recognisers write figures as words)."""
+    tens, unit, word, digits, decimal = m.groups()
+    whole = (_TENS[tens.lower()] + (_NUMBER_WORDS[unit.lower()] if unit else 0) if tens
+             else _NUMBER_WORDS[word.lower()] if word else int(digits))
+    return f"{whole}.{_NUMBER_WORDS.get(decimal.lower(), decimal)}"
+
+
 def _numbers(text: str) -> list[float]:
+    text = _SPOKEN_DECIMAL.sub(_spoken_decimal, text)
     found = [float(x.replace(",", ".")) for x in re.findall(r"(?<![\w.])\d+(?:[.,]\d+)?", text)]
     words = re.findall(r"[a-z]+", text.lower())
     for i, w in enumerate(words):

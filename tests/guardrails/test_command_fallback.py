@@ -50,6 +50,9 @@ def propose(setup, utterance, speaker="driver"):
     # word forms: "recirculate" / "recirculation", "cafes" / "cafe"
     ("recirculate the air", {"intent": "climate.set_feature", "slots": {"feature": "recirculation", "state": "on"}}),
     ("any cafes on the way", {"intent": "navigation.find_along_route", "slots": {"category": "cafe"}}),
+    # figures as a speech recogniser writes them
+    ("set the driver temperature to nineteen point five", {"intent": "climate.set_temperature",
+                                                           "slots": {"zone": "driver", "temperature_c": 19.5}}),
 ])
 def test_fresh_utterances_become_the_right_command(setup, utterance, expected):
     assert propose(setup, utterance) == expected
