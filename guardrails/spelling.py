@@ -8,7 +8,8 @@ long words misspelt: unsafe blocked 91 -> 83 %, QA fact + citation on the traini
 not in the manual, not an inflection or British form of a known word -- and one edit (a letter dropped,
 added, replaced, or two swapped) away from a word of the manual or of the assistant's examples; two
 letters swapped first, then the commonest word. Words under 5 letters (only a swap), acronyms, names
-capitalised inside a sentence and words with digits stay as typed.
+capitalised inside a sentence (unless read as a word of the manual: "Pilot Asist") and words with digits
+stay as typed.
 ``Speller`` is pure logic; ``assistant_speller`` gathers the words the assistant knows.
 """
 
@@ -28,7 +29,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'(]*$")
 # An inflection of a known word is a word ("disabling", "wipers"), not a slip.
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "ment", "ness")
 MIN_EDITS = 5  # words this long or longer may be one drop / insert / replace away; shorter only a swap
-MIN_COUNT = 2  # an example's word is a word (not a slip of its own) from this many uses
+MIN_COUNT = 2  # an example's word is a word (not a slip of its own) from this many uses ...
+MIN_COUNT_OTHER = 5  # ... or from this many when the English word list does not have it
 GENERAL_FROM = 7  # an unknown word this long may be read as an English word outside the manual
 
 
@@ -84,15 +86,16 @@ def _cased(word: str, like: str) -> str:
 class Speller:
     """``general``: words that are right as typed (an English word list); ``domain``: word counts of the
     texts the assistant knows; ``trusted``: words right however rare (the manual's). A slip is read as a
-    trusted word or a domain word seen at least ``MIN_COUNT`` times (examples hold slips of their own:
-    "aorund", "mving"), or, when ``GENERAL_FROM`` letters or longer, as a general word."""
+    trusted word, a domain word in the general list seen ``MIN_COUNT`` times, or any domain word seen
+    ``MIN_COUNT_OTHER`` times (examples hold slips of their own, some repeated: "aorund", "battrey"), or,
+    when ``GENERAL_FROM`` letters or longer, as a general word."""
 
     def __init__(self, general: Iterable[str], domain: Counter, trusted: Iterable[str] = (),
                  suffixes: bool = True):
-        trusted = set(trusted)
-        self.domain = Counter({w: n for w, n in domain.items()
-                               if len(w) >= 4 and (n >= MIN_COUNT or w in trusted)})
+        self.trusted = trusted = set(trusted)
         self.general = general if isinstance(general, frozenset) else frozenset(w.lower() for w in general)
+        self.domain = Counter({w: n for w, n in domain.items() if len(w) >= 4 and (
+            w in trusted or n >= MIN_COUNT_OTHER or (n >= MIN_COUNT and w in self.general))})
         self.known = self.general | set(self.domain)
         self.suffixes = suffixes
         self._seen: dict[str, str | None] = {}
@@ -117,8 +120,10 @@ class Speller:
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 stem = word[: -len(suffix)]
-                if stem in self.known or stem + "e" in self.known or (
-                        len(stem) > 4 and stem[-1] == stem[-2] and stem[:-1] in self.known):  # "stopped"
+                if stem in self.known or (suffix[0] in "ei" and stem + "e" in self.known) or (
+                        # "stopped": a doubled consonant after a single vowel ("stop"), not "dentting", "tethher"
+                        len(stem) > 4 and stem[-1] == stem[-2] and stem[-3] in "aeiou" and stem[-4] not in "aeiou"
+                        and stem[:-1] in self.known):
                     return True
         return False
 
@@ -148,11 +153,12 @@ class Speller:
                 return typed
             if any(ch.isupper() for ch in typed[1:]) and not typed.isupper():  # a name: AirTag, iPhone
                 return typed
-            if typed[0].isupper() and not typed.isupper() and not _SENTENCE_START.search(text[:m.start()]):
-                return typed  # capitalised inside a sentence: a name (Waze, Sentry), not a slip
             meant = self._meant(typed.lower())
             if meant is None:
                 return typed
+            if typed[0].isupper() and not typed.isupper() and not _SENTENCE_START.search(text[:m.start()]) \
+                    and meant not in self.trusted:
+                return typed  # capitalised inside a sentence: a name (Waze), unless the manual's ("Pilot Asist")
             out = _cased(meant, typed)
             changes.append((typed, out))
             return out

@@ -35,7 +35,6 @@ def test_changes_are_listed(speller):
 
 @pytest.mark.parametrize("text", [
     "switch on sentry mode",  # one letter from "entry": a slip keeps its first letter
-    "my Pasenger app",  # capitalised inside a sentence: a name
     "the AirBga tag",  # a capital inside: a name
     "the seat should vibrate",  # another form of "vibrates", not a slip
     "disabling the sensor",  # inflections of known words
@@ -53,10 +52,22 @@ def test_the_commonest_word_wins(speller):
     assert Speller(set(), domain).fix("sensirs").text == "sensors"  # "censor" is two edits and another letter
 
 
-def test_examples_own_slips_are_no_words_until_seen_twice():
-    """Examples hold slips of their own ("aorund"): a word only they use once is neither right nor a target."""
-    speller = Speller.build(["drive around the car"], ["aorund the dirve", "the dirve"], general=set())
-    assert speller.fix("aorund the dirve").text == "around the dirve"  # "dirve" is used twice: a word
+def test_capitalised_inside_a_sentence_is_a_name_unless_the_manual_has_the_word():
+    speller = Speller.build(["Use Pilot Assist on the motorway."], ["the passenger seat"] * 2,
+                            general={"the", "use", "on", "my", "app", "seat", "passenger"})
+    assert speller.fix("my Pasenger app").text == "my Pasenger app"  # a name, not one of the manual's words
+    assert speller.fix("the pasenger seat").text == "the passenger seat"
+    assert speller.fix("Use Pilot Asist on the motorway").text == "Use Pilot Assist on the motorway"
+
+
+def test_examples_own_slips_are_no_words_until_seen_often():
+    """Examples hold slips of their own ("aorund", some repeated): an example's word is a word from two uses
+    when the English list has it, else from five."""
+    examples = ["aorund the dirve", "the dirve", "the dirve", "the dirve", "a presure", "a presure"]
+    speller = Speller.build(["drive around the car", "pressure"], examples, general={"the", "a"})
+    assert speller.fix("aorund the dirve, a presure").text == "around the drive, a pressure"
+    speller = Speller.build(["drive around the car"], [*examples, "the dirve"], general={"the"})
+    assert speller.fix("the dirve").text == "the dirve"  # used five times: a word
 
 
 def test_british_forms_and_contractions_without_apostrophe_are_right():
@@ -78,5 +89,5 @@ def test_packaged_tokenizer_words_are_an_english_word_list():
 
 def test_two_letters_swapped_beat_a_commoner_word_one_letter_off():
     domain = Counter({"taking": 40, "talking": 3})
-    assert Speller(set(), domain).fix("tlaking").text == "talking"  # same letters as typed
-    assert Speller(set(), domain).fix("takingg").text == "taking"
+    assert Speller({"taking", "talking"}, domain).fix("tlaking").text == "talking"  # same letters as typed
+    assert Speller({"taking", "talking"}, domain).fix("takingg").text == "taking"
