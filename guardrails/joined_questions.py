@@ -1,14 +1,16 @@
-"""Two questions in one message, answered one by one ("how do I open the frunk and what tyre pressure
-should I use?").
+"""Several questions or requests in one message.
 
-The extractive answer quotes the lines of *one* best section: a message that asks two things got lines
-about one of them and a stray line of the other ("Lift the bonnet" for the frunk, the gauge procedure
-instead of the pressures). ``questions`` cuts such a message into its questions: at a "?" or a sentence
-end followed by another question, or at "and" / "also" / "plus" followed by a question word and a
-clause of its own ("... and what tyre pressure should I use"), when the part before asks as well. "How do
-I open and close the frunk" and "what is the range and the charging time" stay one question (no
-question word after "and"), and so does a message whose later question leans on the first ("where do I
-put washer fluid, how much does it hold?": followup.is_followup), as one retrieval reads it best. Pure logic; the assistant answers each part from its own retrieval.
+Answers -- ``questions``: the extractive answer quotes the lines of *one* best section, so "how do I open
+the frunk and what tyre pressure should I use?" got lines about one and a stray line of the other. Such a
+message is cut at a "?" or a sentence end before another question, or at "and" / "also" / "plus" before a
+question word and a clause of its own, when every part asks and stands alone; "how do I open and close the
+frunk", "what is the range and the charging time" and a later question that leans on the first ("..., how
+much does it hold?") stay one question, as one retrieval reads them best. The assistant answers each part
+from its own retrieval.
+
+Safety -- ``requests`` and ``judged_alone``: a harmless question in front diluted an unsafe one for the
+classifier, which judged the whole message. Each request (question, order or wish, with the statements
+after it, which often say why it is legitimate) is also judged alone. Pure logic.
 """
 
 from __future__ import annotations
