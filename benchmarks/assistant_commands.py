@@ -15,6 +15,10 @@ Sets:
 - any ``--sets`` (e.g. the held-out data/assistant/commands_v2.jsonl: run for aggregates only).
 
     OMP_NUM_THREADS=1 python benchmarks/assistant_commands.py --sets data/assistant/commands_v2.jsonl
+    OMP_NUM_THREADS=1 python benchmarks/assistant_commands.py --sets ... --typos 0.3 [--no-spelling]
+
+The given eval and ``--sets`` are read as the assistant reads a message (typing slips as the words meant,
+guardrails/spelling.py; ``--no-spelling``: as typed); ``--typos`` first misspells their long words.
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--confirm-below", type=float, nargs="*", default=[0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
     parser.add_argument("--show", action="store_true", help="print the training folds' misses (development data)")
     parser.add_argument("--show-given", action="store_true", help="with --show: the given eval's misses too")
+    parser.add_argument("--typos", type=float, default=0.0,
+                        help="misspell this share of the long words of the given eval and --sets (benchmarks/typos.py)")
+    parser.add_argument("--no-spelling", action="store_true", help="read the utterances as typed (no speller)")
     args = parser.parse_args(argv)
 
     embed = EmbeddingCache(Embedder(threads=1).encode, capacity=32768)
@@ -92,6 +99,21 @@ def main(argv: list[str]) -> None:
     questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
     train, given = rows("data/commands/train.jsonl"), rows("data/commands/eval.jsonl")
     extra = {name: rows(name) for name in args.sets}
+    if args.typos or not args.no_spelling:  # as the assistant reads a message (guardrails/spelling.py)
+        from benchmarks.typos import misspell
+        from guardrails import inputs
+        from guardrails.spelling import assistant_speller
+
+        speller = None if args.no_spelling else assistant_speller(
+            [p.read_text(encoding="utf-8") for p in sorted((REPO / "data/manual").glob("*.md"))],
+            {"ask manual question": questions, "give vehicle command": [r["utterance"] for r in train]})
+
+        def read_as(text: str) -> str:
+            text = misspell(text, args.typos) if args.typos else text
+            return speller.fix(text).text if speller is not None and not inputs.language(text) else text
+
+        given = [{**r, "utterance": read_as(r["utterance"])} for r in given]
+        extra = {name: [{**r, "utterance": read_as(r["utterance"])} for r in items] for name, items in extra.items()}
     asked = {name: [r["prompt"] for r in rows(name)] for name in args.questions}
     texts = questions + [r["utterance"] for group in (train, given, *extra.values()) for r in group] + \
         [q for group in asked.values() for q in group]
