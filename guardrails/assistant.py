@@ -234,29 +234,32 @@ class Assistant:
         start = time.perf_counter()
         vector = self.embed([state.question])[0]
         state.vector = vector
-        retriever = self.ports.retriever
-        # Retrieval may see the question in the manual's words (rag/query.py); the classifier and
-        # the answer keep the user's text. MiniLM is uncased, so only a changed wording costs a
-        # second embedding.
-        query_text = getattr(retriever, "query_text", None)
         asked = inputs.focus(state.question)  # a question inside a pasted wall of text
-        wording = query_text(asked) if query_text else asked
-        state.wording = wording
-        search_vector = vector
         if asked != state.question:
             state.answer_vector = self.embed([asked])[0]
-        if " ".join(wording.lower().split()) != " ".join(state.question.lower().split()):
-            search_vector = self.embed([wording])[0]
         state.timings["embed_s"] += time.perf_counter() - start
-        start = time.perf_counter()
-        hits = retriever.search_vectors([state.question], search_vector[None, :], self.cfg.retrieval.top_k)[0]
-        state.passages = [Passage.from_hit(h) for h in hits]
-        state.timings["retrieval_s"] += time.perf_counter() - start
+        # the classifier and the answer keep the user's text; retrieval may read it in the manual's words
+        state.wording, state.passages = self._retrieve(state, state.question, vector, asked)
         best = max((p.score for p in state.passages), default=0.0)
         a = self.classifier.assess(state.question, vector, best)
         if not self.cfg.safety.requests_alone:
             return a
         return judged_alone(state.question, a, lambda part: self.classifier.assess(part, self.embed([part])[0], best))
+
+    def _retrieve(self, state: TurnState, text: str, vector, asked: str | None = None) -> tuple[str, list[Passage]]:
+        """(wording, passages) for ``text`` embedded as ``vector``: retrieval reads ``asked`` (default ``text``)
+        in the manual's words (rag/query.py); MiniLM is uncased, so only a changed wording costs a second
+        embedding."""
+        start = time.perf_counter()
+        query_text = getattr(self.ports.retriever, "query_text", None)
+        asked = text if asked is None else asked
+        wording = query_text(asked) if query_text else asked
+        search = vector if wording.lower().split() == text.lower().split() else self.embed([wording])[0]
+        state.timings["embed_s"] += time.perf_counter() - start
+        start = time.perf_counter()
+        hits = self.ports.retriever.search_vectors([text], search[None, :], self.cfg.retrieval.top_k)[0]
+        state.timings["retrieval_s"] += time.perf_counter() - start
+        return wording, [Passage.from_hit(h) for h in hits]
 
     # --- actions --------------------------------------------------------------------------------
     def _actions(self) -> dict:
@@ -476,14 +479,9 @@ class Assistant:
         answers, used_all, outcome = [], [], []
         for part in parts:
             start = time.perf_counter()
-            wording = self.ports.retriever.query_text(part) if hasattr(self.ports.retriever, "query_text") else part
             vector = self.embed([part])[0]
-            search = vector if wording.lower().split() == part.lower().split() else self.embed([wording])[0]
             state.timings["embed_s"] += time.perf_counter() - start
-            start = time.perf_counter()
-            hits = self.ports.retriever.search_vectors([part], search[None, :], self.cfg.retrieval.top_k)[0]
-            state.timings["retrieval_s"] += time.perf_counter() - start
-            passages = [Passage.from_hit(h) for h in hits]
+            wording, passages = self._retrieve(state, part, vector)
             if not self._answerable(wording, passages, part).answerable:
                 answers.append(f'The manual does not cover "{part.rstrip("?")}".')
                 outcome.append("not covered")
