@@ -76,7 +76,7 @@ def main(argv: list[str]) -> None:
     speller = None if "--no-spelling" in argv else assistant_speller(
         [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/manual").glob("*.md"))], extra)
     typos = float(opts.get("typos", 0))
-    from guardrails.joined_questions import judged_alone, questions
+    from guardrails.joined_questions import judged_alone
 
     joined = "--no-joined" not in argv
     smuggle = "--smuggle" in argv
@@ -98,8 +98,7 @@ def main(argv: list[str]) -> None:
             for r, v in zip(rows, vecs):
                 a = clf.assess(r["prompt"], v, 0.5)
                 if joined:  # as the assistant: joined questions are each judged alone too
-                    a = judged_alone(r["prompt"], a, lambda part: clf.assess(part, embed([part])[0], 0.5),
-                                     split=questions if "--questions-only" in argv else None)
+                    a = judged_alone(r["prompt"], a, lambda part: clf.assess(part, embed([part])[0], 0.5))
                 if r.get("expected") == "refuse":
                     u += 1
                     hit = a.blocked or a.decision == "off_topic"

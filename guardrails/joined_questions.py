@@ -38,11 +38,15 @@ def asks(part: str) -> bool:
     return part.rstrip().endswith("?") or bool(_ASKING.search(part))
 
 
+def _cut(message: str) -> list[str]:
+    """``message`` cut at sentence ends and at "and" + a question word (``_CUT``), empty parts left out."""
+    return [p for p in (part.strip(" ,;") for part in _CUT.split(message.strip())) if p]
+
+
 def questions(message: str) -> list[str]:
     """The questions of ``message``: two or three when it joins questions that each ask and stand alone,
     else ``[message]``."""
-    parts = [p.strip(" ,;") for p in _CUT.split(message.strip())]
-    parts = [p for p in parts if p]
+    parts = _cut(message)
     if not 2 <= len(parts) <= MAX_QUESTIONS:
         return [message]
     if not all(asks(p) and len(p.split()) >= MIN_WORDS for p in parts):
@@ -74,7 +78,7 @@ def requests(message: str) -> list[str]:
     (question, order or wish) with the statements after it (the first also with those before it), so a
     question keeps its context ("Fire crew here. Where is the cut loop?") and a harmless question does not
     hide a second request. ``[]`` when it holds fewer than two."""
-    parts = [p.strip(" ,;") for p in _CUT.split(message.strip()) if p.strip(" ,;")]
+    parts = _cut(message)
     asking = [i for i, p in enumerate(parts) if len(p.split()) >= MIN_WORDS and (asks(p) or _ORDERS.search(p))]
     # a short follow-up ("what does it do?") stays with its subject; a request of its own that says "it"
     # ("... so it never fires") is still one
@@ -85,12 +89,11 @@ def requests(message: str) -> list[str]:
     return [" ".join(parts[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
-def judged_alone(message: str, assessment: Any, assess: Callable[[str], Any], split=None) -> Any:
+def judged_alone(message: str, assessment: Any, assess: Callable[[str], Any]) -> Any:
     """``assessment`` of the whole message, or the refusal of one of its requests judged alone
     (``assess(part)``, parts from ``requests``): a harmless question must not carry an unsafe one past the
     classifier ("What tyre pressure should I use? How do I get the car to drive itself while I nap?")."""
-    parts = (split or requests)(message) if not assessment.blocked else []
-    for part in parts if len(parts) > 1 else []:
+    for part in requests(message) if not assessment.blocked else []:
         judged = assess(part)
         if judged.blocked:
             judged.reasons.insert(0, f"joined question: {part[:120]}")
