@@ -90,33 +90,30 @@ class Speller:
     ``MIN_COUNT_OTHER`` times (examples hold slips of their own, some repeated: "aorund", "battrey"), or,
     when ``GENERAL_FROM`` letters or longer, as a general word."""
 
-    def __init__(self, general: Iterable[str], domain: Counter, trusted: Iterable[str] = (),
-                 suffixes: bool = True):
+    def __init__(self, general: Iterable[str], domain: Counter, trusted: Iterable[str] = ()):
         self.trusted = trusted = set(trusted)
         self.general = general if isinstance(general, frozenset) else frozenset(w.lower() for w in general)
         self.domain = Counter({w: n for w, n in domain.items() if len(w) >= 4 and (
             w in trusted or n >= MIN_COUNT_OTHER or (n >= MIN_COUNT and w in self.general))})
         self.known = self.general | set(self.domain)
-        self.suffixes = suffixes
         self._seen: dict[str, str | None] = {}
 
     @classmethod
-    def build(cls, trusted_texts: Iterable[str], texts: Iterable[str] = (), general: Iterable[str] | None = None,
-              **kw) -> Speller:
-        """``trusted_texts``: the manual; ``texts``: examples (their words count from ``MIN_COUNT`` uses)."""
+    def build(cls, trusted_texts: Iterable[str], texts: Iterable[str] = (),
+              general: Iterable[str] | None = None) -> Speller:
+        """``trusted_texts``: the manual; ``texts``: examples (their words count from ``MIN_COUNT`` or
+        ``MIN_COUNT_OTHER`` uses)."""
         manual, examples = "\n".join(trusted_texts).lower(), "\n".join(texts).lower()  # one pass each: fast
         trusted = Counter(re.findall(r"[a-z]+", manual))
         domain = trusted + Counter(re.findall(r"[a-z]+", examples))
         # "doesnt", "theres": contractions typed without the apostrophe
         joined = {w.replace("'", "") for w in _CONTRACTION.findall(manual + "\n" + examples)}
         general = english_words() if general is None else frozenset(w.lower() for w in general)
-        return cls(general | joined, domain, trusted, **kw)
+        return cls(general | joined, domain, trusted)
 
     def _is_known(self, word: str) -> bool:
         if word in self.known or _american(word) in self.known:
             return True
-        if not self.suffixes:
-            return False
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 stem = word[: -len(suffix)]
@@ -167,14 +164,14 @@ class Speller:
         return Correction(fixed, tuple(changes))
 
 
-def assistant_speller(manual_texts: Iterable[str], extra: dict[str, list[str]] | None = None, **kw) -> Speller:
+def assistant_speller(manual_texts: Iterable[str], extra: dict[str, list[str]] | None = None) -> Speller:
     """The assistant's speller: a slip may be read as a word of the manual, of the intent examples (rails
     and ``extra``) or of the safety training requests, so "disbale" finds "disable" with any manual."""
     from guardrails.safety import read_examples
     from guardrails.safety_head import TRAIN_PATH
 
     texts = [t for ex in (read_examples(), extra or {}) for v in ex.values() for t in v]
-    return Speller.build(manual_texts, [*texts, *_request_texts(TRAIN_PATH)], **kw)
+    return Speller.build(manual_texts, [*texts, *_request_texts(TRAIN_PATH)])
 
 
 @functools.lru_cache(maxsize=2)
