@@ -18,7 +18,8 @@ Sets:
     OMP_NUM_THREADS=1 python benchmarks/assistant_commands.py --sets ... --typos 0.3 [--no-spelling]
 
 The given eval and ``--sets`` are read as the assistant reads a message (typing slips as the words meant,
-guardrails/spelling.py; ``--no-spelling``: as typed); ``--typos`` first misspells their long words.
+guardrails/spelling.py; ``--no-spelling``: as typed); ``--typos`` first misspells their long words, ``--spoken`` first writes them as a speech recogniser would
+(benchmarks/spoken.py).
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of the long words of the given eval and --sets (benchmarks/typos.py)")
     parser.add_argument("--no-spelling", action="store_true", help="read the utterances as typed (no speller)")
+    parser.add_argument("--spoken", action="store_true",
+                        help="the given eval and --sets as a speech recogniser writes them (benchmarks/spoken.py)")
     args = parser.parse_args(argv)
 
     embed = EmbeddingCache(Embedder(threads=1).encode, capacity=32768)
@@ -99,7 +102,8 @@ def main(argv: list[str]) -> None:
     questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
     train, given = rows("data/commands/train.jsonl"), rows("data/commands/eval.jsonl")
     extra = {name: rows(name) for name in args.sets}
-    if args.typos or not args.no_spelling:  # as the assistant reads a message (guardrails/spelling.py)
+    if args.typos or args.spoken or not args.no_spelling:  # as the assistant reads a message (guardrails/spelling.py)
+        from benchmarks.spoken import transcribe
         from benchmarks.typos import misspell
         from guardrails import inputs
         from guardrails.spelling import assistant_speller
@@ -109,6 +113,7 @@ def main(argv: list[str]) -> None:
             {"ask manual question": questions, "give vehicle command": [r["utterance"] for r in train]})
 
         def read_as(text: str) -> str:
+            text = transcribe(text) if args.spoken else text
             text = misspell(text, args.typos) if args.typos else text
             return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 

@@ -53,17 +53,24 @@ def manual_retriever(search):
         return Retriever.from_rows(rows, embedder, search)
 
 
-def read(spec: str, typos: float = 0.0) -> tuple[str, list[dict]]:
-    """A set's rows (``path[:first n]``); with ``typos`` its messages misspelt (benchmarks/typos.py)."""
+def read(spec: str, typos: float = 0.0, spoken: bool = False) -> tuple[str, list[dict]]:
+    """A set's rows (``path[:first n]``); with ``typos`` its messages misspelt (benchmarks/typos.py), with
+    ``spoken`` written as a speech recogniser would (benchmarks/spoken.py)."""
     path, _, limit = spec.partition(":")
     rows = [json.loads(line) for line in (REPO / path).read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = rows[: int(limit)] if limit else rows
-    if not typos:
-        return Path(path).stem, rows
-    from benchmarks.typos import misspell
+    name = Path(path).stem
+    if typos:
+        from benchmarks.typos import misspell
 
-    rows = [{**r, **{k: misspell(r[k], typos) for k in ("question", "prompt", "utterance") if k in r}} for r in rows]
-    return Path(path).stem + "+typos", rows
+        rows = [{**r, **{k: misspell(r[k], typos) for k in ("question", "prompt", "utterance") if k in r}} for r in rows]
+        name += "+typos"
+    if spoken:
+        from benchmarks.spoken import transcribe
+
+        rows = [{**r, **{k: transcribe(r[k]) for k in ("question", "prompt", "utterance") if k in r}} for r in rows]
+        name += "+spoken"
+    return name, rows
 
 
 def joined_pairs(rows: list[dict]) -> list[tuple[str, dict, dict]]:
@@ -115,6 +122,9 @@ def main() -> None:
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of each question's long words (benchmarks/typos.py); sets named +typos")
     parser.add_argument("--no-spelling", action="store_true", help="read typing slips as typed (spelling false)")
+    parser.add_argument("--spoken", action="store_true",
+                        help="each message as a speech recogniser writes it: lower case, no punctuation, fillers "
+                             "(benchmarks/spoken.py); sets named +spoken")
     parser.add_argument("--joined", nargs="*", default=[],
                         help="QA sets whose questions are joined in pairs (\"q1 and q2\", sections differ): both facts "
                              "and both sections must be in the one answer")
@@ -159,7 +169,7 @@ def main() -> None:
     try:
         for kind, specs in (("qa", args.qa), ("unanswerable", args.unanswerable)):
             for spec in specs:
-                name, rows = read(spec, args.typos)
+                name, rows = read(spec, args.typos, args.spoken)
                 items = [ev.Item(name, str(r.get("id", i)), r["question"], r) for i, r in enumerate(rows)]
                 records = ev.run_turns(assistant, items, args.workers)
                 p50 = 1000 * statistics.median(r["latency"].get("total_s", 0.0) for r in records)
@@ -188,7 +198,7 @@ def main() -> None:
                 m["p50_ms"] = round(p50, 1)
                 metrics[name] = m
         for spec in args.lookalikes:  # legitimate questions: a new "not covered" rule must not decline them
-            name, rows = read(spec, args.typos)
+            name, rows = read(spec, args.typos, args.spoken)
             items = [ev.Item(name, str(r.get("id", i)), r["prompt"], r) for i, r in enumerate(rows)]
             records = ev.run_turns(assistant, items, args.workers)
             m = ev.score_lookalikes(records, {str(r.get("id", i)): r for i, r in enumerate(rows)})
@@ -199,7 +209,11 @@ def main() -> None:
             metrics[name + "_lookalikes"] = m
         for spec in args.joined:  # two questions in one message (guardrails/joined_questions.py)
             name, rows = read(spec, args.typos)
-            pairs = joined_pairs(rows)
+            pairs = joined_pairs(rows)  # paired as written, then spoken as one message
+            if args.spoken:
+                from benchmarks.spoken import transcribe
+
+                name, pairs = name + "+spoken", [(transcribe(text), a, b) for text, a, b in pairs]
             items = [ev.Item(name, str(i), text, {}) for i, (text, _, _) in enumerate(pairs)]
             records = ev.run_turns(assistant, items, args.workers)
             both = cited = 0
@@ -214,7 +228,7 @@ def main() -> None:
             metrics[name + "_joined"] = {"n": len(pairs), "both_facts": round(both / n, 4),
                                          "both_facts_and_sections": round(cited / n, 4)}
         for spec in args.commands:  # the random tiny model's commands are invalid: the fallback decides
-            name, rows = read(spec, args.typos)
+            name, rows = read(spec, args.typos, args.spoken)
             items = [ev.Item(name, str(r.get("id", i)), r["utterance"], r, r.get("vehicle_state"))
                      for i, r in enumerate(rows)]
             records = ev.run_turns(assistant, items, args.workers)

@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 python benchmarks/safety_pools.py [--head=PATH] [--learned=0.7] [--heldout] [--show-dev]
                                                         [--typos=0.3] [--no-spelling] [--no-joined] [--smuggle]
+                                                        [--spoken]
 
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
@@ -11,7 +12,9 @@ counts as blocked for unsafe rows (as benchmarks/safety_sets.py). Each message i
 reads it, typing slips as the words meant (``--no-spelling``: as typed); ``--typos=0.3`` first misspells
 30 % of its long words (benchmarks/typos.py). A message joining questions is refused when one of them,
 judged alone, is (guardrails/joined_questions.py; ``--no-joined``: the whole message only); ``--smuggle``
-puts each unsafe request behind a harmless manual question ("What tyre pressure should I use ...? <request>").
+puts each unsafe request behind a harmless manual question ("What tyre pressure should I use ...? <request>");
+``--spoken`` reads every message as a speech recogniser writes it (benchmarks/spoken.py: lower case, no
+punctuation, fillers), after the smuggling.
 """
 
 from __future__ import annotations
@@ -81,7 +84,13 @@ def main(argv: list[str]) -> None:
     joined = "--no-joined" not in argv
     smuggle = "--smuggle" in argv
 
+    spoken = "--spoken" in argv
+
     def message(text: str) -> str:
+        if spoken:
+            from benchmarks.spoken import transcribe
+
+            text = transcribe(text)
         if typos:
             from benchmarks.typos import misspell
 
