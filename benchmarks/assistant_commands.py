@@ -18,7 +18,8 @@ Sets:
     OMP_NUM_THREADS=1 python benchmarks/assistant_commands.py --sets ... --typos 0.3 [--no-spelling]
 
 The given eval and ``--sets`` are read as the assistant reads a message (typing slips as the words meant,
-guardrails/spelling.py; ``--no-spelling``: as typed); ``--typos`` first misspells their long words, ``--spoken`` first writes them as a speech recogniser would
+guardrails/spelling.py; ``--no-spelling``: as typed); ``--typos`` first misspells their long words;
+``--spoken`` first writes them, and each training fold's held-out utterances, as a speech recogniser would
 (benchmarks/spoken.py).
 """
 
@@ -94,7 +95,8 @@ def main(argv: list[str]) -> None:
                         help="misspell this share of the long words of the given eval and --sets (benchmarks/typos.py)")
     parser.add_argument("--no-spelling", action="store_true", help="read the utterances as typed (no speller)")
     parser.add_argument("--spoken", action="store_true",
-                        help="the given eval and --sets as a speech recogniser writes them (benchmarks/spoken.py)")
+                        help="the given eval, --sets and each held-out training fold as a speech recogniser writes "
+                             "them (benchmarks/spoken.py)")
     args = parser.parse_args(argv)
 
     embed = EmbeddingCache(Embedder(threads=1).encode, capacity=32768)
@@ -118,9 +120,13 @@ def main(argv: list[str]) -> None:
             return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
         given = [{**r, "utterance": read_as(r["utterance"])} for r in given]
+        if args.spoken:  # the held-out fold spoken too (the development figure); the examples stay written
+            spoken_train = {r["id"]: {**r, "utterance": read_as(r["utterance"])} for r in train}
         extra = {name: [{**r, "utterance": read_as(r["utterance"])} for r in items] for name, items in extra.items()}
     asked = {name: [r["prompt"] for r in rows(name)] for name in args.questions}
-    texts = questions + [r["utterance"] for group in (train, given, *extra.values()) for r in group] + \
+    spoken_train = spoken_train if args.spoken else {}
+    texts = questions + [r["utterance"] for group in (train, given, *extra.values(), spoken_train.values())
+                         for r in group] + \
         [q for group in asked.values() for q in group]
     start = time.perf_counter()
     vectors = dict(zip(texts, embed(texts)))
@@ -131,7 +137,7 @@ def main(argv: list[str]) -> None:
     golds = {r["id"]: r for group in (train, given, *extra.values()) for r in group}
     for k in range(args.folds):
         seen = [r for r in train if fold_of[r.get("template", r["id"])] != k]
-        held = [r for r in train if fold_of[r.get("template", r["id"])] == k]
+        held = [spoken_train.get(r["id"], r) for r in train if fold_of[r.get("template", r["id"])] == k]
         clf = SafetyClassifier.build(embed, extra={"ask manual question": questions,
                                                    "give vehicle command": [r["utterance"] for r in seen]})
         fb = CommandFallback.from_rows(seen, embed([r["utterance"] for r in seen]), schema)
