@@ -12,7 +12,9 @@ One turn, in Guardrails' order::
 The user message is embedded once (the embedding serves the classifier and the retrieval) and
 retrieved once; a manual question costs one LLM call, a command one, everything else none.
 Guardrails runs on a private event loop thread, so any caller (CLI, HTTP server, evaluation)
-can use the assistant concurrently.
+can use the assistant concurrently. The rails decide what a turn gets; the manual answers themselves
+(retrieval, "not covered", extractive, joined questions, sections, sources) are guardrails/manual_answers.py,
+vehicle commands guardrails/command_turn.py.
 """
 
 from __future__ import annotations
@@ -28,21 +30,11 @@ from typing import Any
 
 from guardrails.command_turn import carry_out, confirmation
 from guardrails.config import AssistantConfig
-from guardrails.answer_lines import extractive_answer, line_context
-from guardrails.answerability_model import check as learned_check
-from guardrails.citations import also_cite, common_figures
 from guardrails.followup import resolve as resolve_followup
 from guardrails.joined_questions import judged_alone, questions
-from guardrails.grounding import (
-    Evidence,
-    Passage,
-    Sections,
-    answerable,
-    check_grounding,
-    clean_passages,
-    rank_passages,
-)
+from guardrails.grounding import Evidence, Sections, check_grounding, clean_passages
 from guardrails import inputs
+from guardrails.manual_answers import ManualAnswers, with_sources
 from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, disable_telemetry, register_embeddings
 from guardrails.product import NOT_IN_MANUAL, Product  # noqa: F401 -- NOT_IN_MANUAL: the template, as before
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
@@ -89,7 +81,7 @@ class Assistant:
         self.speller = assistant_speller(texts, extra) if self.cfg.spelling else None
         self.evidence = Evidence(texts)
         self.sections = Sections(getattr(ports.retriever, "chunks", {}) or {})
-        self.common_figures = common_figures(self.sections.by_id().values())  # for also_cite, once per manual
+        self.answers = ManualAnswers(ports, self.cfg.retrieval, self.embed, self.evidence, self.sections)
         self.llm = GeneratorLLM(ports, self.cfg.generation.max_new_tokens)
         self._turns: dict[str, TurnState] = {}
         self._loop = asyncio.new_event_loop()
@@ -239,27 +231,12 @@ class Assistant:
             state.answer_vector = self.embed([asked])[0]
         state.timings["embed_s"] += time.perf_counter() - start
         # the classifier and the answer keep the user's text; retrieval may read it in the manual's words
-        state.wording, state.passages = self._retrieve(state, state.question, vector, asked)
+        state.wording, state.passages = self.answers.retrieve(state, state.question, vector, asked)
         best = max((p.score for p in state.passages), default=0.0)
         a = self.classifier.assess(state.question, vector, best)
         if not self.cfg.safety.requests_alone:
             return a
         return judged_alone(state.question, a, lambda part: self.classifier.assess(part, self.embed([part])[0], best))
-
-    def _retrieve(self, state: TurnState, text: str, vector, asked: str | None = None) -> tuple[str, list[Passage]]:
-        """(wording, passages) for ``text`` embedded as ``vector``: retrieval reads ``asked`` (default ``text``)
-        in the manual's words (rag/query.py); MiniLM is uncased, so only a changed wording costs a second
-        embedding."""
-        start = time.perf_counter()
-        query_text = getattr(self.ports.retriever, "query_text", None)
-        asked = text if asked is None else asked
-        wording = query_text(asked) if query_text else asked
-        search = vector if wording.lower().split() == text.lower().split() else self.embed([wording])[0]
-        state.timings["embed_s"] += time.perf_counter() - start
-        start = time.perf_counter()
-        hits = self.ports.retriever.search_vectors([text], search[None, :], self.cfg.retrieval.top_k)[0]
-        state.timings["retrieval_s"] += time.perf_counter() - start
-        return wording, [Passage.from_hit(h) for h in hits]
 
     # --- actions --------------------------------------------------------------------------------
     def _actions(self) -> dict:
@@ -378,7 +355,7 @@ class Assistant:
         """(draft text, skip the output rails): not answerable -> say so; else the model's draft."""
         if state.section:
             return "", False  # the output rail shows the section
-        check = self._answerable(state.wording or state.question, state.passages, state.question)
+        check = self.answers.answerable(state.wording or state.question, state.passages, state.question)
         if state.language and not (check.answerable and check.score >= LANGUAGE_CONFIDENT):
             state.decision = "other_language"
             state.rail("generation", "answerability", "other language, no confident match",
@@ -392,8 +369,7 @@ class Assistant:
         if not g.use_llm:
             return "", False
         words = self.cfg.retrieval.passage_words
-        passages = rank_passages(state.wording or state.question, state.passages,
-                                 self.evidence)[: self.cfg.retrieval.prompt_passages]
+        passages = self.answers.rank(state.wording or state.question, state.passages)[: self.cfg.retrieval.prompt_passages]
         for attempt in range(3):  # a prompt longer than the model's context: fewer, shorter passages
             shown = [{"section_id": p.section_id, "title": p.title, "text": " ".join(p.text.split()[:words])}
                      for p in passages]
@@ -408,15 +384,6 @@ class Assistant:
                 state.rail("generation", "manual_qa", "generation failed", error=str(err).splitlines()[0][:200])
                 return "", False
         return "", False
-
-    def _answerable(self, wording: str, passages: list[Passage], question: str):
-        r = self.cfg.retrieval
-        check = answerable(wording, passages, self.evidence, min_score=r.min_score, max_unknown=r.max_unknown,
-                           feature_coverage=r.feature_coverage, original=question)
-        if r.answerability_model:  # near-miss features the rules answer (round ten)
-            check = learned_check(check, wording, passages, self.evidence, question,
-                                  lambda p: self.sections.expand(p).text, threshold=r.answerability_threshold)
-        return check
 
     async def _generate(self, state: TurnState, messages: list[dict], adapter: str, max_tokens: int) -> str:
         start = time.perf_counter()
@@ -434,96 +401,33 @@ class Assistant:
     def _ground(self, state: TurnState) -> str:
         """The output rail: the model's answer if grounded, else the extractive answer; with sources."""
         if state.section:
-            return self._show_section(state)
+            return self.answers.show_section(state)
         parse = self.ports.prompts.parse_manual_answer
         answer, cited = parse(state.draft) if state.draft else ("", None)
         wording = state.wording or state.question  # the question's words as the manual says them
-        ranked = rank_passages(wording, state.passages, self.evidence)
+        ranked = self.answers.rank(wording, state.passages)
         if state.draft:
             verdict = check_grounding(answer, cited, state.passages)
             if verdict.grounded:
                 used = [p for p in ranked if p.section_id == cited][:1]
                 state.decision = "answer"
                 state.rail("output", "kestrel check grounding", "grounded", support=round(verdict.support, 3))
-                return self._with_sources(state, answer, used)
+                return with_sources(state, answer, used)
             state.rail("output", "kestrel check grounding", "ungrounded: extractive fallback",
                        support=round(verdict.support, 3), reasons=verdict.reasons[:4])
         else:
             state.rail("output", "kestrel check grounding", "no model answer: extractive")
         parts = questions(state.question) if self.cfg.retrieval.joined_questions else [state.question]
         if len(parts) > 1:
-            text, used = self._joined(state, parts)
+            text, used = self.answers.joined(state, parts)
         else:
-            text, used = self._extractive(state, wording, ranked, self._similarity(state))
+            text, used = self.answers.extractive(state, wording, ranked)
         if not text:
             state.decision = "not_in_manual"
             return self.product.not_in_manual
         state.decision = "answer_extractive"
         note = inputs.unit_note(state.question, text)  # "in psi?" and the manual gives bar
-        return self._with_sources(state, f"{text} {note}" if note else text, used)
-
-    def _extractive(self, state: TurnState, wording: str, ranked: list[Passage], similarity) -> tuple[str, list]:
-        """The extractive answer from ``ranked``: a retrieved chunk stands for its whole section (the fact is
-        often in the chunk next to it); the retrieval rail runs again on the text that was not retrieved."""
-        expanded, _ = clean_passages([self.sections.expand(p) for p in ranked])
-        text, used = extractive_answer(wording, expanded or ranked, self.evidence, similarity=similarity,
-                                       ranker="default" if self.cfg.retrieval.answer_ranker else None,
-                                       **line_context(self.cfg.retrieval.line_context))
-        if text and self.cfg.retrieval.also_cite:  # another retrieved section stating a quoted fact (round eleven)
-            used = also_cite(text, used, expanded or ranked, common=self.common_figures)
-        return text, used
-
-    def _joined(self, state: TurnState, parts: list[str]) -> tuple[str, list]:
-        """One extractive answer per question of the message, each from its own retrieval; a question the
-        manual does not cover is named as such (guardrails/joined_questions.py)."""
-        answers, used_all, outcome = [], [], []
-        for part in parts:
-            start = time.perf_counter()
-            vector = self.embed([part])[0]
-            state.timings["embed_s"] += time.perf_counter() - start
-            wording, passages = self._retrieve(state, part, vector)
-            if not self._answerable(wording, passages, part).answerable:
-                answers.append(f'The manual does not cover "{part.rstrip("?")}".')
-                outcome.append("not covered")
-                continue
-            text, used = self._extractive(state, wording, rank_passages(wording, passages, self.evidence),
-                                          self._similarity(state, vector))
-            answers.append(text)
-            used_all += [p for p in used if p.section_id not in {u.section_id for u in used_all}]
-            outcome.append("answered" if text else "no answer")
-        state.rail("output", "joined questions", f"{len(parts)} questions answered one by one",
-                   parts=[p[:120] for p in parts], outcome=outcome)
-        return ("\n\n".join(a for a in answers if a) if used_all else ""), used_all
-
-    def _show_section(self, state: TurnState) -> str:
-        passage = self.sections.find(state.section)
-        if passage is None:
-            state.decision = "not_in_manual"
-            return f"The manual has no section {state.section}."
-        cleaned, _ = clean_passages([passage])  # the retrieval rail, as for any manual text shown
-        state.decision = "answer_section"
-        return self._with_sources(state, inputs.section_summary(cleaned[0].text if cleaned else ""), [passage])
-
-    def _similarity(self, state: TurnState, vector=None):
-        """Cosine of the message (or ``vector``) and passage lines with the retriever's MiniLM (lines cached
-        across turns)."""
-        if vector is None:
-            vector = state.vector if state.answer_vector is None else state.answer_vector
-        if vector is None:
-            return None
-
-        def similarity(texts: list[str]):
-            start = time.perf_counter()
-            vectors = self.embed(texts)
-            state.timings["embed_s"] += time.perf_counter() - start
-            return vectors @ vector
-
-        return similarity
-
-    def _with_sources(self, state: TurnState, text: str, used: list[Passage]) -> str:
-        state.sources = [p.source() for p in used]
-        cites = "; ".join(" ".join(x for x in (p.section_id, p.title) if x) for p in used)  # no id: the title
-        return f"{text.strip()}\n\nSource: {cites}" if cites else text.strip()
+        return with_sources(state, f"{text} {note}" if note else text, used)
 
     # --- vehicle commands (guardrails/command_turn.py) -------------------------------------------
     async def _command(self, state: TurnState) -> str:
