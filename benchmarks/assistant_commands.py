@@ -94,6 +94,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of the long words of the given eval and --sets (benchmarks/typos.py)")
     parser.add_argument("--no-spelling", action="store_true", help="read the utterances as typed (no speller)")
+    parser.add_argument("--no-speech", action="store_true",
+                        help="read a transcript's hesitations, repeats and missing '?' as they are (speech false)")
     parser.add_argument("--spoken", action="store_true",
                         help="the given eval, --sets and each held-out training fold as a speech recogniser writes "
                              "them (benchmarks/spoken.py)")
@@ -104,10 +106,11 @@ def main(argv: list[str]) -> None:
     questions = [r["question"] for r in rows("data/instructions/train.jsonl")]
     train, given = rows("data/commands/train.jsonl"), rows("data/commands/eval.jsonl")
     extra = {name: rows(name) for name in args.sets}
-    if args.typos or args.spoken or not args.no_spelling:  # as the assistant reads a message (guardrails/spelling.py)
+    if args.typos or args.spoken or not args.no_spelling:  # as the assistant reads a message
         from benchmarks.spoken import transcribe
         from benchmarks.typos import misspell
         from guardrails import inputs
+        from guardrails.speech import as_written
         from guardrails.spelling import assistant_speller
 
         speller = None if args.no_spelling else assistant_speller(
@@ -117,12 +120,23 @@ def main(argv: list[str]) -> None:
         def read_as(text: str) -> str:
             text = transcribe(text) if args.spoken else text
             text = misspell(text, args.typos) if args.typos else text
+            text = text if args.no_speech else as_written(text, inputs.language(text)).text  # guardrails/speech.py
             return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
-        given = [{**r, "utterance": read_as(r["utterance"])} for r in given]
+        def read_row(r: dict) -> dict:
+            """The row as the assistant reads it; spoken, a name or an address the gold command holds is
+            expected as the recogniser writes it ("Hauptstrasse 5, Munich" -> "hauptstrasse 5 munich")."""
+            row = {**r, "utterance": read_as(r["utterance"])}
+            if args.spoken and r.get("command"):
+                slots = {k: transcribe(v, disfluent=False) if isinstance(v, str) and "_" not in v and v != v.lower()
+                         or isinstance(v, str) and " " in v else v for k, v in r["command"].get("slots", {}).items()}
+                row["command"] = {**r["command"], "slots": slots}
+            return row
+
+        given = [read_row(r) for r in given]
         if args.spoken:  # the held-out fold spoken too (the development figure); the examples stay written
-            spoken_train = {r["id"]: {**r, "utterance": read_as(r["utterance"])} for r in train}
-        extra = {name: [{**r, "utterance": read_as(r["utterance"])} for r in items] for name, items in extra.items()}
+            spoken_train = {r["id"]: read_row(r) for r in train}
+        extra = {name: [read_row(r) for r in items] for name, items in extra.items()}
     asked = {name: [r["prompt"] for r in rows(name)] for name in args.questions}
     spoken_train = spoken_train if args.spoken else {}
     texts = questions + [r["utterance"] for group in (train, given, *extra.values(), spoken_train.values())
@@ -135,6 +149,7 @@ def main(argv: list[str]) -> None:
     fold_of = {t: i % args.folds for i, t in enumerate(templates)}
     records: dict[str, list[dict]] = {"commands train, template k-fold (dev)": []}
     golds = {r["id"]: r for group in (train, given, *extra.values()) for r in group}
+    golds.update({i: r for i, r in spoken_train.items()})
     for k in range(args.folds):
         seen = [r for r in train if fold_of[r.get("template", r["id"])] != k]
         held = [spoken_train.get(r["id"], r) for r in train if fold_of[r.get("template", r["id"])] == k]

@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--spoken", action="store_true",
                         help="each message as a speech recogniser writes it: lower case, no punctuation, fillers "
                              "(benchmarks/spoken.py); sets named +spoken")
+    parser.add_argument("--no-speech", action="store_true",
+                        help="read a transcript's hesitations, repeats and missing '?' as they are (speech false)")
     parser.add_argument("--joined", nargs="*", default=[],
                         help="QA sets whose questions are joined in pairs (\"q1 and q2\", sections differ): both facts "
                              "and both sections must be in the one answer")
@@ -150,6 +152,7 @@ def main() -> None:
     cfg.retrieval.joined_questions = not args.no_joined_questions
     cfg.cache_dir = ""
     cfg.spelling = not args.no_spelling
+    cfg.speech = not args.no_speech
     model_root = Path(os.environ.get("ASSISTANT_BENCH_MODEL", Path(tempfile.gettempdir()) / "assistant-bench-model"))
     # the stage's routing examples: the QA training questions and the command training utterances
     extra = read_questions(REPO / "data/instructions/train.jsonl")

@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 python benchmarks/safety_pools.py [--head=PATH] [--learned=0.7] [--heldout] [--show-dev]
                                                         [--typos=0.3] [--no-spelling] [--no-joined] [--smuggle]
-                                                        [--spoken]
+                                                        [--spoken] [--no-speech]
 
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
@@ -14,7 +14,8 @@ reads it, typing slips as the words meant (``--no-spelling``: as typed); ``--typ
 judged alone, is (guardrails/joined_questions.py; ``--no-joined``: the whole message only); ``--smuggle``
 puts each unsafe request behind a harmless manual question ("What tyre pressure should I use ...? <request>");
 ``--spoken`` reads every message as a speech recogniser writes it (benchmarks/spoken.py: lower case, no
-punctuation, fillers), after the smuggling.
+punctuation, fillers), after the smuggling; a transcript is read as written (guardrails/speech.py; ``--no-speech``:
+as it is).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def main(argv: list[str]) -> None:
         [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/manual").glob("*.md"))], extra)
     typos = float(opts.get("typos", 0))
     from guardrails.joined_questions import judged_alone
+    from guardrails.speech import as_written
 
     joined = "--no-joined" not in argv
     smuggle = "--smuggle" in argv
@@ -95,6 +97,7 @@ def main(argv: list[str]) -> None:
             from benchmarks.typos import misspell
 
             text = misspell(text, typos)
+        text = text if "--no-speech" in argv else as_written(text, inputs.language(text)).text  # guardrails/speech.py
         return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
     def run(names: list[str], show: bool) -> dict:

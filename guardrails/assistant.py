@@ -38,6 +38,7 @@ from guardrails.manual_answers import ManualAnswers, with_sources
 from guardrails.ports import EmbeddingCache, GeneratorLLM, Ports, disable_telemetry, register_embeddings
 from guardrails.product import NOT_IN_MANUAL, Product  # noqa: F401 -- NOT_IN_MANUAL: the template, as before
 from guardrails.safety import RAILS_DIR, Assessment, SafetyClassifier, Thresholds
+from guardrails.speech import as_written
 from guardrails.spelling import assistant_speller
 from guardrails.turns import Turn, TurnState  # noqa: F401 -- Turn is part of this module's interface
 
@@ -167,6 +168,12 @@ class Assistant:
         if not history or history[-1]["role"] != "user":
             raise ValueError("the conversation must end with a user message")
         turn_id = uuid.uuid4().hex
+        spoken = None
+        if self.cfg.speech:  # a transcript read as written, the earlier user turns too (speech.py)
+            readings = [as_written(m["content"], inputs.language(m["content"])) if m["role"] == "user" else None
+                        for m in history]
+            history = [{**m, "content": r.text} if r else m for m, r in zip(history, readings)]
+            spoken = readings[-1]
         answered = confirmation(history)  # "yes" / "no" to the assistant's "Did you mean ...?" (command_turn.py)
         if answered and answered[0] == "no":
             return self._cancelled(answered[1])
@@ -177,6 +184,8 @@ class Assistant:
         text = self.product.as_car(reading.text)
         slips = self.speller.fix(text) if self.speller is not None and not inputs.language(text) else None
         state = TurnState(slips.text if slips else text, vehicle_state, confirmed=bool(answered))
+        if spoken and spoken.changes:
+            state.rail("input", "spoken message", "read as written", changes=spoken.changes)
         if slips and slips.changes:
             state.rail("input", "spelling", "read typing slips as the words meant",
                        changes=[f"{a} -> {b}" for a, b in slips.changes])

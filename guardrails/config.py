@@ -131,6 +131,8 @@ class AssistantConfig:
     confirm_below: float = 0.4
     # Typing slips read as the words meant ("disbale the airbga") before any rail (guardrails/spelling.py).
     spelling: bool = True
+    # A speech recogniser's transcript read as written ("um how do how do i open the frunk") (guardrails/speech.py).
+    speech: bool = True
     cache_dir: str = ""  # embeddings of the intent examples, reused across runs ("" = none)
     # Evaluation sets (JSONL). QA: question, answer, section_id. Unanswerable: question.
     # Attacks / look-alikes: prompt (+ category / kind). Commands: utterance, vehicle_state, command.
