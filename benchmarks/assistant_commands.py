@@ -128,8 +128,9 @@ def main(argv: list[str]) -> None:
             expected as the recogniser writes it ("Hauptstrasse 5, Munich" -> "hauptstrasse 5 munich")."""
             row = {**r, "utterance": read_as(r["utterance"])}
             if args.spoken and r.get("command"):
-                slots = {k: transcribe(v, disfluent=False) if isinstance(v, str) and "_" not in v and v != v.lower()
-                         or isinstance(v, str) and " " in v else v for k, v in r["command"].get("slots", {}).items()}
+                free_text = lambda v: isinstance(v, str) and "_" not in v and (v != v.lower() or " " in v)  # noqa: E731
+                slots = {k: transcribe(v, disfluent=False) if free_text(v) else v  # not enum values: "rear_window"
+                         for k, v in r["command"].get("slots", {}).items()}
                 row["command"] = {**r["command"], "slots": slots}
             return row
 

@@ -2,14 +2,13 @@
 
 In a car most messages are spoken. A speech recogniser's transcript carries the driver's hesitations
 ("um", "uh", "er"), words said twice ("get get into", "how do how do i"), fillers ("you know", "i mean") and
-no punctuation: no "?" says that it asks and no full stop parts a statement from the question after it
-("key fob totally dead how do i get in"). Typed messages on a phone lose their "?" too. The rails read
-such a message as its writer would have typed it: hesitations, fillers and repeats left out; and when it
-has no punctuation at all, a "?" after each part that asks by its form (a question word with its
-verb, or a verb in front: "is the", "can i") and a comma after a statement before such a part, as people
-type it ("key fob totally dead, how do i get in?": one request with its context), and the words that only
-open it ("okay so", "well") left out. The
-answer quotes the manual, so only the reading changes. Pure logic.
+no punctuation: no "?" says that it asks and nothing parts a statement from the question after it ("key fob
+totally dead how do i get in"). Typed messages on a phone lose their "?" too. The rails read such a message
+as its writer would have typed it: hesitations, fillers and repeats left out; and when it has no punctuation
+at all, a "?" after each part that asks by its form (a question word with its verb, or a verb in front: "is
+the", "can i"), a comma after a statement before such a part, as people type it ("key fob totally dead, how
+do i get in?": one request with its context), and the words that only open it ("okay so", "well") left out.
+The answer quotes the manual, so only the reading changes. Pure logic.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ _WH = r"(?:how|what|what's|whats|where|where's|why|which|when|who)"
 _AUX = r"(?:do|does|did|can|could|should|is|are|was|were|will|would|must|may|much|many|long|far|often|to)"
 # a verb in front of its subject asks; "do it", "do that" order ("yeah do it" answers "Did you mean ...?")
 _INVERTED = (r"(?:(?:is|are|can|could|should|does|did|will|would|must)\s+(?:i|you|we|it|there|the|my|this|that|a|an|"
-             r"these|they|he|she|its|our)|(?:do|may)\s+(?:i|you|we|they))")
+             r"these|they|he|she|its|our)|(?:do|may)\s+(?:i|you|we|they)|am\s+i)")
 # a part that asks: an opener or two, then a question word with its verb or an inverted verb
 _OPENERS = r"(?:(?:so|okay|ok|yeah|right|well|hey|and|also|oh|then|please|now|hi|hello)\s+)*"
 _WAKE = r"(?:(?:hey|ok|okay|hi|hello)\s+[\w']+\s+)?"  # "hey kestrel": the assistant's name, whatever it is
@@ -93,6 +92,8 @@ def as_written(text: str, language: str = "") -> Reading:
 
 
 def _punctuate(text: str) -> str:
+    """An unpunctuated ``text`` cut where a new question starts, each asking part ended by "?" (the last one
+    always: it starts with a question), a statement before one by ","."""
     parts, start = [], 0
     cuts = sorted([(m, False) for m in _NEW_QUESTION.finditer(text)] + [(m, True) for m in _NEW_INVERTED.finditer(text)],
                   key=lambda c: c[0].start())
@@ -107,8 +108,10 @@ def _punctuate(text: str) -> str:
         parts.append(before)
         start = m.end()
     parts.append(text[start:])
-    if len(parts) == 1 and not (_ASKS.search(text) or _TAIL_QUESTION.search(text)):
-        return text
+    if len(parts) == 1 and not _ASKS.search(text):
+        tail = _TAIL_QUESTION.search(text)  # "the orange turtle came on, what now?", as typed
+        return f"{text[:tail.start()].rstrip()}, {tail.group()}?" if tail and len(text[:tail.start()].split()) >= 3 \
+            else text
     marked = [p + ("?" if _ASKS.search(p) or _TAIL_QUESTION.search(p) or i == len(parts) - 1 else ",")
               for i, p in enumerate(parts)]
     return " ".join(marked)

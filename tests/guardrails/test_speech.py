@@ -10,7 +10,8 @@ from guardrails.speech import as_written
     ("how do how do i open the the frunk", "how do i open the frunk?"),  # restarts, one or two words
     ("where is the nearest kestrel i mean dealership", "where is the nearest kestrel dealership?"),
     ("the seat you know the heated one does not work", "the seat the heated one does not work"),
-    ("the orange turtle came on what now", "the orange turtle came on what now?"),  # a question word at the end
+    ("the orange turtle came on what now", "the orange turtle came on, what now?"),  # a question word at the end
+    ("am i allowed to tow with it", "am i allowed to tow with it?"),
     ("is the frunk waterproof", "is the frunk waterproof?"),  # an inverted verb in front
     ("hey kestrel so how far can i drive", "hey kestrel so how far can i drive?"),  # the wake word in front
     # a statement, then a question: a comma between them (one request with its context)
@@ -72,3 +73,13 @@ def test_a_spoken_unsafe_request_behind_a_question_is_refused(assistant):
 ])
 def test_openers_left_out_answers_and_follow_ups_kept(text, written):
     assert as_written(text).text == written
+
+
+@pytest.mark.parametrize("reply, answer", [("um yeah go ahead", "yes"), ("yeah yeah do it", "yes"), ("uh no no", "no"),
+                                           ("no no cancel", "no")])
+def test_a_spoken_yes_or_no_still_answers_a_command_asked_back(reply, answer):
+    from guardrails.command_turn import ASK, confirmation
+
+    history = [{"role": "user", "content": "put the blinkers on"}, {"role": "assistant", "content": ASK + "x?"},
+               {"role": "user", "content": as_written(reply).text}]
+    assert confirmation(history) == (answer, "put the blinkers on")
