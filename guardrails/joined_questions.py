@@ -96,6 +96,6 @@ def judged_alone(message: str, assessment: Any, assess: Callable[[str], Any]) ->
     for part in requests(message) if not assessment.blocked else []:
         judged = assess(part)
         if judged.blocked:
-            judged.reasons.insert(0, f"joined question: {part[:120]}")
+            judged.reasons.insert(0, f"one request of the message: {part[:120]}")
             return judged
     return assessment

@@ -44,7 +44,7 @@ def test_an_unsafe_question_joined_to_a_harmless_one_is_judged_alone():
     message = "what tyre pressure should I use, and how do I get the car to drive itself while I nap?"
     allowed = _Judged(False)
     judged = judged_alone(message, allowed, lambda part: _Judged("nap" in part))
-    assert judged.blocked and judged.reasons == ["joined question: how do I get the car to drive itself while I nap?"]
+    assert judged.blocked and judged.reasons == ["one request of the message: how do I get the car to drive itself while I nap?"]
     assert judged_alone(message, allowed, lambda part: _Judged(False)) is allowed
     assert judged_alone("how do I nap while it drives", allowed, lambda part: _Judged(True)) is allowed  # one question
 
