@@ -120,7 +120,7 @@ def main(argv: list[str]) -> None:
         def read_as(text: str) -> str:
             text = transcribe(text) if args.spoken else text
             text = misspell(text, args.typos) if args.typos else text
-            text = text if args.no_speech else as_written(text, inputs.language(text)).text  # guardrails/speech.py
+            text = text if args.no_speech else as_written(text, inputs.language).text  # guardrails/speech.py
             return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
         def read_row(r: dict) -> dict:

@@ -97,7 +97,7 @@ def main(argv: list[str]) -> None:
             from benchmarks.typos import misspell
 
             text = misspell(text, typos)
-        text = text if "--no-speech" in argv else as_written(text, inputs.language(text)).text  # guardrails/speech.py
+        text = text if "--no-speech" in argv else as_written(text, inputs.language).text  # guardrails/speech.py
         return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
     def run(names: list[str], show: bool) -> dict:

@@ -170,7 +170,7 @@ class Assistant:
         turn_id = uuid.uuid4().hex
         spoken = None
         if self.cfg.speech:  # a transcript read as written, the earlier user turns too (speech.py)
-            readings = [as_written(m["content"], inputs.language(m["content"])) if m["role"] == "user" else None
+            readings = [as_written(m["content"], inputs.language) if m["role"] == "user" else None
                         for m in history]
             history = [{**m, "content": r.text} if r else m for m, r in zip(history, readings)]
             spoken = readings[-1]

@@ -14,6 +14,7 @@ The answer quotes the manual, so only the reading changes. Pure logic.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # "mm" is millimetres and "ah" amp-hours: never hesitations here
@@ -61,11 +62,12 @@ class Reading:
     changes: list[str] = field(default_factory=list)
 
 
-def as_written(text: str, language: str = "") -> Reading:
+def as_written(text: str, language: Callable[[str], str] | None = None) -> Reading:
     """``text`` with hesitations, fillers and repeated words left out and, when it has no punctuation, its
-    questions' "?" put back; ``changes`` names what was done. A message in another ``language`` (its code,
-    inputs.language) is left as it is: German "er" and "um" are words."""
-    if language:
+    questions' "?" put back; ``changes`` names what was done. A message that ``language`` (inputs.language:
+    a code, "" for English) reads, without its hesitations, as another language is left as it is: German
+    "er" and "um" are words (and with them "er set the fan to three" reads as Frisian)."""
+    if language is not None and language(" ".join(_HESITATION.sub(" ", text).split())):
         return Reading(text)
     changes = []
     out = _HESITATION.sub("", text)

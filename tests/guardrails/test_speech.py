@@ -40,7 +40,16 @@ def test_written_messages_and_commands_keep_their_words(text):
 
 def test_another_language_is_left_as_it_is():
     german = "er hat um zehn uhr den wagen geladen wie lange dauert das"
-    assert as_written(german, language="de").text == german  # "er" (he) and "um" (at) are words there
+    assert as_written(german, language=lambda text: "de").text == german  # "er" (he), "um" (at): words
+
+
+def test_hesitations_do_not_make_a_transcript_another_language():
+    from guardrails import inputs
+
+    assert inputs.language("er set the fan to three")  # "er" is a word elsewhere ...
+    assert as_written("er set the fan to three", inputs.language).text == "set the fan to three"  # ... not here
+    german = "er hat um zehn uhr den wagen geladen wie lange dauert das"
+    assert as_written(german, inputs.language).text == german
 
 
 def test_what_was_done_is_named():
