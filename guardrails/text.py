@@ -13,6 +13,7 @@ import binascii
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"), None)
 # Cyrillic and Greek letters that render like Latin ones (the common homoglyph substitutions).
@@ -133,6 +134,7 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper (charging/charged/charges -> charg) for overlap counts, not linguistics."""
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s", "ly"):
