@@ -32,6 +32,8 @@ import base64
 import json
 import random
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from datagen import safety_vocab as V
@@ -307,7 +309,24 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\w+", despace(normalize(text, collapse=False))))
 
 
-def held_out_guard(folder: Path = HELD_OUT_DIR) -> list[frozenset[str]]:
+@dataclass
+class HeldOutGuard:
+    """The word sets of the held-out prompts and which of them hold each word: a text is compared only with
+    the prompts it shares a word with (every one of them was 41 s of a 46 s build)."""
+
+    sets: list[frozenset[str]]
+    holding: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, sets: list[frozenset[str]]) -> HeldOutGuard:
+        holding: dict[str, list[int]] = {}
+        for i, words in enumerate(sets):
+            for word in words:
+                holding.setdefault(word, []).append(i)
+        return cls(sets, holding)
+
+
+def held_out_guard(folder: Path = HELD_OUT_DIR) -> HeldOutGuard:
     sets = []
     for path in sorted(folder.glob("*.jsonl")):
         if path.name.startswith("safety_train"):
@@ -316,12 +335,15 @@ def held_out_guard(folder: Path = HELD_OUT_DIR) -> list[frozenset[str]]:
             row = json.loads(line) if line.strip() else {}
             if "prompt" in row:
                 sets.append(_words(row["prompt"]))
-    return sets
+    return HeldOutGuard.of(sets)
 
 
-def too_close(text: str, guard: list[frozenset[str]], threshold: float = 0.5) -> bool:
+def too_close(text: str, guard: HeldOutGuard | list[frozenset[str]], threshold: float = 0.5) -> bool:
+    """Whether ``text``'s word set has a Jaccard similarity of ``threshold`` or more with a held-out prompt's."""
+    guard = guard if isinstance(guard, HeldOutGuard) else HeldOutGuard.of(guard)
     w = _words(text)
-    return any(len(w & g) / max(1, len(w | g)) >= threshold for g in guard if g & w)
+    shared = Counter(i for word in w for i in guard.holding.get(word, ()))
+    return any(n / (len(w) + len(guard.sets[i]) - n) >= threshold for i, n in shared.items())
 
 
 def build(seed: int = 7, n_per_family: int = 260, n_jailbreak: int = 450, n_safe: int = 2000,
