@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # "mm" is millimetres and "ah" amp-hours: never hesitations here
-_HESITATION = re.compile(r"(?<![\w'])(?:u+[mh]+|e+r+m*|h+m+|uhm+|umm+|a+h+m+)(?![\w'])[,.]?\s*", re.IGNORECASE)
+_HESITATION = re.compile(r"(?<![\w'])(?:u+[mh]+|e+r+m*|h+m+|a+h+m+)(?![\w'])[,.]?\s*", re.IGNORECASE)
 # "you know" / "i mean" said between words; "do you know", "what i mean", "if you know" keep theirs
 _FILLER = re.compile(r"(?<=\w)(?<!\bdo)(?<!\bdid)(?<!\bdon't)(?<!\bif)(?<!\bwhat)(?<!\bthat)(?<!\bto)(?<!\byou)"
                      r"(?<!\bas)(?<!\bwould)(?<!\bwill)(?<!\bcould)(?<!\bcan)(?<!\bhow)"
