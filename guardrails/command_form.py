@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from guardrails import safety_cues as cues
+from guardrails.text import QUESTION_WORDS
 
 # Spoken openers in front of a request ("right,", "quick one:", "hey kestrel"); command_fallback strips them too.
 SPOKEN_OPENER = re.compile(r"^(?:(?:hey|ok|okay|um|uh|so|right|well|quick one|kestrel|hey kestrel|ok kestrel|oh|alright|"
@@ -45,7 +46,7 @@ _ASKS_INSIDE = re.compile(r"\b(?:to know|let me know|to understand|to learn|find
                           r"what (?:is|are|does|do|happens)|why|whether|meaning|means)\b")
 THING_SETTING = "a thing and its setting"
 _CLAUSES = re.compile(r"[,;:.!]+\s*|\s+(?:and|but|then|so)\s+")
-_QUESTION_WORD = re.compile(r"^(?:how|what|what'?s|whats|why|where|when|which|who|whose|is|are|was|were|can i|could i|"
+_QUESTION_WORD = re.compile(rf"^(?:{QUESTION_WORDS}|is|are|was|were|can i|could i|"
                             r"can we (?!have|get)|could we|should|do|does|did|may|am|has|have|will it|would it|is it|any idea|"
                             r"tell me (?:how|what|why|where|when|which|if|whether|about)|explain)\b")
 

@@ -20,6 +20,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from guardrails.text import QUESTION_WORDS
+
 ENGLISH_ONLY = ("I answer from the vehicle's English owner's manual and could not match this message to it. "
                 "Please ask your question in English.")
 NO_WORDS = "I can only read questions written in words. What would you like to know about your car?"
@@ -117,7 +119,7 @@ def no_words(text: str) -> bool:
 # --- a question inside a wall of text -------------------------------------------------------------
 LONG_MESSAGE = 60  # words; a question rarely needs more, a pasted story or e-mail does
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_ASKS = re.compile(r"\?|^\W*(?:how|what|where|when|why|which|who|can|could|should|is|are|do|does|will|would)\b",
+_ASKS = re.compile(rf"\?|^\W*(?:{QUESTION_WORDS}|can|could|should|is|are|do|does|will|would)\b",
                    re.IGNORECASE)
 
 

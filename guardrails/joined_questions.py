@@ -20,12 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 from guardrails.followup import content_words, is_followup
+from guardrails.text import QUESTION_WORDS
 
 MAX_QUESTIONS = 3  # more parts than this: a list or a pasted text, read as one message
 MIN_WORDS = 3  # a part shorter than this leans on the other ("and the rear?"): one question
 
-_STARTS = (r"how|what(?:'s)?|where(?:'s)?|when|why|which|who|can|could|should|is|are|do|does|will|would|"
-           r"may|must|whats|wheres")
+_STARTS = rf"{QUESTION_WORDS}|can|could|should|is|are|do|does|will|would|may|must"
 _ASKING = re.compile(rf"^\W*(?:(?:so|and|also|ok|okay|oh|then|hey|please)\W+)*(?:{_STARTS})\b(?!n?'t\b)",
                      re.IGNORECASE)  # "can't find it" states, it does not ask
 # "?" or "." then a new sentence; or a joining word then a question word, with a subject or verb after it

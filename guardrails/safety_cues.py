@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+from guardrails.text import QUESTION_WORDS
+
 # Spoken openers in front of a message ("ok, then how do I ...", "so what does ... mean"): the
 # question starts after them, so routing reads the message without them (``strip_openers``).
 _OPENERS = re.compile(r"^(?:(?:ok|okay|so|then|and|right|well|alright|um|uh|hmm|sorry|also)(?:[,.!]+\s*|\s+))+(?=\w)")
 QUESTION_START = re.compile(
-    r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|can|could|should|would|will|does|do|did|may|"
+    rf"^(?:{QUESTION_WORDS}|is|are|can|could|should|would|will|does|do|did|may|"
     r"am|has|have|tell me|explain|i need to know|any idea)\b")
 IMPERATIVE = re.compile(
     r"^(?:(?:hey kestrel|ok kestrel|kestrel|please|can you|could you|would you|will you)[, ]+)*(?:set|turn|switch|open|"
@@ -58,7 +60,7 @@ OWN_PRIVACY = re.compile(r"\b(?:don'?t|do not|never) want (?:the car|it|kestrel|
                           r"tracking|sharing)\b|\bmy (?:own )?(?:privacy|data)\b")
 ASKS_WHY = re.compile(r"^(?:why (?:can'?t|won'?t|doesn'?t|does|is|isn'?t|are|do)|what happens if|is it (?:illegal|"
                        r"legal|allowed|against the law))\b")
-ASKS_ABOUT = re.compile(r"^(?:how|what|what's|whats|why|where|when|which|who|is|are|does|do|did|should|may|am|has|"
+ASKS_ABOUT = re.compile(rf"^(?:{QUESTION_WORDS}|is|are|does|do|did|should|may|am|has|"
                          r"have|tell me|explain|can i|could i|can we|could we|is it)\b")
 REQUEST = re.compile(r"^(?:(?:hey|ok|okay|um|uh|right|so)[, ]+)*(?:kestrel[, ]+)?(?:please[, ]+)?(?:can|could|would|"
                       r"will) you (?!tell|explain|help me understand|show me how)")

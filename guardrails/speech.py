@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guardrails.text import QUESTION_WORDS
+
 # "mm" is millimetres and "ah" amp-hours: never hesitations here
 _HESITATION = re.compile(r"(?<![\w'])(?:u+[mh]+|e+r+m*|h+m+|a+h+m+)(?![\w'])[,.]?\s*", re.IGNORECASE)
 # "you know" / "i mean" said between words; "do you know", "what i mean", "if you know" keep theirs
@@ -30,7 +32,7 @@ _FILLER = re.compile(r"(?<=\w)(?<!\bdo)(?<!\bdid)(?<!\bdon't)(?<!\bif)(?<!\bwhat
 _LEADING = re.compile(r"^(?:(?:okay|ok|yeah|right|well|so|alright|hmm|oh)\b[,.!]?\s+)+", re.IGNORECASE)
 _REPEAT = re.compile(r"\b([a-z']+(?: [a-z']+)?)(?: \1\b)+", re.IGNORECASE)
 _PUNCTUATION = re.compile(r"[?!,;:\"()]|\.(?!\d)")  # a decimal point is not punctuation
-_WH = r"(?:how|what|what's|whats|where|where's|why|which|when|who)"
+_WH = rf"(?:{QUESTION_WORDS})"
 _AUX = r"(?:do|does|did|can|could|should|is|are|was|were|will|would|must|may|much|many|long|far|often|to)"
 # a verb in front of its subject asks; "do it", "do that" order ("yeah do it" answers "Did you mean ...?")
 _INVERTED = (r"(?:(?:is|are|can|could|should|does|did|will|would|must)\s+(?:i|you|we|it|there|the|my|this|that|a|an|"

@@ -30,6 +30,9 @@ _LEET_LONE = re.compile(r"(?<![\w.,:/-])[10](?![\w.,:/%-])")
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]{1,3}){3,}[a-z]\b")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
 _SPACES = re.compile(r"\s+")
+# The question words of every reading of a message (speech, joined questions, safety cues, routing); each
+# reading adds the verbs that open a question in its own sense ("can", "is", "am i", "tell me").
+QUESTION_WORDS = r"how|what|what's|whats|where|where's|wheres|why|which|when|who|whose"
 
 
 def normalize(text: str, collapse: bool = True) -> str:
