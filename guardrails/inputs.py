@@ -55,18 +55,27 @@ def language(text: str, min_share: float = 0.3) -> str:
     plain = " ".join(text.lower().split())
     if not _LETTER.search(plain):
         return ""
-    try:
-        guesses = _detector().detect(plain[:300], model="lite", k=3)
-    except Exception:  # noqa: BLE001 -- no language model: treat as English, as before this round
+    guesses = _guesses(plain[:300])
+    if guesses is None:  # no language model: treat as English, as before this round
         return ""
-    other = [g for g in guesses if g["lang"] != "en"]
-    english = sum(g["score"] for g in guesses if g["lang"] == "en")
+    other = [(lang, score) for lang, score in guesses if lang != "en"]
+    english = sum(score for lang, score in guesses if lang == "en")
     if _non_latin_share(plain) >= 0.5:
-        return other[0]["lang"] if other else "other"
+        return other[0][0] if other else "other"
     if len(plain.split()) < MIN_WORDS or not other:
         return ""
-    share = sum(g["score"] for g in other)
-    return other[0]["lang"] if share >= min_share and english < 0.5 * share else ""
+    share = sum(score for _, score in other)
+    return other[0][0] if share >= min_share and english < 0.5 * share else ""
+
+
+@lru_cache(maxsize=4096)
+def _guesses(plain: str) -> tuple[tuple[str, float], ...] | None:
+    """The model's top three (language, score) for ``plain``; cached: a turn reads its message's language
+    up to three times (speech, speller, routing), and a conversation's earlier messages again each turn."""
+    try:
+        return tuple((g["lang"], g["score"]) for g in _detector().detect(plain, model="lite", k=3))
+    except Exception:  # noqa: BLE001 -- no language model
+        return None
 
 
 # --- section references ---------------------------------------------------------------------------
