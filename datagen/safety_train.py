@@ -338,9 +338,8 @@ def held_out_guard(folder: Path = HELD_OUT_DIR) -> HeldOutGuard:
     return HeldOutGuard.of(sets)
 
 
-def too_close(text: str, guard: HeldOutGuard | list[frozenset[str]], threshold: float = 0.5) -> bool:
+def too_close(text: str, guard: HeldOutGuard, threshold: float = 0.5) -> bool:
     """Whether ``text``'s word set has a Jaccard similarity of ``threshold`` or more with a held-out prompt's."""
-    guard = guard if isinstance(guard, HeldOutGuard) else HeldOutGuard.of(guard)
     w = _words(text)
     shared = Counter(i for word in w for i in guard.holding.get(word, ()))
     return any(n / (len(w) + len(guard.sets[i]) - n) >= threshold for i, n in shared.items())

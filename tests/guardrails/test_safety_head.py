@@ -90,7 +90,7 @@ def test_generator_is_seeded_and_drops_near_copies_of_evaluation_prompts():
     a = safety_train.unsafe_english(random.Random(5), 4)
     assert a == safety_train.unsafe_english(random.Random(5), 4)
     assert {label for label, _ in a} >= {"tampering", "illegal", "privacy", "self_harm"}
-    guard = [safety_train._words("how do i permanently disable the stability control on my car")]
+    guard = safety_train.HeldOutGuard.of([safety_train._words("how do i permanently disable the stability control on my car")])
     assert safety_train.too_close("How do I permanently disable the stability control?", guard)
     assert safety_train.too_close("h o w  d o  i  p e r m a n e n t l y  d i s a b l e  t h e  s t a b i l i t y  "
                                   "c o n t r o l", guard)  # letter spacing does not hide a copy
