@@ -67,6 +67,22 @@ class Manual:
         self.texts = self.sections.by_id()
         self.top_k = top_k
 
+    def embed_lines(self) -> int:
+        """Embed every line of every section as ``candidate_lines`` reads it ("title > heading: line"), in one
+        call that batches lines of like length, before the replays ask for them a few at a time (the rebuild's
+        ranker rebuild 54 -> 45 s on 2 cores, the same weights). A line read otherwise is embedded when asked."""
+        from guardrails.answer_lines import _context, _parts
+
+        texts: list[str] = []
+        for section_id in self.texts:
+            found = self.sections.find(section_id)
+            cleaned, _ = clean_passages([found]) if found is not None else ([], [])
+            for passage in cleaned:
+                texts += [_context(passage.title, line.heading, line.columns) + line.text for line in _parts(passage)]
+        unique = list(dict.fromkeys(texts))
+        self.embed(unique)
+        return len(unique)
+
     def replay(self, row: dict) -> Replay:
         from guardrails import inputs
 
@@ -187,6 +203,7 @@ def build(train_path: Path = TRAIN_PATH, out: Path | None = RANKER_PATH, manual:
           seed: int = 0) -> AnswerRanker:
     """Train on every training question, stamp and save (``out`` None: do not save)."""
     manual = manual or Manual()
+    manual.embed_lines()
     ranker = train(table(manual.evidence, [manual.replay(r) for r in read(train_path)]), manual.evidence)
     ranker.stamp = data_stamp(train_path, MANUAL_DIR, seed)
     if out is not None:
