@@ -182,6 +182,28 @@ def proper_names(text: str) -> set[str]:
     return {stem(w.lower()) for line in text.splitlines() for w in _NAME.findall(line.strip())}
 
 
+def known_names(text: str) -> set[str]:
+    """Stems of well-known names (``KNOWN_NAMES``) however they are written: a speech recogniser and many
+    phone typists write "tesla" and "spotify" in lower case, where ``proper_names`` sees no name."""
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w in KNOWN_NAMES}
+
+
+# Makers, services, charging networks, accessory brands and places people name beside their car. Only a name
+# the manual never uses counts ("the manual never mentions ..."); none is an everyday English word ("seat",
+# "mini", "shell", "land" are left out).
+KNOWN_NAMES = frozenset("""
+tesla polestar bmw audi volvo mercedes volkswagen porsche ferrari lamborghini toyota lexus honda nissan mazda
+subaru mitsubishi suzuki hyundai ioniq kia chevrolet chevy cadillac buick jeep dodge chrysler fiat peugeot citroen
+renault dacia skoda cupra opel vauxhall jaguar rivian byd nio xpeng zeekr bentley maserati
+spotify netflix youtube uber lyft waze alexa siri cortana whatsapp instagram facebook tiktok amazon samsung huawei
+xiaomi garmin tomtom deezer tidal audible twitch disney hulu
+ionity fastned supercharger superchargers chargepoint allego evgo
+thule michelin pirelli bridgestone goodyear bosch bose olufsen harman kardon sonos
+germany france spain italy netherlands belgium austria switzerland poland sweden norway denmark finland britain
+england scotland ireland usa canada china japan europe paris london berlin munich madrid rome amsterdam lyon
+""".split())
+
+
 # A question whether the car has, offers or takes something ("does the EV7 have massage seats?",
 # "can I fit a Thule rack?"): there the unknown word is the thing asked about.
 _ASKS_FEATURE = re.compile(
@@ -250,7 +272,7 @@ def answerable(question: str, passages: Sequence[Passage], evidence: Evidence, m
     unknown_share = sum(evidence.idf(t) for t in unknown) / total if total else 0.0
     if top < min_score:
         return Answerability(False, best, cov, top, unknown, f"no related passage (best cosine {top:.2f})")
-    named = sorted(set(unknown) & proper_names(original))
+    named = sorted(set(unknown) & (proper_names(original) | known_names(original or question)))
     if named:
         return Answerability(False, best, cov, top, unknown, f"the manual never mentions {', '.join(named[:3])}")
     commercial = sorted(set(unknown) & COMMERCIAL)
