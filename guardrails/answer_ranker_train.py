@@ -69,8 +69,8 @@ class Manual:
 
     def embed_lines(self) -> int:
         """Embed every line of every section as ``candidate_lines`` reads it ("title > heading: line"), in one
-        call that batches lines of like length, before the replays ask for them a few at a time (the rebuild's
-        ranker rebuild 54 -> 45 s on 2 cores, the same weights). A line read otherwise is embedded when asked."""
+        call that batches lines of like length, before the replays ask for them a few at a time (the ranker
+        rebuild 54 -> 45 s on 2 cores, the same weights). A line read otherwise is embedded when asked."""
         from guardrails.answer_lines import _context, _parts
 
         texts: list[str] = []

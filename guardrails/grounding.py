@@ -190,13 +190,13 @@ def known_names(text: str) -> set[str]:
 
 # Makers, services, charging networks, accessory brands and places people name beside their car. Only a name
 # the manual never uses counts ("the manual never mentions ..."); none is an everyday English word ("seat",
-# "mini", "shell", "land" are left out).
+# "mini", "shell", "dodge", "audible", "twitch" are left out: another manual may not use them).
 KNOWN_NAMES = frozenset("""
 tesla polestar bmw audi volvo mercedes volkswagen porsche ferrari lamborghini toyota lexus honda nissan mazda
-subaru mitsubishi suzuki hyundai ioniq kia chevrolet chevy cadillac buick jeep dodge chrysler fiat peugeot citroen
+subaru mitsubishi suzuki hyundai ioniq kia chevrolet chevy cadillac buick jeep chrysler fiat peugeot citroen
 renault dacia skoda cupra opel vauxhall jaguar rivian byd nio xpeng zeekr bentley maserati
 spotify netflix youtube uber lyft waze alexa siri cortana whatsapp instagram facebook tiktok amazon samsung huawei
-xiaomi garmin tomtom deezer tidal audible twitch disney hulu
+xiaomi garmin tomtom deezer disney hulu
 ionity fastned supercharger superchargers chargepoint allego evgo
 thule michelin pirelli bridgestone goodyear bosch bose olufsen harman kardon sonos
 germany france spain italy netherlands belgium austria switzerland poland sweden norway denmark finland britain
