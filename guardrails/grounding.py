@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from guardrails import lexicon
-from guardrails.text import content_words, sentences, spellings, stem
+from guardrails.text import content_words, sentences, spellings, stem, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 # Words a question about the car shares with every passage: they say nothing about coverage.
@@ -182,12 +182,6 @@ def proper_names(text: str) -> set[str]:
     return {stem(w.lower()) for line in text.splitlines() for w in _NAME.findall(line.strip())}
 
 
-def known_names(text: str) -> set[str]:
-    """Stems of well-known names (``KNOWN_NAMES``) however they are written: a speech recogniser and many
-    phone typists write "tesla" and "spotify" in lower case, where ``proper_names`` sees no name."""
-    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w in KNOWN_NAMES}
-
-
 # Makers, services, charging networks, accessory brands and places people name beside their car. Only a name
 # the manual never uses counts ("the manual never mentions ..."); none is an everyday English word ("seat",
 # "mini", "shell", "dodge", "audible", "twitch" are left out: another manual may not use them).
@@ -202,6 +196,13 @@ thule michelin pirelli bridgestone goodyear bosch bose olufsen harman kardon son
 germany france spain italy netherlands belgium austria switzerland poland sweden norway denmark finland britain
 england scotland ireland usa canada china japan europe paris london berlin munich madrid rome amsterdam lyon
 """.split())
+
+
+def known_names(text: str) -> set[str]:
+    """Stems of well-known names (``KNOWN_NAMES``) however they are written: a speech recogniser and many
+    phone typists write "tesla" and "spotify" in lower case, where ``proper_names`` sees no name. The words
+    are read as the question's terms are (``text.words``), so a name is one of the terms it is checked against."""
+    return {stem(w) for w in words(text) if w in KNOWN_NAMES}
 
 
 # A question whether the car has, offers or takes something ("does the EV7 have massage seats?",
