@@ -93,6 +93,16 @@ def _context(title: str, heading: str, columns: str = "") -> str:
     return " > ".join(x for x in (title, heading, columns) if x) + ": " if title or heading or columns else ""
 
 
+def meaning_text(title: str, line: _Line, table_context: bool = True) -> str:
+    """A line as its meaning is embedded: "title > heading: line" (a table row with its column names)."""
+    return _context(title, line.heading, line.columns if table_context else "") + line.text
+
+
+def meaning_texts(passage: Passage) -> list[str]:
+    """Every line of ``passage`` as ``candidate_lines`` embeds it (its default contexts)."""
+    return [meaning_text(passage.title, line) for line in _parts(passage)]
+
+
 # A question asking for an amount, a distance, a time...: lines with figures are likelier answers.
 _QUANTITY = re.compile(r"\b(?:how (?:much|many|far|long|fast|big|heavy|high|deep|low|often|hot|cold|wide|quick(?:ly)?)|"
                        r"what (?:is the |are the )?(?:pressure|temperature|size|range|speed|weight|capacity|power|"
@@ -143,8 +153,7 @@ def candidate_lines(question: str, ranked: Sequence[Passage], evidence: Evidence
     top_lexical = max(lexical, default=0.0) or 1.0
     meaning = [0.0] * len(flat)
     if similarity is not None and flat:
-        texts = [_context(pool[k].title if title_context else "", parts_of[k][i].heading,
-                          parts_of[k][i].columns if table_context else "") + parts_of[k][i].text for k, i in flat]
+        texts = [meaning_text(pool[k].title if title_context else "", parts_of[k][i], table_context) for k, i in flat]
         meaning = [float(x) for x in similarity(texts)]
     quantity = bool(number_bonus and _QUANTITY.search(question))
     score = {}

@@ -71,14 +71,14 @@ class Manual:
         """Embed every line of every section as ``candidate_lines`` reads it ("title > heading: line"), in one
         call that batches lines of like length, before the replays ask for them a few at a time (the ranker
         rebuild 54 -> 45 s on 2 cores, the same weights). A line read otherwise is embedded when asked."""
-        from guardrails.answer_lines import _context, _parts
+        from guardrails.answer_lines import meaning_texts
 
         texts: list[str] = []
         for section_id in self.texts:
             found = self.sections.find(section_id)
             cleaned, _ = clean_passages([found]) if found is not None else ([], [])
             for passage in cleaned:
-                texts += [_context(passage.title, line.heading, line.columns) + line.text for line in _parts(passage)]
+                texts += meaning_texts(passage)
         unique = list(dict.fromkeys(texts))
         self.embed(unique)
         return len(unique)
