@@ -8,6 +8,7 @@ as its writer would have typed it: hesitations, fillers and repeats left out; an
 at all, a "?" after each part that asks by its form (a question word with its verb, or a verb in front: "is
 the", "can i"), a comma after a statement before such a part, as people type it ("key fob totally dead, how
 do i get in?": one request with its context), and the words that only open it ("okay so", "well") left out.
+A self-repair ("set the fan to 3 i mean 4", "call mum no dad") is read as the speaker meant it (repairs.py).
 The answer quotes the manual, so only the reading changes. Pure logic.
 """
 
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guardrails.repairs import repair
 from guardrails.text import QUESTION_WORDS
 
 # "mm" is millimetres and "ah" amp-hours: never hesitations here
@@ -75,6 +77,10 @@ def as_written(text: str, language: Callable[[str], str] | None = None) -> Readi
     out = _HESITATION.sub("", text)
     if out != text:
         changes.append("hesitations")
+    new = repair(out)  # before the fillers: "i mean" that repairs ("3 i mean 4") is no filler
+    if new != out:
+        changes.append("self-repairs")
+        out = new
     new = _FILLER.sub("", out)
     if new != out:
         changes.append("fillers")

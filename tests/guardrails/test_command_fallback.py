@@ -116,3 +116,17 @@ def test_the_intent_model_is_deterministic_and_learns_a_rare_intent_beside_commo
     probe = centres[2] / np.linalg.norm(centres[2])
     p = first.probabilities(probe)
     assert max(p, key=p.get) == "c" and abs(sum(p.values()) - 1) < 1e-5
+
+
+@pytest.mark.parametrize("spoken,intent,slots", [
+    ("set the fan to 3 i mean 4", "climate.set_fan", {"level": 4}),
+    ("set the charge limit to 80 no 90 percent", "charging.set_limit", {"percent": 90}),
+    ("call mum no dad", "phone.call", {"contact": "dad"}),
+    ("open the rear left window no right", "window.set", {"window": "rear_right", "action": "open"}),
+])
+def test_a_self_repaired_command_is_the_one_meant(setup, spoken, intent, slots):
+    """Read whole, the fallback took the abandoned value (level 3, 80 %, contact "mum no dad", rear left)."""
+    from guardrails.speech import as_written
+
+    command = propose(setup, as_written(spoken).text)
+    assert command["intent"] == intent and all(command["slots"].get(k) == v for k, v in slots.items()), command

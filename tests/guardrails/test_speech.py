@@ -92,3 +92,42 @@ def test_a_spoken_yes_or_no_still_answers_a_command_asked_back(reply, answer):
     history = [{"role": "user", "content": "put the blinkers on"}, {"role": "assistant", "content": ASK + "x?"},
                {"role": "user", "content": as_written(reply).text}]
     assert confirmation(history) == (answer, "put the blinkers on")
+
+
+@pytest.mark.parametrize("spoken,meant", [
+    ("set the temperature to 21 no 22", "set the temperature to 22"),  # a number repairs the number
+    ("set it to 21 degrees actually 22 degrees", "set it to 22 degrees"),
+    ("twenty one no twenty two degrees please", "twenty two degrees please"),
+    ("set the fan to 3 i mean 4", "set the fan to 4"),  # "i mean" that repairs is no filler ("3 4")
+    ("Set the temperature to 21, no, 22.", "Set the temperature to 22."),  # typed the same way
+    ("turn on the seat heater sorry the steering wheel heater", "turn on the steering wheel heater"),  # lined up
+    ("what does the orange no the red battery light mean", "what does the red battery light mean?"),
+    ("turn the volume up no down", "turn the volume down"),  # a word of the same kind
+    ("open the rear left window no right", "open the rear right window"),
+    ("call mum no dad", "call dad"),  # the last object of a request
+    ("navigate to the office scratch that take me home", "take me home"),  # said again
+])
+def test_self_repairs_read_as_meant(spoken, meant):
+    reading = as_written(spoken)
+    assert reading.text == meant and "self-repairs" in reading.changes
+
+
+@pytest.mark.parametrize("text", [
+    "there is no heat coming from the vents",  # no phrase ends before "no"
+    "set the fan to no more than 3",
+    "is there no way to turn off the chime?",
+    "the display shows no signal",  # "no signal": nothing lines up, not a request
+    "sorry to bother you, how do i open the frunk?",  # nothing before the marker
+    "i actually like the one pedal mode, how do i make it stronger?",
+    "i mean it when i say the brakes squeal",
+    "no the passenger side",  # an answer to "Did you mean ...?" (command_turn.confirmation)
+    "open the window no not that one",
+])
+def test_words_that_only_look_like_repairs_stay(text):
+    reading = as_written(text)
+    assert "self-repairs" not in reading.changes
+
+
+def test_a_filler_i_mean_inside_a_clause_drops_nothing():
+    reading = as_written("how do i wind back the mileage before i sell i mean the car so the buyer pays more")
+    assert "mileage" in reading.text and "self-repairs" not in reading.changes
