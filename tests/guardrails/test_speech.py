@@ -106,6 +106,16 @@ def test_a_spoken_yes_or_no_still_answers_a_command_asked_back(reply, answer):
     ("open the rear left window no right", "open the rear right window"),
     ("call mum no dad", "call dad"),  # the last object of a request
     ("navigate to the office scratch that take me home", "take me home"),  # said again
+    ("put the back left window down oh sorry back right", "put the back right window down"),  # word for word
+    ("set the back to 22 i mean the passenger side", "set the passenger side to 22"),  # what followed stays
+    ("how do i lower the front headrests i mean the rear ones", "how do i lower the rear headrests?"),
+    ("put on jazz fm i mean classic fm", "put on classic fm"),  # the same ending
+    ("close my window i mean open it", "open my window"),  # "it": what the abandoned request named
+    ("how far can i go sorry how long until charging is done", "how long until charging is done?"),
+    ("at what temperature does dog mode no sorry cabin overheat protection kick in",
+     "at what temperature does cabin overheat protection kick in"),
+    ("temperature to twenty two and a half actually twenty one", "temperature to twenty one"),
+    ("only charge to sixty make that a hundred", "only charge to a hundred"),
 ])
 def test_self_repairs_read_as_meant(spoken, meant):
     reading = as_written(spoken)
@@ -122,12 +132,20 @@ def test_self_repairs_read_as_meant(spoken, meant):
     "i mean it when i say the brakes squeal",
     "no the passenger side",  # an answer to "Did you mean ...?" (command_turn.confirmation)
     "open the window no not that one",
+    "when does adaptive high beam actually switch to high beam?",  # typed, no pause around "actually"
+    "turn the volume down no one can hear the directions",
+    "close my window sorry the noise is awful",
+    "fan on three and no louder than that",
 ])
 def test_words_that_only_look_like_repairs_stay(text):
     reading = as_written(text)
     assert "self-repairs" not in reading.changes
 
 
-def test_a_filler_i_mean_inside_a_clause_drops_nothing():
-    reading = as_written("how do i wind back the mileage before i sell i mean the car so the buyer pays more")
-    assert "mileage" in reading.text and "self-repairs" not in reading.changes
+@pytest.mark.parametrize("text,kept", [
+    ("how do i wind back the mileage before i sell i mean the car so the buyer pays more", "mileage"),
+    ("do i need to replace the seat belts after a small accident i mean where the pretensioners fired", "seat belts"),
+])
+def test_a_filler_i_mean_drops_nothing(text, kept):  # across a clause; an elaboration, not a new question
+    reading = as_written(text)
+    assert kept in reading.text and "self-repairs" not in reading.changes
