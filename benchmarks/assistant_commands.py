@@ -99,6 +99,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--spoken", action="store_true",
                         help="the given eval, --sets and each held-out training fold as a speech recogniser writes "
                              "them (benchmarks/spoken.py)")
+    parser.add_argument("--transcripts", action="store_true",
+                        help="the --sets are transcripts already (lower case, no punctuation): their gold free-text "
+                             "slots are compared as a recogniser writes them ('Classic FM' -> 'classic fm'), no "
+                             "disfluencies added")
     args = parser.parse_args(argv)
 
     embed = EmbeddingCache(Embedder(threads=1).encode, capacity=32768)
@@ -123,11 +127,12 @@ def main(argv: list[str]) -> None:
             text = text if args.no_speech else as_written(text, inputs.language).text  # guardrails/speech.py
             return speller.fix(text).text if speller is not None and not inputs.language(text) else text
 
-        def read_row(r: dict) -> dict:
-            """The row as the assistant reads it; spoken, a name or an address the gold command holds is
-            expected as the recogniser writes it ("Hauptstrasse 5, Munich" -> "hauptstrasse 5 munich")."""
+        def read_row(r: dict, transcript: bool = False) -> dict:
+            """The row as the assistant reads it; spoken (or a ``transcript`` already), a name or an address the
+            gold command holds is expected as the recogniser writes it ("Hauptstrasse 5, Munich" ->
+            "hauptstrasse 5 munich")."""
             row = {**r, "utterance": read_as(r["utterance"])}
-            if args.spoken and r.get("command"):
+            if (args.spoken or transcript) and r.get("command"):
                 free_text = lambda v: isinstance(v, str) and "_" not in v and (v != v.lower() or " " in v)  # noqa: E731
                 slots = {k: transcribe(v, disfluent=False) if free_text(v) else v  # not enum values: "rear_window"
                          for k, v in r["command"].get("slots", {}).items()}
@@ -137,7 +142,7 @@ def main(argv: list[str]) -> None:
         given = [read_row(r) for r in given]
         if args.spoken:  # the held-out fold spoken too (the development figure); the examples stay written
             spoken_train = {r["id"]: read_row(r) for r in train}
-        extra = {name: [read_row(r) for r in items] for name, items in extra.items()}
+        extra = {name: [read_row(r, args.transcripts) for r in items] for name, items in extra.items()}
     asked = {name: [r["prompt"] for r in rows(name)] for name in args.questions}
     spoken_train = spoken_train if args.spoken else {}
     texts = questions + [r["utterance"] for group in (train, given, *extra.values(), spoken_train.values())
