@@ -5,6 +5,7 @@ small talk, off-topic, not-in-manual turns) and the message embedding cached, as
 it anyway. Runs on the test stand-ins (tests/support/assistant.py), so it needs no artifacts.
 
     python benchmarks/assistant_rails.py [--repeats 5] [--json out.json]
+    python benchmarks/assistant_rails.py --history    # a turn after 0-20 earlier exchanges
 """
 
 from __future__ import annotations
@@ -76,16 +77,62 @@ def measure(prune: bool, repeats: int, generator, cached: bool = True) -> dict:
             "classifier_without_learned_head_ms": round(rules_ms, 2)}
 
 
+def measure_history(repeats: int, generator, lengths=(0, 5, 10, 20)) -> dict:
+    """Turn CPU (ms) of a greeting after ``n`` earlier exchanges: the rails given the last message alone (as the
+    assistant does) vs the whole conversation (as before 2026-12-07: Guardrails replays every earlier message
+    through its flows), and the events Guardrails keeps afterwards."""
+    from guardrails.assistant import Assistant
+    from tests.support.assistant import manual_retriever, ports
+
+    assistant = Assistant(ports(manual_retriever(("3.5", "11.1")), generator))
+    rails = assistant.rails
+    last_only = rails.generate_async
+    out = {}
+    for whole in (True, False):
+        for n in lengths:
+            history = []
+            for i in range(n):
+                history += [{"role": "user", "content": TURNS[i % len(TURNS)]},
+                            {"role": "assistant", "content": "OK. Anything else?"}]
+            messages = [*history, {"role": "user", "content": "hello"}]
+
+            async def replayed(messages: list, **kwargs):  # the former call: every earlier message too
+                return await last_only(messages=[messages[0], *history, *messages[1:]], **kwargs)
+
+            rails.generate_async = replayed if whole else last_only
+            assistant.respond(messages)
+            start = time.process_time()
+            for _ in range(repeats * 4):
+                assistant.respond(messages)
+            out[("whole conversation" if whole else "last message", n)] = (time.process_time() - start) / (repeats * 4) * 1000
+    rails.generate_async = last_only
+    kept = len(getattr(rails, "events_history_cache", {}))
+    assistant.close()
+    return {"cpu_ms": out, "events_kept_after_turns": kept}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", default="")
+    parser.add_argument("--history", action="store_true", help="turn CPU after 0-20 earlier exchanges instead")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     import tempfile
 
     from tests.support.assistant import open_generator, tiny_model
 
+    if args.history:
+        with tempfile.TemporaryDirectory() as tmp:
+            generator = open_generator(*tiny_model(Path(tmp)))
+            result = measure_history(args.repeats, generator)
+            generator.close()
+        lengths = sorted({n for _, n in result["cpu_ms"]})
+        print(f"{'rails given':20} " + " ".join(f"{f'{n} earlier':>11}" for n in lengths) + "   (turn CPU ms)")
+        for mode in ("whole conversation", "last message"):
+            print(f"{mode:20} " + " ".join(f"{result['cpu_ms'][(mode, n)]:>11.2f}" for n in lengths))
+        print(f"Guardrails' events cache after the turns: {result['events_kept_after_turns']} entries")
+        return
     with tempfile.TemporaryDirectory() as tmp:  # a random tiny model: these turns never call it
         generator = open_generator(*tiny_model(Path(tmp)))
         rows = {"all library flows (baseline)": measure(False, args.repeats, generator, cached=False),

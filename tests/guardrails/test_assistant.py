@@ -230,3 +230,17 @@ def test_an_unsafe_request_behind_a_harmless_question_is_refused(assistant):
     assert turn.refused and turn.decision == "refuse_tampering"
     assert any("one request of the message" in reason for reason in turn.assessment["reasons"])
     assert turn.llm_calls == 0 and turn.sources == []
+
+
+def test_a_long_conversation_is_answered_as_its_last_message_and_leaves_nothing_behind(assistant):
+    """The rails get the message a turn answers alone (Guardrails replayed every earlier message through its
+    flows, a turn's CPU growing with the conversation), and Guardrails' per-conversation events cache, which
+    our turn ids never hit, is emptied after each turn (it kept every turn's events for the process's life)."""
+    question = "What tyre pressure should I use for a full load?"
+    alone = assistant.respond(question)
+    earlier = []
+    for text in ("hello", "write a poem about autumn", "thanks!", "Where is the 12 V battery?"):
+        earlier += [{"role": "user", "content": text}, {"role": "assistant", "content": assistant.respond(text).answer}]
+    turn = assistant.respond([*earlier, {"role": "user", "content": question}])
+    assert (turn.decision, turn.answer, turn.sources) == (alone.decision, alone.answer, alone.sources)
+    assert not getattr(assistant.rails, "events_history_cache", {})
