@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from guardrails.grounding import Passage
+from rag.structure import NOT_ABBREVIATION, NOT_BEFORE_NUMBER
 
 # a figure with its unit: "25 kg", "5.1 s", "2,050 kg", "-20 °C", "10.25-inch", "80 %"
 _FIGURE = re.compile(
@@ -56,7 +57,7 @@ def content_words(text: str) -> set[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    parts = re.split(rf"(?<=[.!?]){NOT_ABBREVIATION}{NOT_BEFORE_NUMBER}\s+|\n+", text)
     return [p.strip() for p in parts if p.strip()]
 
 

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.structure import NOT_ABBREVIATION, NOT_BEFORE_NUMBER
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"), None)
 # Cyrillic and Greek letters that render like Latin ones (the common homoglyph substitutions).
 _CONFUSABLES = str.maketrans({
@@ -103,7 +105,8 @@ def spellings(text: str) -> Spellings:
     return Spellings(plain, tuple(variants), obfuscated=changed or bool(payloads), encoded=bool(payloads))
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+_SENTENCE = re.compile(rf"(?<=[.!?]){NOT_ABBREVIATION}\s+(?=[A-Z\"'(\[])"
+                       rf"|(?<=[.!?]){NOT_ABBREVIATION}{NOT_BEFORE_NUMBER}\s+(?=[0-9])|\n+")
 
 
 def sentences(text: str) -> list[str]:

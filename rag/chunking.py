@@ -21,10 +21,11 @@ import re
 from dataclasses import dataclass
 
 from rag.config import ChunkConfig
-from rag.structure import BULLET, CJK, LONG_RUN, STEP, Block, Section, count_words
+from rag.structure import BULLET, CJK, LONG_RUN, NOT_ABBREVIATION, NOT_BEFORE_NUMBER, STEP, Block, Section, count_words
 
-# Latin: ". " before a capital or digit; CJK: 。！？ need no space after them.
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(\[*])|(?<=[\u3002\uff01\uff1f])(?![\u300d\u300f\uff09])\s*")
+# Latin: ". " before a capital or digit, not after an abbreviation ("e.g.", "No. 129"); CJK: 。！？ need no space after them.
+SENTENCE_END = re.compile(rf"(?<=[.!?:]){NOT_ABBREVIATION}\s+(?=[A-Z\"'(\[*])|(?<=[.!?:]){NOT_ABBREVIATION}{NOT_BEFORE_NUMBER}\s+(?=[0-9])"
+                          r"|(?<=[\u3002\uff01\uff1f])(?![\u300d\u300f\uff09])\s*")
 # One word (rag.structure.WORD) with the whitespace before it, so cut pieces keep their line breaks.
 _UNIT = re.compile(f"\\s*(?:[{CJK}]|[^\\s{CJK}]{{1,{LONG_RUN}}})")
 _CJK_CHAR = re.compile(f"[{CJK}]")

@@ -34,6 +34,15 @@ UNITS = {"bar", "kpa", "psi", "mm", "cm", "m", "km", "kg", "g", "t", "l", "litre
 HEADING_UNITS = {"v", "kw", "kwh", "bar", "kpa", "psi", "mm", "cm", "km", "kg", "nm", "mph", "km/h", "percent",
                  "%", "°c", "°f", "ah", "mah", "hp", "rpm", "litres", "liters", "inch", "volt", "volts"}
 STEP = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+\S")
+# A full stop that ends an abbreviation, not a sentence ("e.g. The", "approx. 5 km"), or one before a number
+# ("UN Regulation No. 129", "Fig. 3", "max. 50 km/h"): every sentence splitter puts these lookbehinds after
+# its punctuation. Without them "seats approved to UN Regulation No." was quoted as an answer, cut from its number.
+_ABBREVIATIONS = ("e.g", "i.e", "approx", "incl", "excl", "vs", "cf", "esp", "resp", "Dr", "Mr", "Mrs", "Ms", "Prof",
+                  "Nos", "Figs", "pp")
+_BEFORE_NUMBERS = ("No", "no", "Nr", "nr", "Fig", "fig", "p", "Vol", "Art", "Reg", "Sec", "Ch", "Tab", "Max", "max",
+                   "Min", "min", "ca", "Approx", "Ref", "ref", "Ed", "Rev")
+NOT_ABBREVIATION = "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS)
+NOT_BEFORE_NUMBER = "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _BEFORE_NUMBERS)
 BULLET = re.compile(r"^\s{0,3}[-*+\u2022]\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 # Scripts written without spaces between words: Han (Chinese, Japanese kanji), kana, CJK punctuation

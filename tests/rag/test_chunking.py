@@ -4,6 +4,8 @@ mixes sections."""
 import itertools
 import re
 
+import pytest
+
 from rag.chunking import chunk_section, sentences
 from rag.config import ChunkConfig
 from rag.structure import parse_document
@@ -82,3 +84,20 @@ def test_a_tiny_last_piece_joins_the_chunk_before():
     text = "## 6.1 Tail\n\n" + " ".join(_sentence(i) for i in range(4)) + " Short end."
     chunks = _chunks(text, words=48, overlap_words=0)
     assert chunks[-1].text.endswith("Short end.") and chunks[-1].words > 3
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Use seats approved to UN Regulation No. 129 (i-Size). Others may be used.",
+     ["Use seats approved to UN Regulation No. 129 (i-Size).", "Others may be used."]),
+    ("Clean the sensors, e.g. The front camera. See Fig. 3 for details.",
+     ["Clean the sensors, e.g. The front camera.", "See Fig. 3 for details."]),
+    ("The range is approx. 450 km. Drive at max. 80 km/h.", ["The range is approx. 450 km.", "Drive at max. 80 km/h."]),
+    ("Set the fan to max. Then wait. 2 people fit.", ["Set the fan to max.", "Then wait.", "2 people fit."]),
+])
+def test_a_full_stop_after_an_abbreviation_ends_no_sentence(text, expected):
+    """Both splitters (chunks; the assistant's answer lines) read "No. 129", "e.g.", "approx." as one sentence: the
+    assistant quoted "... approved to UN Regulation No." cut from its number."""
+    from guardrails.text import sentences as answer_sentences
+
+    assert sentences(text) == expected
+    assert answer_sentences(text) == expected
