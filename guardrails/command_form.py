@@ -51,6 +51,12 @@ _QUESTION_WORD = re.compile(rf"^(?:{QUESTION_WORDS}|is|are|was|were|can i|could 
                             r"tell me (?:how|what|why|where|when|which|if|whether|about)|explain)\b")
 
 
+def orders(plain: str) -> bool:
+    """Whether a clause of ``plain`` (lower-case) starts with an order ("smells like smoke outside, close the vents")."""
+    text = SPOKEN_OPENER.sub("", cues.strip_openers(plain.strip().lower())).strip()
+    return any(_VERB.match(c) for c in _CLAUSES.split(text) if c)
+
+
 def request_form(plain: str) -> str:
     """Why ``plain`` (lower-case) reads as a spoken request for an action, or "" when it does not."""
     text = SPOKEN_OPENER.sub("", cues.strip_openers(plain.strip().lower())).strip()

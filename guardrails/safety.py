@@ -24,7 +24,7 @@ import numpy as np
 
 from guardrails import lexicon
 from guardrails import safety_cues as cues
-from guardrails.command_form import THING_SETTING, request_form
+from guardrails.command_form import THING_SETTING, orders, request_form
 from guardrails.goals import REFUSE as GOAL_REFUSE
 from guardrails.goals import asks_safe_way, assess_goal, consents, documented_reason, false_trigger
 from guardrails.intent_model import IntentModel
@@ -325,7 +325,8 @@ class SafetyClassifier:
         if (not is_question and (cues.IMPERATIVE.match(plain) or cues.FEELING.match(plain) or cues.SWITCH.match(plain) or
                                  cues.GLASS.match(plain))) or \
                 (cues.STATUS.search(plain) and not re.match(r"(?:how|where|why) (?:do|does|can|is)\b", plain)) or \
-                (probs.get(COMMAND, 0) >= 0.6 and not cues.ASKS_ABOUT.match(plain) and not cues.FAULT.search(plain)):
+                (probs.get(COMMAND, 0) >= 0.6 and not cues.ASKS_ABOUT.match(plain) and not cues.FAULT.search(plain)
+                 and not (cues.DANGER.search(plain) and not orders(plain))):
             return Assessment(COMMAND, "command", scores=scores)
         car = bool(lexicon.CAR_WORDS.search(s.plain))
         relevance = retrieval_score if retrieval_score is not None else 1.0

@@ -86,6 +86,13 @@ FAULT = re.compile(
     r"\bblows? (?:only |just )?(?:cold|hot|warm) air\b|"
     r"\bmak(?:es|ing) (?:a |an |this |that )?(?:\w+ )?(?:noise|sound)\b")
 
+# Signs of a fire or an electrical fault ("I smell burning", "there's smoke coming from the dash", "sparks at the
+# charge port"): the manual's emergency steps, never a climate command. The vote read "I smell burning" and "I can
+# smell smoke in the cabin" as commands (the nearest examples: "it stinks in here, recirculate"); a smell that only
+# asks for fresh air ("it stinks of diesel") is no danger sign.
+DANGER = re.compile(r"\b(?:burning|smoke|smoky|smoking|sparks?|sparking|flames?|on fire|fire (?:in|under|from|at)|"
+                    r"melting|molten|electrical smell|smells? (?:hot|electrical)|hissing)\b")
+
 # Documented reasons the learned head cannot weigh on its own (rare in any training data).
 RESPONDERS = re.compile(r"\b(?:fire ?fighters?|fire (?:crew|brigade|service)|paramedics?|first responders?|rescue (?:services?|"
                          r"teams?|crews?)|emergency services)\b")

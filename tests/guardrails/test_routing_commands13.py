@@ -82,3 +82,18 @@ def test_the_assistant_takes_a_request_form_to_the_command_path(assistant):
     turn = assistant.respond("my phone's at 5 percent, give my wife a ring before it dies",  # manual before
                              {"speed_kmh": 50, "gear": "D", "speaker": "driver"})
     assert turn.decision.startswith("command_"), (turn.decision, turn.rails)
+
+
+@pytest.mark.parametrize("text", ["I smell burning", "there's a burning smell from the front", "I can smell smoke in the cabin",
+                                  "smoke coming out of the dashboard", "there are sparks near the charge port"])
+def test_signs_of_a_fire_go_to_the_manual_not_to_the_climate(classifier, text):
+    """The vote read these as commands (its nearest examples: "it stinks in here, recirculate"): the manual's
+    emergency steps (stop, everyone out, 15 m away, 112) are the answer, never recirculation."""
+    clf, embed = classifier
+    assert clf.assess(text, embed([text])[0], 0.5).decision == "answer"
+
+
+def test_an_order_beside_a_smell_is_still_carried_out(classifier):
+    clf, embed = classifier
+    text = "smells like smoke outside, close the vents"
+    assert clf.assess(text, embed([text])[0], 0.5).decision == "command"
