@@ -49,6 +49,10 @@ CAR_WORDS = re.compile(
     r"android auto|speaker|display|screen|dashboard|dash|warning|lamp|mirror\w*|steering|pedal|gear|motor|tow\w*|"
     r"trailer|roof|luggage|service|workshop|maintenance|wash|software update|app|voice|assist\w*|cruise|lane|"
     r"parking|park|camera|sensors?|kwh|km|mph|km/h|volt\w*|plug|cable|socket|wallbox|port|regen\w*|mode|"
-    r"accident|crash|breakdown|emergency|fuse|bonnet|hood|cabin|interior|cup ?holder|usb|speed|motorway|road)\b",
+    r"accident|crash|breakdown|emergency|fuse|bonnet|hood|cabin|interior|cup ?holder|usb|speed|motorway|road|"
+    # the parts and fluids of any car, which an owner asks about whether or not an EV has them ("what oil does it
+    # need" was off-topic; the manual says there is no engine oil)
+    r"oil|engine|coolant|antifreeze|brake fluid|washer fluid|exhaust|petrol|fuel|spark plugs?|gearbox|clutch|"
+    r"suspension|axle|horn|sunroof|bumpers?|grille|odometer|mileage|number plate|licen[cs]e plate|tailgate)\b",
     re.IGNORECASE,
 )
