@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from guardrails import lexicon
-from guardrails.text import content_words, sentences, spellings, stem, words
+from guardrails.text import STOPWORDS, content_words, sentences, spellings, stem, words
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 # Words a question about the car shares with every passage: they say nothing about coverage.
@@ -125,23 +125,30 @@ def _injected_sentences(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tu
 
 
 # --- word statistics ------------------------------------------------------------------------------
+_PAIR = re.compile(r"\b([a-z]{3,})[ -](?=([a-z]{3,})\b)")  # two adjacent words, overlapping pairs
 class Evidence:
     """Inverse document frequency of (stemmed) words over the manual's chunks."""
 
     def __init__(self, texts: Iterable[str]):
         df: Counter = Counter()
+        joined: set[str] = set()
         n = 0
         for text in texts:
             n += 1
             df.update({stem(w) for w in content_words(text)})
+            pairs = _PAIR.findall(text.lower())
+            joined.update(stem(a + b) for a, b in pairs if a not in STOPWORDS and b not in STOPWORDS)
         self.documents = max(n, 1)
         self.df = df
+        self.joined = frozenset(joined)
 
     def idf(self, word: str) -> float:
         return math.log((self.documents + 1) / (self.df.get(word, 0) + 0.5))
 
     def known(self, word: str) -> bool:
-        return word in self.df
+        """The manual uses the word, or writes it as two ("seatbelt": "seat belt", "headrest": "head rest"):
+        "should she wear the seatbelt differently?" was "the manual never mentions seatbelt"."""
+        return word in self.df or word in self.joined
 
 
 @lru_cache(maxsize=8192)

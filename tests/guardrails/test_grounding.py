@@ -75,3 +75,12 @@ def test_extractive_answer_with_line_similarity(retriever):
                                    similarity=lambda lines: retriever.embed(lines) @ question_vector)
     assert "20 m" in text and used[0].section_id == "2.1"
     assert "CR2032" not in text  # the battery line neither shares the question's words nor its meaning
+
+
+def test_a_word_the_manual_writes_as_two_is_known():
+    from guardrails.grounding import Evidence, unknown_terms
+
+    evidence = Evidence(["Wear the seat belt low across the hips. Adjust the head rest to the top of your head."])
+    assert unknown_terms("should she wear the seatbelt differently?", evidence) == []  # "seat belt"
+    assert evidence.known("headrest") and not evidence.known("thehead")  # no joins with "the", "of" ...
+    assert unknown_terms("does it have a sunroof?", evidence) == ["sunroof"]
