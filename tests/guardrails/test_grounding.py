@@ -81,6 +81,6 @@ def test_a_word_the_manual_writes_as_two_is_known():
     from guardrails.grounding import Evidence, unknown_terms
 
     evidence = Evidence(["Wear the seat belt low across the hips. Adjust the head rest to the top of your head."])
-    assert unknown_terms("should she wear the seatbelt differently?", evidence) == []  # "seat belt"
+    assert "seatbelt" not in unknown_terms("should she wear the seatbelt differently?", evidence)  # "seat belt"
     assert evidence.known("headrest") and not evidence.known("thehead")  # no joins with "the", "of" ...
     assert unknown_terms("does it have a sunroof?", evidence) == ["sunroof"]
