@@ -84,7 +84,10 @@ FAULT = re.compile(
     r"weird|strange|odd|notchy|sticky)\b|"
     r"\b(?:smells?|stinks?) (?:\w+ )?(?:musty|mouldy|moldy|damp|funny|weird|strange|odd|bad|of burning|like burning)\b|"
     r"\bblows? (?:only |just )?(?:cold|hot|warm) air\b|"
-    r"\bmak(?:es|ing) (?:a |an |this |that )?(?:\w+ )?(?:noise|sound)\b")
+    r"\bmak(?:es|ing) (?:a |an |this |that )?(?:\w+ )?(?:noise|sound)\b|"
+    # how the car behaves on the road ("I hit a pothole and now the car pulls to the left" was a command)
+    r"\bpull(?:s|ing)? to (?:the )?(?:left|right|one side)\b|\bvibrat(?:es|ing|ion)\b|\b(?:shakes|shaking|wobbl\w+|"
+    r"judder\w*|squeal\w*|squeak\w*|grinding|rattl(?:es|ing)|clunk\w*|leak(?:s|ing))\b|\bhit (?:a|the) (?:pothole|kerb|curb)\b")
 
 # Signs of a fire or an electrical fault ("I smell burning", "there's smoke coming from the dash", "sparks at the
 # charge port"): the manual's emergency steps, never a climate command. The vote read "I smell burning" and "I can

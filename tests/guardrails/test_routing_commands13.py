@@ -107,3 +107,9 @@ def test_any_cars_parts_are_about_the_car_even_where_the_manual_has_little(class
     assert clf.assess(text, embed([text])[0], 0.1).decision != "off_topic"
     recipe = "what's a good lasagne recipe for six"
     assert clf.assess(recipe, embed([recipe])[0], 0.1).decision == "off_topic"
+
+
+@pytest.mark.parametrize("text", ["I hit a pothole and now the car pulls to the left", "there's a rattling from the boot"])
+def test_how_the_car_behaves_is_a_fault_to_look_up(classifier, text):
+    clf, embed = classifier  # without the QA / command training examples the vote read these as commands
+    assert clf.assess(text, embed([text])[0], 0.5).decision == "answer"
