@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 
+from guardrails.text import QUESTION_WORDS
+
 # Longest first: "no wait" before "no". Each marker as its words, without punctuation, and its kind: a restart
 # marker may start the request again; "i mean" and "actually" are as often fillers, so they only repair what
 # lines up, never an object by position (rule 5) nor a short phrase (rule 6).
@@ -61,8 +63,7 @@ _REQUEST_VERBS = {"set", "turn", "switch", "open", "close", "put", "play", "call
                   "navigate", "take", "drive", "find", "start", "stop", "lock", "unlock", "raise", "lower", "show",
                   "pause", "skip", "mute", "unmute", "activate", "heat", "warm", "cool", "ventilate", "defrost",
                   "demist", "go", "route", "dial", "change", "make", "pop", "fold", "dim", "adjust", "tune", "wind"}
-_QUESTION_START = {"how", "what", "what's", "whats", "where", "where's", "why", "which", "when", "who", "is", "are",
-                   "can", "could", "should", "does", "do", "will", "would"}
+_QUESTION_START = set(QUESTION_WORDS.split("|")) | {"is", "are", "can", "could", "should", "does", "do", "will", "would"}
 # the second word of a question said again ("how long until", "what is"); "where the pretensioners fired" elaborates
 _ASKING = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "will", "would", "much", "many",
            "long", "far", "often", "soon", "until", "happens"}
@@ -75,7 +76,7 @@ _OBJECT_START = _DETERMINERS | {"to", "at", "for", "on", "in", "into", "from", "
 # An ordinary word after "no" / "actually", never a replacement: "no more than", "no matter", "no way"
 _NOT_REPLACEMENT = {"more", "less", "longer", "matter", "way", "idea", "need", "problem", "one", "than", "such",
                     "sign", "signal", "power", "response", "reason", "point", "chance", "change", "not", "thanks",
-                    "thank", "worries", "problem"}
+                    "thank", "worries"}
 _WINDOW = 6  # a repair lines up with a word at most this far back
 # An abandoned phrase is part of one clause: a subject or an auxiliary inside it says the marker was a filler
 # ("my cousin is borrowing i mean my ev7", "wind back the mileage before i sell i mean the car")
