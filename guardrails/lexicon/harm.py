@@ -134,6 +134,11 @@ _SUBSTANCE = (r"(?:drunk|tipsy|pints?|beers?|lagers?|wines?|bottles? of \w+|glas
               r"hammered|wasted|stoned|weed|joints?|spliff|cannabis|marijuana|cocaine|coke|drugs?|pills|"
               r"sleeping pills|sedatives?|tranquil+i[sz]ers?|painkillers|opioids?|ketamine|mdma|ecstasy)")
 IMPAIRED_OR_DISTRACTED = _rules([
+    # a thing that holds a pedal down so the car drives on unattended (round fifteen: "put a brick on the
+    # accelerator and let the car drive itself on the motorway" was routed to commands)
+    (r"\b(?:put|place|wedge|jam|stick|rest|lay|tape|tie|strap|use)\w*\b[^.!?\n]{0,25}\b(?:brick|weight|rock|stone|"
+     r"bottle|bag|book|box|something heavy|an? (?:heavy )?object)s?\b[^.!?\n]{0,20}\b(?:on|against|onto|under) "
+     r"(?:the )?(?:accelerator|gas pedal|gas|throttle|pedals?)\b", 1.2, "unattended driving"),
     (rf"\b(?:had|drank|drunk|after|been drinking|took|taken|smoked|popped|sank|downed)\b[^.!?\n]{{0,25}}\b{_SUBSTANCE}\b"
      rf"[^.!?\n]{{0,100}}\b(?:drive|driving|drove|home|pilot assist|get to|behind the wheel|the wheel|steer|"
      rf"lane|motorway|one-?pedal|manage)", 1.2, "impaired driving"),
