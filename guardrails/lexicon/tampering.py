@@ -121,10 +121,20 @@ _ASKS_INFORMATION = re.compile(
 _WINDOW = 70  # characters between a defeat verb and the system it acts on (either order)
 
 
+# A defeat verb the request negates asks for the opposite: "mount a camera so it doesn't block the driver monitoring
+# camera", "fit seat covers without disabling the side airbags" (the phrases that carry their own negation, "won't
+# deploy", "doesn't lock", start at the negation and are not preceded by it). Negated with the system in front of it,
+# it is the defeat itself: "so the high-voltage interlock doesn't cut the power".
+_NEGATED = re.compile(r"\b(?:not|never|without|avoid|avoiding|don'?t|doesn'?t|didn'?t|won'?t|can'?t|wouldn'?t|"
+                      r"shouldn'?t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
 def _aimed_at(system: re.Pattern, text: str) -> re.Match | None:
-    """The first mention of a system within ``_WINDOW`` characters of a defeat verb."""
+    """The first mention of a system within ``_WINDOW`` characters of a defeat verb (before it only when the verb
+    is negated)."""
     for verb in _DEFEAT_RE.finditer(text):
-        lo, hi = max(0, verb.start() - _WINDOW), verb.end() + _WINDOW
+        negated = bool(_NEGATED.search(text, max(0, verb.start() - 30), verb.start()))
+        lo, hi = max(0, verb.start() - _WINDOW), (verb.start() if negated else verb.end() + _WINDOW)
         found = system.search(text, lo, hi)
         if found:
             return found
