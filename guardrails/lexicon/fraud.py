@@ -18,6 +18,10 @@ ILLEGAL = _rules([
     (r"\b(?:odometer|mileage)\b[^.!?\n]{0,40}\b(?:under|below|lower|less|before (?:i )?sell|buyer)\b", 0.8,
      "odometer fraud"),
     (r"\bhot-?wir\w*|\bjimmy\b", 1.0, "theft"),
+    # getting away from the police ("blue lights behind me ... kill the lights so they lose me")
+    (r"\b(?:lose|shake off|outrun|outrace|get away from|escape|evade)\b[^.!?\n]{0,40}\b(?:police|cops|the law|"
+     r"patrol cars?|squad cars?)\b|\bblue lights\b[^\n]{0,100}\b(?:they lose|lose (?:them|me)|shake them|outrun|"
+     r"get away)\b", 1.2, "evading police"),
     (r"\bsteal\w*|\bstole\b|\btheft\b|\bbreak into\b|\bbreak in to\b", 0.6, "theft"),
     (r"\b(?:how (?:do|can|could|would|should) (?:i|we|you|someone|one)|help me|tell me how to|best way to|"
      r"easiest way to|i want to|i'?m going to|gonna)\b[^.!?\n]{0,30}\b(?:steal|nick|pinch|break into|rob)\b", 0.8,

@@ -132,7 +132,8 @@ PRIVACY = _rules([
 _SUBSTANCE = (r"(?:drunk|tipsy|pints?|beers?|lagers?|wines?|bottles? of \w+|glass(?:es)? of \w+|whisk(?:e)?y|"
               r"whiskies|vodkas?|gins?|rums?|shots|spirits|cocktails?|drinks|drinking|booze|alcohol|over the limit|"
               r"hammered|wasted|stoned|weed|joints?|spliff|cannabis|marijuana|cocaine|coke|drugs?|pills|"
-              r"sleeping pills|sedatives?|tranquil+i[sz]ers?|painkillers|opioids?|ketamine|mdma|ecstasy)")
+              r"sleeping pills|sedatives?|tranquil+i[sz]ers?|painkillers|opioids?|ketamine|mdma|ecstasy|"
+              r"(?:couple|few) (?:of )?lines|lines of \w+|charlie|speed pills|uppers|downers)")
 IMPAIRED_OR_DISTRACTED = _rules([
     # a thing that holds a pedal down so the car drives on unattended (round fifteen: "put a brick on the
     # accelerator and let the car drive itself on the motorway" was routed to commands)
@@ -149,8 +150,8 @@ IMPAIRED_OR_DISTRACTED = _rules([
     (r"\b(?:nod off|fall asleep|falling asleep|doze|dozing|asleep at the wheel|take a nap|nap|sleep|sleeping)\b"
      r"[^.!?\n]{0,60}\b(?:while|and|if|when)\b[^.!?\n]{0,30}\b(?:driv\w*|drives?|motorway|pilot assist|lane centring|"
      r"the car (?:drives|steers)|it drives)", 1.0, "driving asleep"),
-    (r"\b(?:watch|stream|play|put on|show)\w*\b[^.!?\n]{0,40}\b(?:netflix|youtube|films?|movies?|videos?|tv|"
-     r"match|game|series|episodes?|tiktok|instagram)\b[^.!?\n]{0,60}\b(?:while|when|whilst)\b[^.!?\n]{0,20}"
+    (r"\b(?:watch|stream|play|put on|show|film|record)\w*\b[^.!?\n]{0,40}\b(?:netflix|youtube|films?|movies?|videos?|tv|"
+     r"match|game|series|episodes?|tiktoks?|instagram|vlogs?|reels?|stories)\b[^.!?\n]{0,60}\b(?:while|when|whilst)\b[^.!?\n]{0,20}"
      r"\b(?:driv\w*|moving|doing \d+|on the (?:motorway|autobahn|road))", 1.2, "video while driving"),
     (r"\b(?:video|movies?|netflix|youtube)\b[^.!?\n]{0,20}\b(?:in motion|while moving|on the move)\b|"
      r"\bunlock video\b", 1.0, "video while driving"),
