@@ -28,7 +28,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from guardrails.command_turn import carry_out, confirmation
+from guardrails.command_turn import carry_out, confirmation, correction
 from guardrails.config import AssistantConfig
 from guardrails.followup import resolve as resolve_followup
 from guardrails.joined_questions import judged_alone, questions
@@ -179,6 +179,10 @@ class Assistant:
             return self._cancelled(answered[1])
         if answered:  # the request asked back runs again, through every rail, and is carried out this time
             history = history[:-2]
+        # "no, the passenger side": the request asked back, corrected; it runs through every rail as a new request
+        corrected = None if answered else correction(history)
+        if corrected:
+            history = [*history[:-3], {"role": "user", "content": corrected}]
         # A short follow-up ("and the rear ones?") is read with the question it leans on (followup.py).
         reading = resolve_followup([m["content"] for m in history if m["role"] == "user"])
         text = self.product.as_car(reading.text)
@@ -191,6 +195,8 @@ class Assistant:
                        changes=[f"{a} -> {b}" for a, b in slips.changes])
         if answered:
             state.rail("dialog", "command confirmation", "confirmed", request=answered[1][:200])
+        if corrected:
+            state.rail("dialog", "command confirmation", "corrected", request=corrected[:200])
         if reading.combined:
             state.rail("dialog", "follow-up resolution", "read with the previous question",
                        previous=list(reading.previous))

@@ -43,6 +43,28 @@ def confirmation(history: list[dict]) -> tuple[str, str] | None:
     return (answer, history[-3]["content"]) if answer else None
 
 
+_CORRECTION = re.compile(r"^(?:no|nope|nah|not quite|wrong|not that)\b[ ,.!-]*(?:i mean[ ,]*|sorry[ ,]*|actually[ ,]*)?(?P<rest>.+)$",
+                         re.IGNORECASE)
+
+
+def correction(history: list[dict]) -> str | None:
+    """The request asked back, corrected by a reply that says what was wrong: "Did you mean: ... 22 °C for the
+    driver?" - "no, the passenger side" -> "set the passenger side to 22" (guardrails/repairs.py lines the
+    correction up with the request as if it had been said in one go); None when the reply is no such correction
+    ("no, open the window instead" names its own request and is read as one)."""
+    from guardrails.repairs import repair
+
+    if len(history) < 3 or history[-2]["role"] != "assistant" or history[-3]["role"] != "user" \
+            or not history[-2]["content"].startswith(ASK):
+        return None
+    match = _CORRECTION.match(history[-1]["content"].strip())
+    if not match or _NO.fullmatch(history[-1]["content"].strip().strip(".!").strip()):
+        return None
+    request = history[-3]["content"].strip().rstrip(".!?")
+    corrected = repair(f"{request} no {match.group('rest').strip().rstrip('.!')}")
+    return corrected if corrected != f"{request} no {match.group('rest').strip().rstrip('.!')}" else None
+
+
 # "open the window and turn the seat heater on": requests joined in one message are carried out one by one.
 # Split only where every joined part is itself an order (a verb, a thing and a state, a status question), so
 # "set the fan to 3 and the seat heater to 2" or "find a charger and navigate there" stay one request.

@@ -124,3 +124,25 @@ def test_an_unsure_part_asks_back_all_and_one_yes_carries_out_all(assistant):
                {"role": "user", "content": "yes"}]
     yes = assistant.respond(history, MOVING)
     assert yes.decision == "command_executed" and len(yes.actions) == 2, (yes.decision, yes.answer)
+
+
+@pytest.mark.parametrize("request_, reply, corrected", [
+    ("set the temperature to 22", "no, the passenger side", "set the passenger side to 22"),
+    ("set the fan to 3", "no 4", "set the fan to 4"), ("call mum", "no, dad", "call dad"),
+    ("open the rear left window", "nope, right", "open the rear right window"),
+])
+def test_a_reply_that_says_what_was_wrong_corrects_the_request(request_, reply, corrected):
+    from guardrails.command_turn import correction
+
+    history = [{"role": "user", "content": request_}, {"role": "assistant", "content": ASK + "x?"},
+               {"role": "user", "content": reply}]
+    assert correction(history) == corrected
+    assert correction([*history[:-1], {"role": "user", "content": "no"}]) is None  # a bare "no" cancels
+
+
+def test_the_corrected_request_is_the_one_carried_out(assistant):
+    history = [{"role": "user", "content": "set the fan to 3"}, {"role": "assistant", "content": ASK + "climate set fan 3?"},
+               {"role": "user", "content": "no, 5"}]
+    turn = assistant.respond(history, MOVING)
+    assert turn.command and turn.command["command"] == {"intent": "climate.set_fan", "slots": {"level": 5}}, turn.rails
+    assert any(r["rail"] == "command confirmation" and r["decision"] == "corrected" for r in turn.rails)
