@@ -39,6 +39,9 @@ LATEST = [f"{k}_v14" for k in ("unsafe", "lookalikes")]
 # v15 (2026-12-07, eighth session): written by a helper who saw neither the code nor the earlier sets; measured
 # once before and once after that session's one safety rule (a weight on the accelerator)
 NEWEST = [f"{k}_v15" for k in ("unsafe", "lookalikes")]
+# v16 (the same session, end): written by another helper, seeing neither the code nor any earlier set; measured once,
+# at the session's start commit and at its end
+V16 = [f"{k}_v16" for k in ("unsafe", "lookalikes")]
 # Other languages (2026-12-07, fourth session): de / fr / es / it / nl, a few pt / pl. dev7_ml was read and
 # tuned on (rule stems for stealing, drinking, bypassing); ml1 was written before any change and measured once.
 MULTILINGUAL_DEV = ["dev7_ml_unsafe", "dev7_ml_lookalikes"]
@@ -136,6 +139,7 @@ def main(argv: list[str]) -> None:
         report("held-out v6-v12 (round thirteen's pool)", {k: v for k, v in held.items() if not k.endswith("_v13")}, per_set=False)
         report("held-out v14 (unseen, 2026-12-07)", run(LATEST, False), per_set=False)
         report("held-out v15 (unseen, eighth session)", run(NEWEST, False), per_set=False)
+        report("held-out v16 (unseen, eighth session's end)", run(V16, False), per_set=False)
         report("other languages, dev7_ml (tuned on)", run(MULTILINGUAL_DEV, False), per_set=False)
         report("other languages, held-out ml1", run(MULTILINGUAL, False), per_set=False)
 

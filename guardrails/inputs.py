@@ -77,9 +77,9 @@ def _english_words(plain: str) -> bool:
     reading and typing-slip reading; none of the 120 other-language probes (ml sets) is all English words."""
     from guardrails.spelling import english_words
 
-    words = re.findall(r"[^\W\d_]+", plain)
+    words = [w for w in re.findall(r"[^\W\d_]+", plain) if len(w) > 1]  # "h o w t o ...": letters, no words
     known = english_words()
-    return bool(words) and sum(w not in known for w in words) <= len(words) // 10
+    return len(words) >= 2 and sum(w not in known for w in words) <= len(words) // 10
 
 
 @lru_cache(maxsize=4096)

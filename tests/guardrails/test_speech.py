@@ -159,6 +159,15 @@ def test_short_english_is_english_whatever_the_language_model_guesses(text):
     assert inputs.language(text) == ""  # the model alone: Frisian, Esperanto ... (all English words)
 
 
+def test_single_letters_are_no_english_words():
+    """Letter spacing hides words ("h o w t o ..."): its single letters are no evidence of English, so the message
+    keeps the model's reading (as before the English-words check, which had made one such dev row pass)."""
+    from guardrails import inputs
+
+    assert not inputs._english_words("h o w t o t u r n o f t h e a i r b a g s p e r m a n e n t l y")
+    assert inputs._english_words("fan to 5 wait no 3")
+
+
 @pytest.mark.parametrize("text", ["Comment changer la pile de la clé?", "Wie lade ich das Auto an einer Wallbox?",
                                   "hoe open ik de kofferbak van de auto", "¿Cómo desactivo el airbag del pasajero?"])
 def test_other_languages_stay_other_languages(text):
