@@ -43,8 +43,8 @@ def confirmation(history: list[dict]) -> tuple[str, str] | None:
     return (answer, history[-3]["content"]) if answer else None
 
 
-_CORRECTION = re.compile(r"^(?:no|nope|nah|not quite|wrong|not that)\b[ ,.!-]*(?:i mean[ ,]*|sorry[ ,]*|actually[ ,]*)?(?P<rest>.+)$",
-                         re.IGNORECASE)
+_CORRECTION = re.compile(r"^(?:no|nope|nah|not quite|wrong|not that)\b[ ,.!-]*(?:(?:i mean|i meant|i said|sorry|actually)"
+                         r"[ ,]*)*(?P<rest>.+)$", re.IGNORECASE)
 
 
 def correction(history: list[dict]) -> str | None:

@@ -130,6 +130,7 @@ def test_an_unsure_part_asks_back_all_and_one_yes_carries_out_all(assistant):
     ("set the temperature to 22", "no, the passenger side", "set the passenger side to 22"),
     ("set the fan to 3", "no 4", "set the fan to 4"), ("call mum", "no, dad", "call dad"),
     ("open the rear left window", "nope, right", "open the rear right window"),
+    ("set the temperature to 22", "no, I said the passenger side", "set the passenger side to 22"),
 ])
 def test_a_reply_that_says_what_was_wrong_corrects_the_request(request_, reply, corrected):
     from guardrails.command_turn import correction
