@@ -311,6 +311,9 @@ def extractive_answer(question: str, ranked: Sequence[Passage], evidence: Eviden
         kept.append(i)
         used += n
     kept.sort()
+    if parts[order[0]].table and order[0] in kept:  # table rows are facts of their own: the asked row first, not
+        kept.remove(order[0])                       # after the rows above it ("what does the turtle mean?" read
+        kept.insert(0, order[0])                    # three red-lamp rows before the turtle's)
     out = [parts[i].text for i in kept]
     # an introduction whose list did not fit says nothing on its own
     out = [t for i, t in zip(kept, out) if not (t.endswith(":") and i + 1 not in kept and len(out) > 1)]

@@ -152,3 +152,18 @@ def test_asking_how_is_not_asking_whether():
     assert not asks_feature("Where's the tow eye and how do I fit it?")
     assert not asks_feature("where can I add washer fluid?") and not asks_feature("do I have to charge to 100 %?")
     assert not asks_feature("Is there a setting to silence the lane departure beep just for today?")
+
+
+def test_the_asked_table_row_comes_first():
+    """Rows of a table are facts of their own: the likeliest row leads the answer instead of following the rows
+    above it in the table (15.4: the wake-word rows came before "The assistant answers in the wrong language")."""
+    from rag.retriever import Retriever
+
+    retriever = Retriever.from_texts(manual_sections(("15.4", "15.1")))
+    evidence, sections = Evidence(retriever.chunks["text"]), Sections(retriever.chunks)
+    question = "how do I change the language the assistant answers in?"
+    ranked = rank_passages(question, [Passage.from_hit(h) for h in retriever.search(question, k=3)], evidence)
+    vector = retriever.embed([question])[0]
+    text, used = extractive_answer(question, [sections.expand(p) for p in ranked], evidence,
+                                   similarity=lambda texts: retriever.embed(texts) @ vector)
+    assert used[0].section_id == "15.4" and text.startswith("The assistant answers in the wrong language"), text[:200]
