@@ -14,6 +14,7 @@ from typing import Any
 
 from guardrails import commands as vehicle
 from guardrails import safety_cues as cues
+from guardrails.repairs import repair
 from guardrails.turns import TurnState
 
 # The state assumed when a request comes without one: moving, so parked-only intents are refused.
@@ -30,17 +31,26 @@ _NO = re.compile(r"(?:no|nope|nah|cancel|don'?t|do not|stop|never ?mind|wrong|no
                  r"don'?t|cancel(?: it)?|that'?s wrong|not that|never ?mind))*", re.IGNORECASE)
 
 
-def confirmation(history: list[dict]) -> tuple[str, str] | None:
-    """("yes" | "no", the request asked back) when the last user message only answers the assistant's
-    confirmation question about the user message before it; None otherwise (a reply with anything more,
-    "no, open the window instead", is a new request)."""
+def _asked_back(history: list[dict]) -> tuple[str, str] | None:
+    """(the request asked back, the user's reply without its closing ".!") when the last user message replies to
+    the assistant's confirmation question about the user message before it; None otherwise."""
     if len(history) < 3 or history[-2]["role"] != "assistant" or history[-3]["role"] != "user":
         return None
     if not history[-2]["content"].startswith(ASK):
         return None
-    reply = history[-1]["content"].strip().strip(".!").strip()
+    return history[-3]["content"], history[-1]["content"].strip().strip(".!").strip()
+
+
+def confirmation(history: list[dict]) -> tuple[str, str] | None:
+    """("yes" | "no", the request asked back) when the last user message only answers the assistant's
+    confirmation question about the user message before it; None otherwise (a reply with anything more,
+    "no, open the window instead", is a new request)."""
+    asked = _asked_back(history)
+    if asked is None:
+        return None
+    request, reply = asked
     answer = "yes" if _YES.fullmatch(reply) else "no" if _NO.fullmatch(reply) else None
-    return (answer, history[-3]["content"]) if answer else None
+    return (answer, request) if answer else None
 
 
 _CORRECTION = re.compile(r"^(?:no|nope|nah|not quite|wrong|not that)\b[ ,.!-]*(?:(?:i mean|i meant|i said|sorry|actually)"
@@ -52,17 +62,16 @@ def correction(history: list[dict]) -> str | None:
     driver?" - "no, the passenger side" -> "set the passenger side to 22" (guardrails/repairs.py lines the
     correction up with the request as if it had been said in one go); None when the reply is no such correction
     ("no, open the window instead" names its own request and is read as one)."""
-    from guardrails.repairs import repair
-
-    if len(history) < 3 or history[-2]["role"] != "assistant" or history[-3]["role"] != "user" \
-            or not history[-2]["content"].startswith(ASK):
+    asked = _asked_back(history)
+    if asked is None:
         return None
-    match = _CORRECTION.match(history[-1]["content"].strip())
-    if not match or _NO.fullmatch(history[-1]["content"].strip().strip(".!").strip()):
+    request, reply = asked
+    match = _CORRECTION.match(reply)
+    if not match or _NO.fullmatch(reply):
         return None
-    request = history[-3]["content"].strip().rstrip(".!?")
-    corrected = repair(f"{request} no {match.group('rest').strip().rstrip('.!')}")
-    return corrected if corrected != f"{request} no {match.group('rest').strip().rstrip('.!')}" else None
+    said = f"{request.strip().rstrip('.!?')} no {match.group('rest').strip()}"  # as if said in one go
+    corrected = repair(said)
+    return corrected if corrected != said else None
 
 
 # "open the window and turn the seat heater on": requests joined in one message are carried out one by one.
