@@ -23,12 +23,9 @@ import numpy as np
 
 from guardrails.command_form import SPOKEN_OPENER
 from guardrails.intent_model import IntentModel
+from guardrails.text import NUMBER_WORDS as _NUMBER_WORDS
+from guardrails.text import TENS as _TENS
 
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
 _TAIL = re.compile(r"\s*(?:,\s*(?=please|thanks|thank|now|cheers|ok|mate|if you|for me|would|could|when)|,\s*$|"
                    r"\.(?!\w)|\?|!|\bplease\b|\bthanks?\b|\bthank you\b|\bif you can\b|\bfor me\b|\bwould you\b|"
                    r"\bcould you\b|\bnow\b|\bright now\b|\bwhen you can\b|\bcheers\b|\bok\b|\bmate\b).*$", re.IGNORECASE)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from guardrails.text import QUESTION_WORDS
+from guardrails.text import NUMBER_WORDS, QUESTION_WORDS, TENS
 
 # Longest first: "no wait" before "no". Each marker as its words, without punctuation, and its kind: a restart
 # marker may start the request again; "i mean" and "actually" are as often fillers, so they only repair what
@@ -41,9 +41,7 @@ _MARKERS = sorted(((("scratch", "that"), _RESTART), (("no", "wait"), _RESTART), 
                    (("no", "no"), _MARK), (("or", "rather"), _MARK), (("make", "that"), _MARK), (("sorry",), _MARK),
                    (("no",), _MARK), (("i", "mean"), _FILLER_LIKE), (("actually",), _FILLER_LIKE)),
                   key=lambda m: -len(m[0]))
-_NUMBER_WORDS = set("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-                    "point half thousand".split())
+_NUMBER_WORDS = {*NUMBER_WORDS, *TENS, "hundred", "point", "half", "thousand"}
 _NUMBER_JOINS = {"and", "a"}  # "twenty two and a half", "a hundred"
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)?%?$")
 # Kinds of word a repair swaps for another of its kind

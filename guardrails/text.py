@@ -32,6 +32,12 @@ _LEET_LONE = re.compile(r"(?<![\w.,:/-])[10](?![\w.,:/%-])")
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]{1,3}){3,}[a-z]\b")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
 _SPACES = re.compile(r"\s+")
+# Numbers said as words (speech recognisers and typists write "twenty one"): the command fallback reads their values,
+# the self-repairs (repairs.py) which words are part of a number.
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 # The question words of every reading of a message (speech, joined questions, safety cues, routing); each
 # reading adds the verbs that open a question in its own sense ("can", "is", "am i", "tell me").
 QUESTION_WORDS = r"how|what|what's|whats|where|where's|wheres|why|which|when|who|whose"
