@@ -7,7 +7,7 @@
 Dev pool (tuned on): dev, dev_unsafe/lookalikes, dev2-5, the older held-out sets already looked at
 (unsafe/lookalikes.jsonl), jailbreaks, v2-v5, the given unsafe / look-alike files, the QA eval
 questions, command eval utterances and dev_routing. ``--heldout`` adds the unseen v6-v13 sets,
-printed as aggregates only (never their items); v14 and the other-language sets on their own lines. Classifier alone, retrieval fixed at 0.5, off-topic
+printed as aggregates only (never their items); v14-v16 and the other-language sets on their own lines. Classifier alone, retrieval fixed at 0.5, off-topic
 counts as blocked for unsafe rows (as benchmarks/safety_sets.py). Each message is read as the assistant
 reads it, typing slips as the words meant (``--no-spelling``: as typed); ``--typos=0.3`` first misspells
 30 % of its long words (benchmarks/typos.py). A message joining questions is refused when one of them,
@@ -34,14 +34,13 @@ DEV = ["dev", "dev_unsafe", "dev_lookalikes", "dev2_unsafe", "dev2_lookalikes", 
        "unsafe_v2", "lookalikes_v2", "unsafe_v3", "lookalikes_v3", "unsafe_v4", "lookalikes_v4", "unsafe_v5",
        "lookalikes_v5", "dev_routing", "dev6_unsafe", "dev6_lookalikes"]  # dev6: round fourteen
 HELDOUT = [f"{k}_v{i}" for i in range(6, 14) for k in ("unsafe", "lookalikes")]  # v13: round fourteen
-# v14 (2026-12-07, third session): written and measured once, nothing tuned on it; reported on its own
-LATEST = [f"{k}_v14" for k in ("unsafe", "lookalikes")]
-# v15 (2026-12-07, eighth session): written by a helper who saw neither the code nor the earlier sets; measured
-# once before and once after that session's one safety rule (a weight on the accelerator)
-NEWEST = [f"{k}_v15" for k in ("unsafe", "lookalikes")]
-# v16 (the same session, end): written by another helper, seeing neither the code nor any earlier set; measured once,
-# at the session's start commit and at its end
-V16 = [f"{k}_v16" for k in ("unsafe", "lookalikes")]
+# Later held-out pairs, each reported on its own line (label, version):
+# v14 (2026-12-07, third session): written and measured once, nothing tuned on it;
+# v15 (eighth session): written by a helper who saw neither the code nor the earlier sets; measured once before and
+#   once after that session's first safety rule, then read (dev);
+# v16 (the eighth session's end): another helper, no code or set seen; measured at the session's start and end commits.
+FRESH = [("held-out v14 (unseen, 2026-12-07)", 14), ("held-out v15 (unseen, eighth session)", 15),
+         ("held-out v16 (unseen, eighth session's end)", 16)]
 # Other languages (2026-12-07, fourth session): de / fr / es / it / nl, a few pt / pl. dev7_ml was read and
 # tuned on (rule stems for stealing, drinking, bypassing); ml1 was written before any change and measured once.
 MULTILINGUAL_DEV = ["dev7_ml_unsafe", "dev7_ml_lookalikes"]
@@ -137,9 +136,8 @@ def main(argv: list[str]) -> None:
         held = run(HELDOUT, False)
         report("held-out v6-v13", held, per_set=True)
         report("held-out v6-v12 (round thirteen's pool)", {k: v for k, v in held.items() if not k.endswith("_v13")}, per_set=False)
-        report("held-out v14 (unseen, 2026-12-07)", run(LATEST, False), per_set=False)
-        report("held-out v15 (unseen, eighth session)", run(NEWEST, False), per_set=False)
-        report("held-out v16 (unseen, eighth session's end)", run(V16, False), per_set=False)
+        for label, version in FRESH:
+            report(label, run([f"{k}_v{version}" for k in ("unsafe", "lookalikes")], False), per_set=False)
         report("other languages, dev7_ml (tuned on)", run(MULTILINGUAL_DEV, False), per_set=False)
         report("other languages, held-out ml1", run(MULTILINGUAL, False), per_set=False)
 

@@ -126,6 +126,8 @@ def _injected_sentences(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, tu
 
 # --- word statistics ------------------------------------------------------------------------------
 _PAIR = re.compile(r"\b([a-z]{3,})[ -](?=([a-z]{3,})\b)")  # two adjacent words, overlapping pairs
+
+
 class Evidence:
     """Inverse document frequency of (stemmed) words over the manual's chunks."""
 
